@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+//
+// Parrot: a speech-recognition pipeline toolkit.
+// Dependencies point one way: parrot (CLI) → Decode / Align → Acoustic → Corpus → Audio → KaldiIO.
+// C libraries are imported at the bottom only, through the system-library targets C*.
+import PackageDescription
+
+let package = Package(
+    name: "Parrot",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "parrot", targets: ["parrot"]),
+        .library(name: "Audio", targets: ["Audio"]),
+        .library(name: "KaldiIO", targets: ["KaldiIO"]),
+        .library(name: "Corpus", targets: ["Corpus"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from Debian (libsndfile1-dev, libfftw3-dev, libopenblas-dev, libsoxr-dev).
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+
+        // Kaldi file formats: matrices, archives, scp indexes, key-value tables. Pure Swift.
+        .target(name: "KaldiIO"),
+        // Sound files, resampling, framing, log-Mel filterbank, CMVN.
+        .target(name: "Audio", dependencies: ["KaldiIO", "CSndFile", "CFFTW", "CSoxr"]),
+        // Kaldi data directories: reading, validation, recordings (paths, pipes, segments), feature jobs.
+        .target(name: "Corpus", dependencies: ["Audio", "KaldiIO"]),
+        // BiLSTM acoustic model (issue 4).
+        .target(name: "Acoustic", dependencies: ["Corpus", "KaldiIO", "COpenBLAS"]),
+        // Lexicon, Viterbi alignment, re-alignment training (issue 5).
+        .target(name: "Align", dependencies: ["Acoustic"]),
+        // Greedy and lexicon-constrained decoding, scoring (issue 6).
+        .target(name: "Decode", dependencies: ["Acoustic"]),
+
+        .executableTarget(
+            name: "parrot",
+            dependencies: [
+                "Audio", "Corpus", "KaldiIO", "Acoustic", "Align", "Decode",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "KaldiIOTests", dependencies: ["KaldiIO"]),
+        .testTarget(name: "AudioTests", dependencies: ["Audio", "KaldiIO"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Audio", "KaldiIO"]),
+        .testTarget(name: "AcousticTests", dependencies: ["Acoustic"]),
+        .testTarget(name: "ParrotCLITests", dependencies: ["KaldiIO"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

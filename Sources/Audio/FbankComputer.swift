@@ -1,0 +1,56 @@
+import KaldiIO
+
+/// Computes Kaldi-compatible log-Mel filterbank features (`compute-fbank-feats` with dither 0).
+///
+/// One computer owns one FFT plan and its buffers; use one per thread. Computing features of a
+/// waveform allocates only the output matrix.
+///
+/// ```swift
+/// let fbank = try FbankComputer(options: FbankOptions())
+/// let features = fbank.compute(waveform.samples)   // frames × 40
+/// ```
+public final class FbankComputer {
+    public let options: FbankOptions
+    private let frames: FrameExtractor
+    private let filterbank: MelFilterbank
+    private let fft: RealFFT
+    private var power: [Float]
+
+    /// - Throws: `AudioError.invalidOptions` for inconsistent options.
+    public init(options: FbankOptions) throws {
+        try options.validate()
+        self.options = options
+        frames = FrameExtractor(options: options)
+        filterbank = try MelFilterbank(options: options)
+        fft = RealFFT(size: options.fftSize)
+        power = [Float](repeating: 0, count: options.fftSize / 2 + 1)
+    }
+
+    /// Feature dimension (number of Mel bins).
+    public var dimension: Int { options.melBinCount }
+
+    /// Number of frames `compute` returns for `sampleCount` samples.
+    public func frameCount(sampleCount: Int) -> Int { frames.frameCount(sampleCount: sampleCount) }
+
+    /// Log-Mel features of samples at `options.sampleRate`, in 16-bit integer scale.
+    /// - Returns: `frames × melBinCount`; zero rows when the signal is shorter than one frame.
+    public func compute(_ samples: [Float]) -> Matrix {
+        let frameCount = frames.frameCount(sampleCount: samples.count)
+        var features = Matrix(rows: frameCount, columns: filterbank.binCount)
+        if frameCount == 0 { return features }
+        let fftInput = fft.inputBuffer
+        samples.withUnsafeBufferPointer { signal in
+            power.withUnsafeMutableBufferPointer { power in
+                features.values.withUnsafeMutableBufferPointer { out in
+                    for t in 0..<frameCount {
+                        frames.extract(frame: t, from: signal, into: fftInput)
+                        fft.powerSpectrum(into: power)
+                        let row = UnsafeMutableBufferPointer(rebasing: out[(t * filterbank.binCount)..<((t + 1) * filterbank.binCount)])
+                        filterbank.apply(power: UnsafeBufferPointer(power), into: row, logarithm: true)
+                    }
+                }
+            }
+        }
+        return features
+    }
+}

@@ -1,0 +1,142 @@
+import CSndFile
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Decodes sound files with libsndfile: WAV (PCM 8/16/24/32-bit, float, A-law, µ-law,
+/// WAVE_FORMAT_EXTENSIBLE), FLAC, Ogg/Vorbis, AIFF and the rest libsndfile reads.
+///
+/// Samples come out in 16-bit integer scale (libsndfile's normalised ±1.0 times 32768), so
+/// features do not depend on the file's bit depth. This is the only file that touches libsndfile.
+public enum SoundFile {
+    /// Reads the file at `path`.
+    /// - Parameter path: a file path.
+    /// - Throws: `AudioError` naming the path: missing, empty, unreadable, truncated, or holding NaN/∞ samples.
+    public static func read(path: String) throws -> DecodedAudio {
+        var st = stat()
+        if stat(path, &st) != 0 {
+            let reason = String(cString: strerror(errno))
+            if errno == ENOENT { throw AudioError.fileNotFound(path: path) }
+            throw AudioError.unreadableFile(path: path, reason: reason)
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR { throw AudioError.unreadableFile(path: path, reason: "is a directory") }
+        if st.st_size == 0 { throw AudioError.emptyFile(path: path) }
+        var info = SF_INFO()
+        guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
+            throw AudioError.unreadableFile(path: path, reason: String(cString: sf_strerror(nil)))
+        }
+        defer { sf_close(handle) }
+        return try decode(handle, info: info, path: path)
+    }
+
+    /// Decodes an in-memory file, e.g. the output of a piped `wav.scp` command.
+    /// - Parameters:
+    ///   - bytes: the whole file.
+    ///   - description: what to call it in error messages.
+    public static func decode(bytes: [UInt8], description: String) throws -> DecodedAudio {
+        if bytes.isEmpty { throw AudioError.emptyFile(path: description) }
+        let stream = MemoryStream(bytes: bytes)
+        var callbacks = SF_VIRTUAL_IO(
+            get_filelen: { user in MemoryStream.from(user).length },
+            seek: { offset, whence, user in MemoryStream.from(user).seek(offset, whence) },
+            read: { pointer, count, user in MemoryStream.from(user).read(into: pointer, count: count) },
+            write: { _, _, _ in 0 },
+            tell: { user in MemoryStream.from(user).position }
+        )
+        var info = SF_INFO()
+        let unmanaged = Unmanaged.passUnretained(stream)
+        return try withExtendedLifetime(stream) {
+            guard let handle = sf_open_virtual(&callbacks, Int32(SFM_READ), &info, unmanaged.toOpaque()) else {
+                throw AudioError.unreadableFile(path: description, reason: String(cString: sf_strerror(nil)))
+            }
+            defer { sf_close(handle) }
+            return try decode(handle, info: info, path: description)
+        }
+    }
+
+    private static func decode(_ handle: OpaquePointer, info: SF_INFO, path: String) throws -> DecodedAudio {
+        let channels = Int(info.channels)
+        guard channels > 0, info.samplerate > 0 else {
+            throw AudioError.unreadableFile(path: path, reason: "header has \(info.channels) channels at \(info.samplerate) Hz")
+        }
+        // Read in chunks rather than trusting the header's frame count for the allocation.
+        let chunkFrames = 1 << 16
+        var interleaved = [Float]()
+        if info.frames > 0 && info.frames < 1 << 31 { interleaved.reserveCapacity(Int(info.frames) * channels) }
+        var chunk = [Float](repeating: 0, count: chunkFrames * channels)
+        while true {
+            let got = chunk.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(chunkFrames)) }
+            if got <= 0 { break }
+            interleaved.append(contentsOf: chunk[0..<(Int(got) * channels)])
+        }
+        let errorCode = sf_error(handle)
+        if errorCode != 0 {
+            throw AudioError.unreadableFile(path: path, reason: String(cString: sf_strerror(handle)))
+        }
+        let frames = interleaved.count / channels
+        if frames == 0 { throw AudioError.noSamples(path: path) }
+        if info.frames > 0 && Int(info.frames) > frames && info.frames != sf_count_t(Int64.max) {
+            throw AudioError.truncatedFile(path: path, declaredFrames: Int(info.frames), readFrames: frames)
+        }
+        var nonFinite = 0
+        interleaved.withUnsafeMutableBufferPointer { samples in
+            for i in samples.indices {
+                let v = samples[i]
+                if !v.isFinite { nonFinite += 1 }
+                samples[i] = v * 32768
+            }
+        }
+        if nonFinite > 0 { throw AudioError.nonFiniteSamples(path: path, count: nonFinite) }
+        return DecodedAudio(interleaved: interleaved, channels: channels, sampleRate: Int(info.samplerate),
+                            formatDescription: formatName(info.format))
+    }
+
+    /// libsndfile's names for the container and encoding.
+    static func formatName(_ format: Int32) -> String {
+        func name(_ value: Int32, _ command: Int32) -> String {
+            var fmt = SF_FORMAT_INFO()
+            fmt.format = value
+            guard sf_command(nil, command, &fmt, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0, let n = fmt.name else { return "?" }
+            return String(cString: n)
+        }
+        let major = name(format & Int32(SF_FORMAT_TYPEMASK), Int32(SFC_GET_FORMAT_INFO))
+        let sub = name(format & Int32(SF_FORMAT_SUBMASK), Int32(SFC_GET_FORMAT_INFO))
+        return "\(major), \(sub)"
+    }
+}
+
+/// Backing store for libsndfile's virtual I/O over an in-memory file.
+private final class MemoryStream {
+    let bytes: [UInt8]
+    var position: sf_count_t = 0
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    static func from(_ user: UnsafeMutableRawPointer?) -> MemoryStream {
+        Unmanaged<MemoryStream>.fromOpaque(user!).takeUnretainedValue()
+    }
+
+    var length: sf_count_t { sf_count_t(bytes.count) }
+
+    func seek(_ offset: sf_count_t, _ whence: Int32) -> sf_count_t {
+        let base: sf_count_t
+        switch whence {
+        case SEEK_CUR: base = position
+        case SEEK_END: base = length
+        default: base = 0
+        }
+        position = min(max(0, base + offset), length)
+        return position
+    }
+
+    func read(into pointer: UnsafeMutableRawPointer?, count: sf_count_t) -> sf_count_t {
+        guard let pointer, count > 0 else { return 0 }
+        let n = Int(min(count, length - position))
+        if n <= 0 { return 0 }
+        bytes.withUnsafeBytes { raw in
+            pointer.copyMemory(from: raw.baseAddress! + Int(position), byteCount: n)
+        }
+        position += sf_count_t(n)
+        return sf_count_t(n)
+    }
+}

@@ -1,0 +1,225 @@
+import Audio
+import Foundation
+import KaldiIO
+
+/// How CMVN statistics are grouped.
+public enum CMVNMode: String, Codable, CaseIterable, Sendable {
+    /// One set of statistics per speaker (`utt2spk`; each utterance its own speaker without it).
+    case speaker
+    /// One set per utterance.
+    case utterance
+    /// No `cmvn.scp`.
+    case none
+}
+
+/// Settings of a feature-extraction run.
+public struct FeatureJobOptions: Codable, Equatable, Sendable {
+    public var fbank = FbankOptions()
+    public var audio = AudioLoadingOptions()
+    /// Number of worker threads (each writes its own archive). Default 1.
+    public var jobs: Int = 1
+    /// CMVN statistics to write. Default `.speaker`.
+    public var cmvn: CMVNMode = .speaker
+
+    public init() {}
+}
+
+/// Outcome of a feature-extraction run.
+public struct FeatureJobReport: Sendable {
+    /// Utterances attempted (with audio, or named in `text` without audio).
+    public var total: Int
+    /// Utterances whose features were written.
+    public var succeeded: Int
+    /// Failed utterances and why, C-locale sorted by utterance.
+    public var failures: [(utterance: String, reason: String)]
+    /// Frames written in all.
+    public var frames: Int
+    /// Seconds of audio processed.
+    public var audioSeconds: Double
+}
+
+/// Computes features for every utterance of a data directory and writes a new data directory:
+/// `feats.scp` with `feats.N.ark` archives (one per worker), `cmvn.scp`/`cmvn.ark`, `feats.json`
+/// (the settings), and copies of the data tables restricted to the utterances that succeeded.
+///
+/// A bad utterance is reported and skipped; every archive and table is written under a temporary
+/// name and renamed when complete.
+public final class FeatureExtractionJob {
+    public let data: DataDirectory
+    public let outputDirectory: String
+    public let options: FeatureJobOptions
+
+    /// Called after each utterance with (finished, total); from worker threads, one call at a time.
+    public var progress: ((Int, Int) -> Void)?
+
+    public init(data: DataDirectory, outputDirectory: String, options: FeatureJobOptions) {
+        self.data = data
+        self.outputDirectory = outputDirectory
+        self.options = options
+    }
+
+    /// Runs the job.
+    /// - Throws: only for problems that stop the whole run (bad options, unwritable output directory).
+    ///   Per-utterance problems are in the report.
+    public func run() throws -> FeatureJobReport {
+        try options.fbank.validate()
+        var audioOptions = options.audio
+        audioOptions.sampleRate = options.fbank.sampleRate
+        try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        let absoluteOutput = URL(fileURLWithPath: outputDirectory).standardizedFileURL.path
+
+        let utterances = data.utteranceIDs
+        var failures = [(utterance: String, reason: String)]()
+        for (key, reason) in data.rejectedUtterances { failures.append((key, reason)) }
+        for key in data.utterancesWithoutAudio {
+            failures.append((key, "has a transcript in text but no audio in \(data.segments == nil ? "wav.scp" : "segments")"))
+        }
+
+        let jobCount = max(1, min(options.jobs, utterances.count))
+        let blocks = FeatureExtractionJob.split(utterances, into: jobCount)
+        let lock = NSLock()
+        var finished = 0
+        var results = [WorkerResult](repeating: WorkerResult(), count: jobCount)
+        var fatalError: Error?
+
+        DispatchQueue.concurrentPerform(iterations: jobCount) { job in
+            do {
+                let result = try runWorker(job: job, utterances: blocks[job], audioOptions: audioOptions, outputDirectory: absoluteOutput) {
+                    lock.lock()
+                    finished += 1
+                    let done = finished
+                    self.progress?(done, utterances.count)
+                    lock.unlock()
+                }
+                lock.lock(); results[job] = result; lock.unlock()
+            } catch {
+                lock.lock(); fatalError = error; lock.unlock()
+            }
+        }
+        if let fatalError { throw fatalError }
+
+        var scpEntries = [(key: String, location: ArchiveLocation)]()
+        var statistics = [String: CMVNStatistics]()
+        var frames = 0
+        var seconds = 0.0
+        for result in results {
+            scpEntries += result.entries
+            failures += result.failures
+            frames += result.frames
+            seconds += result.audioSeconds
+            statistics.merge(result.statistics) { a, _ in a }
+        }
+        scpEntries.sort { cLocaleLess($0.key, $1.key) }
+        failures.sort { cLocaleLess($0.utterance, $1.utterance) }
+        let succeeded = Set(scpEntries.map(\.key))
+
+        try writeCMVN(statistics: statistics, utterances: scpEntries.map(\.key), outputDirectory: absoluteOutput)
+        try writeTables(keeping: succeeded, outputDirectory: absoluteOutput)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        var settings = options
+        settings.audio = audioOptions
+        try AtomicFile.write(String(decoding: try encoder.encode(settings), as: UTF8.self) + "\n",
+                             to: (absoluteOutput as NSString).appendingPathComponent("feats.json"))
+        try ScriptFile.write(scpEntries, to: (absoluteOutput as NSString).appendingPathComponent("feats.scp"))
+        return FeatureJobReport(total: utterances.count + data.utterancesWithoutAudio.count + data.rejectedUtterances.count,
+                                succeeded: scpEntries.count, failures: failures, frames: frames, audioSeconds: seconds)
+    }
+
+    private struct WorkerResult {
+        var entries: [(key: String, location: ArchiveLocation)] = []
+        var failures: [(utterance: String, reason: String)] = []
+        var statistics: [String: CMVNStatistics] = [:]
+        var frames = 0
+        var audioSeconds = 0.0
+    }
+
+    private func runWorker(job: Int, utterances: [String], audioOptions: AudioLoadingOptions,
+                           outputDirectory: String, finishedOne: () -> Void) throws -> WorkerResult {
+        var result = WorkerResult()
+        let fbank = try FbankComputer(options: options.fbank)
+        let loader = RecordingLoader(options: audioOptions)
+        let archive = try KaldiArchiveWriter(path: (outputDirectory as NSString).appendingPathComponent("feats.\(job + 1).ark"))
+        for id in utterances {
+            defer { finishedOne() }
+            guard let utterance = data.utterance(id) else {
+                let recording = data.segments?[id]?.recording ?? id
+                result.failures.append((id, data.rejectedKeys[recording] ?? "recording '\(recording)' has no usable wav.scp entry"))
+                continue
+            }
+            do {
+                let waveform = try loader.waveform(of: utterance)
+                let features = fbank.compute(waveform.samples)
+                guard features.rows > 0 else {
+                    throw AudioError.tooShortForOneFrame(path: utterance.source.description, samples: waveform.samples.count,
+                                                         frameLength: options.fbank.frameLengthSamples)
+                }
+                guard features.isFinite else {
+                    throw AudioError.nonFiniteSamples(path: utterance.source.description, count: 0)
+                }
+                result.entries.append((id, try archive.write(key: id, .floatMatrix(features))))
+                result.statistics[id] = CMVNStatistics(features: features)
+                result.frames += features.rows
+                result.audioSeconds += waveform.durationSeconds
+            } catch let error as KaldiIOError {
+                throw error  // cannot write the archive: stop the run
+            } catch {
+                result.failures.append((id, "\(error)"))
+            }
+        }
+        try archive.commit()
+        return result
+    }
+
+    private func writeCMVN(statistics: [String: CMVNStatistics], utterances: [String], outputDirectory: String) throws {
+        let scpPath = (outputDirectory as NSString).appendingPathComponent("cmvn.scp")
+        guard options.cmvn != .none else {
+            try? FileManager.default.removeItem(atPath: scpPath)
+            return
+        }
+        var grouped = [String: CMVNStatistics]()
+        for utterance in utterances {
+            guard let stats = statistics[utterance] else { continue }
+            let key = options.cmvn == .speaker ? data.speaker(of: utterance) : utterance
+            if grouped[key] == nil { grouped[key] = stats } else { grouped[key]!.add(stats) }
+        }
+        let archive = try KaldiArchiveWriter(path: (outputDirectory as NSString).appendingPathComponent("cmvn.ark"))
+        for key in grouped.keys.sorted(by: cLocaleLess) {
+            try archive.write(key: key, .doubleMatrix(grouped[key]!.kaldiMatrix))
+        }
+        try archive.commit()
+        try ScriptFile.write(archive.entries, to: scpPath)
+    }
+
+    /// Copies the data tables, restricted to `keeping`, unless writing into the source directory.
+    private func writeTables(keeping: Set<String>, outputDirectory: String) throws {
+        let source = URL(fileURLWithPath: data.path).standardizedFileURL.path
+        guard source != outputDirectory else { return }
+        func out(_ name: String) -> String { (outputDirectory as NSString).appendingPathComponent(name) }
+        if let transcripts = data.transcripts {
+            try TableFile.write(transcripts.filter { keeping.contains($0.key) }.map { ($0.key, $0.value) }, to: out("text"))
+        }
+        let utt2spk = keeping.map { ($0, data.speaker(of: $0)) }
+        try TableFile.write(utt2spk.map { (key: $0.0, value: $0.1) }, to: out("utt2spk"))
+        var spk2utt = [String: [String]]()
+        for (utt, spk) in utt2spk { spk2utt[spk, default: []].append(utt) }
+        try TableFile.write(spk2utt.map { (key: $0.key, value: $0.value.sorted(by: cLocaleLess).joined(separator: " ")) }, to: out("spk2utt"))
+        if let segments = data.segments {
+            let kept = segments.filter { keeping.contains($0.key) }
+            try TableFile.write(kept.map { (key: $0.key, value: "\($0.value.recording) \($0.value.startSeconds) \($0.value.endSeconds)") }, to: out("segments"))
+            let recordings = Set(kept.values.map(\.recording))
+            try TableFile.write(data.recordings.filter { recordings.contains($0.key) }.map { ($0.key, $0.value.description) }, to: out("wav.scp"))
+        } else {
+            try TableFile.write(data.recordings.filter { keeping.contains($0.key) }.map { ($0.key, $0.value.description) }, to: out("wav.scp"))
+        }
+    }
+
+    /// Splits `items` into `parts` contiguous blocks of nearly equal size.
+    static func split<T>(_ items: [T], into parts: Int) -> [[T]] {
+        (0..<parts).map { p in
+            let start = items.count * p / parts
+            let end = items.count * (p + 1) / parts
+            return Array(items[start..<end])
+        }
+    }
+}

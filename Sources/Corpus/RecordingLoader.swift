@@ -1,0 +1,53 @@
+import Foundation
+import Audio
+
+/// Options for turning an utterance into a waveform.
+public struct AudioLoadingOptions: Codable, Equatable, Sendable {
+    /// Rate in Hz every recording is converted to. Default 16,000.
+    public var sampleRate: Int = 16_000
+    /// Channel to keep (from 0); nil averages all channels. Default nil.
+    public var channel: Int?
+    /// A piped `wav.scp` command is killed after this many seconds. Default 600.
+    public var pipeTimeoutSeconds: Double = 600
+
+    public init() {}
+}
+
+/// Loads utterances as mono waveforms at the configured rate: decode the recording (file or
+/// command), pick or mix channels, resample, cut the segment.
+///
+/// Keeps the last decoded recording, so the many segments of one long recording (sorted, as
+/// Kaldi data directories are) decode it once. Not thread-safe: use one loader per worker.
+public final class RecordingLoader {
+    public let options: AudioLoadingOptions
+    private var cachedRecording: String?
+    private var cachedWaveform: Waveform?
+
+    public init(options: AudioLoadingOptions) {
+        self.options = options
+    }
+
+    /// The utterance's audio.
+    /// - Throws: `AudioError` or `CorpusError`, naming the recording's path or command.
+    public func waveform(of utterance: Utterance) throws -> Waveform {
+        let recording: Waveform
+        if utterance.recording == cachedRecording, let cachedWaveform {
+            recording = cachedWaveform
+        } else {
+            cachedRecording = nil
+            cachedWaveform = nil
+            let decoded = try utterance.source.decode(pipeTimeoutSeconds: options.pipeTimeoutSeconds)
+            let mono = try decoded.mono(channel: options.channel, path: utterance.source.description)
+            recording = try Resampler.resample(mono, to: options.sampleRate, path: utterance.source.description)
+            if utterance.segment != nil {
+                cachedRecording = utterance.recording
+                cachedWaveform = recording
+            }
+        }
+        guard let segment = utterance.segment else { return recording }
+        if segment.startSeconds >= recording.durationSeconds {
+            throw CorpusError.badSegment(utterance: utterance.id, reason: "starts at \(segment.startSeconds) s, after the end of '\(utterance.recording)' (\(String(format: "%.3f", recording.durationSeconds)) s)")
+        }
+        return recording.segment(startSeconds: segment.startSeconds, endSeconds: segment.endSeconds)
+    }
+}

@@ -1,0 +1,86 @@
+/// Writes a Kaldi binary archive (`.ark`) and remembers each object's offset for the `.scp` index.
+///
+/// The archive is written under a temporary name and appears under its final name only after
+/// `commit()`. Format, per entry: `KEY ` `\0B`, then
+/// - float matrix: `FM ` `\4` rows `\4` columns, row-major little-endian `Float32`;
+/// - double matrix: `DM ` likewise with `Float64`;
+/// - float vector: `FV ` `\4` dimension, values;
+/// - integer vector: `\4` length, then `\4` value per element (Kaldi's `BasicVectorHolder<int32>`).
+public final class KaldiArchiveWriter {
+    private let file: AtomicFile
+    /// Key and location of every object written, in order.
+    public private(set) var entries: [(key: String, location: ArchiveLocation)] = []
+
+    /// The final path of the archive.
+    public var path: String { file.path }
+
+    /// Starts an archive at `path` (written to a temporary name until `commit()`).
+    public init(path: String) throws {
+        file = try AtomicFile(path: path)
+    }
+
+    /// Appends one object under `key`.
+    /// - Precondition: `key` is non-empty and has no whitespace.
+    /// - Returns: the object's location (`path:offset`), for the `.scp` file.
+    @discardableResult
+    public func write(key: String, _ object: KaldiObject) throws -> ArchiveLocation {
+        precondition(!key.isEmpty && !key.contains(where: { $0 == " " || $0 == "\t" || $0 == "\n" }), "bad archive key '\(key)'")
+        var bytes = Array(key.utf8)
+        bytes.append(0x20)
+        let offset = file.size + bytes.count
+        bytes.append(0)
+        bytes.append(UInt8(ascii: "B"))
+        switch object {
+        case let .floatMatrix(m):
+            bytes += Array("FM ".utf8)
+            Self.appendBasicInt32(Int32(m.rows), to: &bytes)
+            Self.appendBasicInt32(Int32(m.columns), to: &bytes)
+            try file.write(bytes)
+            try file.write(Self.littleEndianBytes(m.values.map(\.bitPattern)))
+        case let .doubleMatrix(m):
+            bytes += Array("DM ".utf8)
+            Self.appendBasicInt32(Int32(m.rows), to: &bytes)
+            Self.appendBasicInt32(Int32(m.columns), to: &bytes)
+            try file.write(bytes)
+            try file.write(Self.littleEndianBytes(m.values.map(\.bitPattern)))
+        case let .floatVector(v):
+            bytes += Array("FV ".utf8)
+            Self.appendBasicInt32(Int32(v.count), to: &bytes)
+            try file.write(bytes)
+            try file.write(Self.littleEndianBytes(v.map(\.bitPattern)))
+        case let .doubleVector(v):
+            bytes += Array("DV ".utf8)
+            Self.appendBasicInt32(Int32(v.count), to: &bytes)
+            try file.write(bytes)
+            try file.write(Self.littleEndianBytes(v.map(\.bitPattern)))
+        case let .intVector(v):
+            Self.appendBasicInt32(Int32(v.count), to: &bytes)
+            bytes.reserveCapacity(bytes.count + 5 * v.count)
+            for value in v { Self.appendBasicInt32(value, to: &bytes) }
+            try file.write(bytes)
+        }
+        let location = ArchiveLocation(path: file.path, offset: offset)
+        entries.append((key, location))
+        return location
+    }
+
+    /// Finishes the archive: flush, sync, rename to the final name.
+    public func commit() throws {
+        try file.commit()
+    }
+
+    private static func appendBasicInt32(_ value: Int32, to bytes: inout [UInt8]) {
+        bytes.append(4)
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    private static func littleEndianBytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: values.count * MemoryLayout<T>.size)
+        out.withUnsafeMutableBytes { raw in
+            for (i, v) in values.enumerated() {
+                raw.storeBytes(of: v.littleEndian, toByteOffset: i * MemoryLayout<T>.size, as: T.self)
+            }
+        }
+        return out
+    }
+}

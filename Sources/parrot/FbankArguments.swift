@@ -1,0 +1,69 @@
+import ArgumentParser
+import Audio
+
+/// Log-Mel filterbank settings shared by every subcommand that computes features.
+struct FbankArguments: ParsableArguments {
+    @Option(help: "Sample rate in Hz that audio is resampled to before analysis (8 kHz corpora: use 8000 to work natively).")
+    var sampleRate: Int = 16_000
+
+    @Option(help: "Number of Mel filters, i.e. the feature dimension.")
+    var numMelBins: Int = 40
+
+    @Option(help: "Lower edge of the first Mel filter in Hz.")
+    var lowFreq: Double = 20
+
+    @Option(help: "Upper edge of the last Mel filter in Hz; 0 means Nyquist, negative means that far below Nyquist.")
+    var highFreq: Double = 0
+
+    @Option(help: "Analysis window length in milliseconds.")
+    var frameLength: Double = 25
+
+    @Option(help: "Frame shift in milliseconds.")
+    var frameShift: Double = 10
+
+    @Option(help: "Pre-emphasis coefficient.")
+    var preemphasisCoefficient: Float = 0.97
+
+    @Option(help: "Window function: \(FbankOptions.WindowType.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var windowType: String = "povey"
+
+    @Option(help: "Kaldi's --snip-edges: true keeps only frames that fit in the signal; false centres frames and reflects at the edges.")
+    var snipEdges: Bool = true
+
+    func validate() throws {
+        do { _ = try options() } catch let error as AudioError { throw ValidationError(error.description) }
+    }
+
+    /// The library's options struct.
+    func options() throws -> FbankOptions {
+        var options = FbankOptions()
+        options.sampleRate = sampleRate
+        options.melBinCount = numMelBins
+        options.lowFrequencyHz = lowFreq
+        options.highFrequencyHz = highFreq
+        options.frameLengthMilliseconds = frameLength
+        options.frameShiftMilliseconds = frameShift
+        options.preemphasisCoefficient = preemphasisCoefficient
+        guard let window = FbankOptions.WindowType(rawValue: windowType) else {
+            throw AudioError.invalidOptions(reason: "unknown window type '\(windowType)'")
+        }
+        options.window = window
+        options.snipEdges = snipEdges
+        try options.validate()
+        return options
+    }
+}
+
+/// How recordings are read, shared by subcommands that read audio.
+struct AudioArguments: ParsableArguments {
+    @Option(help: "Channel to use from multichannel files, counting from 0 (default: average all channels).")
+    var channel: Int?
+
+    @Option(help: "Seconds after which a piped wav.scp command is killed and its utterance reported as failed.")
+    var pipeTimeout: Double = 600
+
+    func validate() throws {
+        if let channel, channel < 0 { throw ValidationError("--channel counts from 0; got \(channel)") }
+        if pipeTimeout <= 0 { throw ValidationError("--pipe-timeout must be positive") }
+    }
+}

@@ -1,0 +1,19 @@
+import Acoustic
+import ArgumentParser
+
+@main
+struct Parrot: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "parrot",
+        abstract: "Speech-recognition pipeline toolkit: features, training, forced alignment, decoding.",
+        discussion: """
+        Every subcommand reads and writes Kaldi data directories and archives.
+        Exit status: 0 when every input succeeded, 1 when some input failed (the rest are \
+        still processed and a summary names the failures), 64 for bad command-line usage.
+        """,
+        version: "parrot \(version) (\(BLAS.configuration))",
+        subcommands: [FeaturesCommand.self, ValidateCommand.self, CopyFeatsCommand.self]
+    )
+}
