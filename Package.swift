@@ -45,11 +45,13 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "KaldiIOTests", dependencies: ["KaldiIO"]),
-        .testTarget(name: "AudioTests", dependencies: ["Audio", "KaldiIO"]),
-        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Audio", "KaldiIO"]),
+        // Helpers shared by the test targets: temporary directories, WAV bytes, processes, fixtures.
+        .target(name: "ParrotTestSupport", dependencies: ["KaldiIO"], path: "Tests/ParrotTestSupport"),
+        .testTarget(name: "KaldiIOTests", dependencies: ["KaldiIO", "ParrotTestSupport"]),
+        .testTarget(name: "AudioTests", dependencies: ["Audio", "KaldiIO", "ParrotTestSupport"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Audio", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "AcousticTests", dependencies: ["Acoustic"]),
-        .testTarget(name: "ParrotCLITests", dependencies: ["KaldiIO"]),
+        .testTarget(name: "ParrotCLITests", dependencies: ["KaldiIO", "ParrotTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,150 @@
+import Audio
+import Foundation
+import ParrotTestSupport
+import Testing
+
+@Suite struct SoundFileTests {
+    /// A reference signal exactly representable in 16 bits: a chirp-like mix, 0.25 s at 16 kHz.
+    static let reference: [Float] = (0..<4000).map { i in
+        let t = Double(i) / 16000
+        let v = 0.4 * sin(2 * .pi * 440 * t) + 0.2 * sin(2 * .pi * 2930 * t * (1 + t))
+        return Float((v * 32768).rounded()) / 32768
+    }
+
+    static func makeReference(in dir: String) throws -> String {
+        let path = dir + "/ref.wav"
+        try WaveFile.write(to: path, samples: reference, sampleRate: 16000)
+        return path
+    }
+
+    @Test func sixteenBitPCMComesOutInIntegerScale() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let audio = try SoundFile.read(path: try Self.makeReference(in: dir))
+        #expect(audio.sampleRate == 16000)
+        #expect(audio.channels == 1)
+        #expect(audio.interleaved == Self.reference.map { $0 * 32768 })
+    }
+
+    /// Converted by sox (a real encoder) into every format libsndfile reads; lossless ones must
+    /// give back the 16-bit values exactly, 8-bit within its quantisation step, Vorbis closely.
+    @Test(arguments: [
+        ("pcm8.wav", ["-b", "8", "-e", "unsigned-integer"], 128.0),
+        ("pcm24.wav", ["-b", "24"], 0.0),
+        ("pcm32.wav", ["-b", "32"], 0.0),
+        ("float.wav", ["-e", "floating-point", "-b", "32"], 0.0),
+        ("flac.flac", [], 0.0),
+        ("aiff.aiff", [], 0.0),
+        ("alaw.wav", ["-e", "a-law"], 1100.0),
+    ])
+    func everyFormatDecodesToTheSameSamples(file: String, soxOptions: [String], tolerance: Double) throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let reference = try Self.makeReference(in: dir)
+        let sox = try TestSupport.run("/usr/bin/env", ["sox", "-D", reference] + soxOptions + [dir + "/" + file])
+        try #require(sox.status == 0, "sox failed (./setup.sh installs it): \(sox.standardError)")
+        let audio = try SoundFile.read(path: dir + "/" + file)
+        #expect(audio.interleaved.count == Self.reference.count)
+        let worst = zip(audio.interleaved, Self.reference).map { abs(Double($0.0) - Double($0.1) * 32768) }.max() ?? .infinity
+        #expect(worst <= tolerance, "\(file) (\(audio.formatDescription)): max error \(worst)")
+    }
+
+    @Test func oggVorbisDecodesCloseToTheOriginal() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let reference = try Self.makeReference(in: dir)
+        let sox = try TestSupport.run("/usr/bin/env", ["sox", reference, "-C", "8", dir + "/v.ogg"])
+        try #require(sox.status == 0, "sox failed: \(sox.standardError)")
+        let audio = try SoundFile.read(path: dir + "/v.ogg")
+        #expect(audio.formatDescription.contains("OGG"))
+        let n = min(audio.interleaved.count, Self.reference.count)
+        var signal = 0.0, noise = 0.0
+        for i in 0..<n {
+            let r = Double(Self.reference[i]) * 32768
+            signal += r * r
+            noise += (Double(audio.interleaved[i]) - r) * (Double(audio.interleaved[i]) - r)
+        }
+        #expect(10 * log10(signal / noise) > 15, "Vorbis SNR too low")
+    }
+
+    @Test func waveFormatExtensibleIsRead() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try WaveFile.write(to: dir + "/ext.wav", samples: Self.reference, sampleRate: 16000, encoding: .pcm24, extensible: true)
+        let audio = try SoundFile.read(path: dir + "/ext.wav")
+        let worst = zip(audio.interleaved, Self.reference).map { abs($0.0 - $0.1 * 32768) }.max() ?? .infinity
+        #expect(worst < 0.01)
+    }
+
+    @Test func multichannelIsDownmixedOrOneChannelPicked() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        // Channel 0: 0.5, channel 1: -0.25, interleaved.
+        let samples = (0..<100).flatMap { _ in [Float(0.5), Float(-0.25)] }
+        try WaveFile.write(to: dir + "/st.wav", samples: samples, channels: 2, sampleRate: 8000)
+        let audio = try SoundFile.read(path: dir + "/st.wav")
+        #expect(audio.channels == 2)
+        #expect(try audio.mono(channel: nil, path: "st").samples.allSatisfy { $0 == 0.125 * 32768 })
+        #expect(try audio.mono(channel: 1, path: "st").samples.allSatisfy { $0 == -0.25 * 32768 })
+        let error = try #require(throws: AudioError.self) { _ = try audio.mono(channel: 2, path: "st.wav") }
+        #expect(error == .channelOutOfRange(path: "st.wav", channel: 2, channels: 2))
+    }
+
+    @Test func inMemoryDecodingEqualsFileDecoding() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let path = try Self.makeReference(in: dir)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let fromMemory = try SoundFile.decode(bytes: bytes, description: "memory")
+        #expect(fromMemory.interleaved == (try SoundFile.read(path: path)).interleaved)
+    }
+
+    // MARK: bad input: each a clear, specific error naming the file
+
+    @Test func missingFile() {
+        #expect(throws: AudioError.fileNotFound(path: "/nonexistent/x.wav")) { _ = try SoundFile.read(path: "/nonexistent/x.wav") }
+    }
+
+    @Test func zeroByteFile() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        FileManager.default.createFile(atPath: dir + "/empty.wav", contents: Data())
+        #expect(throws: AudioError.emptyFile(path: dir + "/empty.wav")) { _ = try SoundFile.read(path: dir + "/empty.wav") }
+    }
+
+    @Test func textFileNamedWav() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.write("this is not audio\n", to: dir + "/text.wav")
+        let error = try #require(throws: AudioError.self) { _ = try SoundFile.read(path: dir + "/text.wav") }
+        guard case let .unreadableFile(path, reason) = error else { Issue.record("got \(error)"); return }
+        #expect(path == dir + "/text.wav")
+        #expect(!reason.isEmpty)
+    }
+
+    @Test func truncatedHeader() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let bytes = WaveFile.bytes(samples: Self.reference, sampleRate: 16000)
+        try Data(bytes[0..<20]).write(to: URL(fileURLWithPath: dir + "/cut.wav"))
+        #expect(throws: AudioError.self) { _ = try SoundFile.read(path: dir + "/cut.wav") }
+    }
+
+    @Test func headerClaimingMoreSamplesThanPresentIsNotSilentlyAccepted() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try WaveFile.write(to: dir + "/short.wav", samples: Self.reference, sampleRate: 16000, declaredDataBytes: 2 * Self.reference.count + 20_000)
+        // libsndfile either reports the truncation or trims the count to what is there; never garbage.
+        do {
+            let audio = try SoundFile.read(path: dir + "/short.wav")
+            #expect(audio.interleaved == Self.reference.map { $0 * 32768 })
+        } catch let error as AudioError {
+            guard case .truncatedFile = error else { Issue.record("unexpected \(error)"); return }
+        }
+    }
+
+    @Test func nanSamplesInSixChannelFloatAt96kHzAreRejected() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        var samples = [Float](repeating: 0.1, count: 6 * 9600)
+        samples[17] = .nan
+        samples[400] = .infinity
+        try WaveFile.write(to: dir + "/nan.wav", samples: samples, channels: 6, sampleRate: 96000, encoding: .float32)
+        #expect(throws: AudioError.nonFiniteSamples(path: dir + "/nan.wav", count: 2)) { _ = try SoundFile.read(path: dir + "/nan.wav") }
+    }
+
+    @Test func zeroSamples() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try WaveFile.write(to: dir + "/zero.wav", samples: [], sampleRate: 16000)
+        #expect(throws: AudioError.noSamples(path: dir + "/zero.wav")) { _ = try SoundFile.read(path: dir + "/zero.wav") }
+    }
+}

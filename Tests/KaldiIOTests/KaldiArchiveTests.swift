@@ -1,0 +1,139 @@
+import Foundation
+import KaldiIO
+import ParrotTestSupport
+import Testing
+
+@Suite struct KaldiArchiveTests {
+    let matrix = Matrix(rows: 3, columns: 2, values: [1.5, -2, 0.25, 1e-7, 3.4e38, -0])
+    let doubles = DoubleMatrix(rows: 2, columns: 3, values: [1, 2, 3, 0.1, 1e300, -5])
+
+    @Test func binaryArchiveRoundTripsEveryObjectType() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let path = dir + "/a.ark"
+        let writer = try KaldiArchiveWriter(path: path)
+        try writer.write(key: "m", .floatMatrix(matrix))
+        try writer.write(key: "d", .doubleMatrix(doubles))
+        try writer.write(key: "v", .floatVector([1, 2, 3]))
+        try writer.write(key: "i", .intVector([5, -1, 0, 2_000_000_000]))
+        try writer.write(key: "empty", .floatMatrix(Matrix(rows: 0, columns: 0)))
+        try writer.commit()
+        let entries = try KaldiArchiveReader.readAll(path: path)
+        #expect(entries.map(\.key) == ["m", "d", "v", "i", "empty"])
+        #expect(entries[0].object == .floatMatrix(matrix))
+        #expect(entries[1].object == .doubleMatrix(doubles))
+        #expect(entries[2].object == .floatVector([1, 2, 3]))
+        #expect(entries[3].object == .intVector([5, -1, 0, 2_000_000_000]))
+        #expect(entries[4].object == .floatMatrix(Matrix(rows: 0, columns: 0)))
+    }
+
+    @Test func binaryMatrixHasKaldisExactByteLayout() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let writer = try KaldiArchiveWriter(path: dir + "/a.ark")
+        let location = try writer.write(key: "utt1", .floatMatrix(Matrix(rows: 1, columns: 1, values: [1])))
+        try writer.commit()
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/a.ark")))
+        // "utt1 " "\0B" "FM " "\4" rows "\4" cols float(1.0)
+        let expected: [UInt8] = Array("utt1 ".utf8) + [0, 0x42] + Array("FM ".utf8) + [4, 1, 0, 0, 0, 4, 1, 0, 0, 0] + [0, 0, 0x80, 0x3F]
+        #expect(bytes == expected)
+        #expect(location.offset == 5, "the scp offset points at the \\0B marker")
+    }
+
+    @Test func scriptFileOffsetsGiveRandomAccess() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let writer = try KaldiArchiveWriter(path: dir + "/a.ark")
+        for i in 0..<20 {
+            try writer.write(key: "u\(i)", .floatMatrix(Matrix(rows: i + 1, columns: 3, values: (0..<(3 * (i + 1))).map { Float($0 * i) })))
+        }
+        try writer.commit()
+        try ScriptFile.write(writer.entries, to: dir + "/a.scp")
+        let scp = try ScriptFile(path: dir + "/a.scp")
+        for i in [13, 0, 19, 7] {
+            let m = try scp.read("u\(i)").asFloatMatrix!
+            #expect(m.rows == i + 1)
+            #expect(m[m.rows - 1, 2] == Float((3 * (i + 1) - 1) * i))
+        }
+    }
+
+    @Test func archiveIsInvisibleUntilCommitted() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let writer = try KaldiArchiveWriter(path: dir + "/a.ark")
+        try writer.write(key: "x", .floatVector([1]))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/a.ark"))
+        try writer.commit()
+        #expect(FileManager.default.fileExists(atPath: dir + "/a.ark"))
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".tmp") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func truncatedArchiveNamesTheKeyAndOffset() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let writer = try KaldiArchiveWriter(path: dir + "/a.ark")
+        try writer.write(key: "good", .floatMatrix(matrix))
+        try writer.write(key: "cut", .floatMatrix(matrix))
+        try writer.commit()
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/a.ark"))
+        bytes.removeLast(7)
+        try bytes.write(to: URL(fileURLWithPath: dir + "/a.ark"))
+        let reader = try KaldiArchiveReader(path: dir + "/a.ark")
+        #expect(try reader.next()?.key == "good")
+        #expect(throws: KaldiIOError.self) { _ = try reader.next() }
+        do { _ = try reader.next() } catch {
+            #expect("\(error)".contains("cut"))
+        }
+        let error = try #require(throws: KaldiIOError.self) { _ = try KaldiArchiveReader.readAll(path: dir + "/a.ark") }
+        guard case let .truncated(path, key, _) = error else { Issue.record("expected .truncated, got \(error)"); return }
+        #expect(path.hasSuffix("a.ark"))
+        #expect(key == "cut")
+    }
+
+    @Test func scriptOffsetPastTheEndIsAClearError() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let writer = try KaldiArchiveWriter(path: dir + "/a.ark")
+        try writer.write(key: "x", .floatVector([1, 2]))
+        try writer.commit()
+        let error = try #require(throws: KaldiIOError.self) {
+            _ = try ScriptFile.read(at: ArchiveLocation(path: dir + "/a.ark", offset: 10_000), key: "x")
+        }
+        #expect("\(error)".contains("a.ark"))
+        #expect("\(error)".contains("'x'"))
+    }
+
+    @Test func corruptDimensionsAreRejectedBeforeAllocating() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let bytes: [UInt8] = Array("k ".utf8) + [0, 0x42] + Array("FM ".utf8) + [4, 0xFF, 0xFF, 0xFF, 0x7F, 4, 0xFF, 0xFF, 0xFF, 0x7F]
+        try Data(bytes).write(to: URL(fileURLWithPath: dir + "/bad.ark"))
+        let error = try #require(throws: KaldiIOError.self) { _ = try KaldiArchiveReader.readAll(path: dir + "/bad.ark") }
+        #expect("\(error)".contains("implausible"))
+    }
+
+    @Test func textArchivesParseMatricesVectorsAndIntegerVectors() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.write("""
+        m1  [
+          1 2 3
+          4 5 6 ]
+        v1  [ 1.5 2.5 ]
+        ali1 3 3 4 4 4
+        m2 [
+          7 8 ]
+
+        """, to: dir + "/t.ark")
+        let entries = try KaldiArchiveReader.readAll(path: dir + "/t.ark")
+        #expect(entries.map(\.key) == ["m1", "v1", "ali1", "m2"])
+        #expect(entries[0].object == .floatMatrix(Matrix(rows: 2, columns: 3, values: [1, 2, 3, 4, 5, 6])))
+        #expect(entries[1].object == .floatVector([1.5, 2.5]))
+        #expect(entries[2].object == .intVector([3, 3, 4, 4, 4]))
+        #expect(entries[3].object == .floatMatrix(Matrix(rows: 1, columns: 2, values: [7, 8])))
+    }
+
+    @Test func textFormatterWritesWhatTheReaderReads() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let text = KaldiText.format(key: "a", .floatMatrix(matrix)) + KaldiText.format(key: "b", .intVector([1, 2]))
+            + KaldiText.format(key: "c", .floatVector([0.5]))
+        try TestSupport.write(text, to: dir + "/t.ark")
+        let entries = try KaldiArchiveReader.readAll(path: dir + "/t.ark")
+        #expect(entries[0].object == .floatMatrix(matrix))
+        #expect(entries[1].object == .intVector([1, 2]))
+        #expect(entries[2].object == .floatVector([0.5]))
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import KaldiIO
+
+/// Paths and helpers shared by Parrot's test targets.
+public enum TestSupport {
+    /// The package root (found from this file's location).
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared` beside the package root, or `$PARROT_SHARED`.
+    public static var sharedDirectory: URL {
+        if let override = ProcessInfo.processInfo.environment["PARROT_SHARED"] { return URL(fileURLWithPath: override) }
+        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    }
+
+    /// `shared/golden/NAME`.
+    public static func golden(_ name: String) -> String { sharedDirectory.appendingPathComponent("golden/\(name)").path }
+    /// `shared/corpora/PATH`.
+    public static func corpus(_ path: String) -> String { sharedDirectory.appendingPathComponent("corpora/\(path)").path }
+
+    /// A new empty temporary directory.
+    public static func temporaryDirectory(_ label: String = "parrot-test") throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url.path
+    }
+
+    /// Writes text to a file.
+    public static func write(_ text: String, to path: String) throws {
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// Result of running a program.
+    public struct ProcessResult {
+        public var status: Int32
+        public var standardOutput: String
+        public var standardError: String
+    }
+
+    /// Runs `executable` with `arguments`, waiting for it to finish.
+    public static func run(_ executable: String, _ arguments: [String], input: String? = nil,
+                           environment: [String: String]? = nil) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let inPipe = Pipe()
+        process.standardInput = inPipe
+        try process.run()
+        if let input { inPipe.fileHandleForWriting.write(Data(input.utf8)) }
+        try inPipe.fileHandleForWriting.close()
+        // Read both pipes concurrently so neither fills up.
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errBox = Box()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errBox.data = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        let errData = errBox.data
+        process.waitUntilExit()
+        return ProcessResult(status: process.terminationStatus,
+                             standardOutput: String(decoding: outData, as: UTF8.self),
+                             standardError: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs a Python 3 script; throws with its error output if it fails.
+    /// Interop tests need `kaldiio` and `praatio` (installed by ./setup.sh).
+    public static func python(_ script: String) throws -> String {
+        let result = try run("/usr/bin/env", ["python3", "-c", script])
+        guard result.status == 0 else {
+            throw TestFailure("python3 failed (status \(result.status)); interop tests need kaldiio: run ./setup.sh or 'pip install kaldiio'.\n\(result.standardError)")
+        }
+        return result.standardOutput
+    }
+
+    /// The built `parrot` binary: `$PARROT_BINARY`, or the one beside the test bundle.
+    public static var parrotBinary: String {
+        if let override = ProcessInfo.processInfo.environment["PARROT_BINARY"] { return override }
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("parrot"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("parrot"),
+            packageRoot.appendingPathComponent(".build/debug/parrot"),
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path ?? candidates.last!.path
+    }
+
+    /// Reads a Kaldi text archive of float matrices (as the golden files are) into key → matrix.
+    public static func readTextMatrices(_ path: String) throws -> [String: Matrix] {
+        var out = [String: Matrix]()
+        for entry in try KaldiArchiveReader.readAll(path: path) {
+            guard case let .floatMatrix(m) = entry.object else { throw TestFailure("\(path): \(entry.key) is not a matrix") }
+            out[entry.key] = m
+        }
+        return out
+    }
+
+    /// Largest absolute difference between two equally shaped matrices.
+    public static func maxAbsoluteDifference(_ a: Matrix, _ b: Matrix) -> Float {
+        precondition(a.rows == b.rows && a.columns == b.columns, "shapes differ: \(a.rows)×\(a.columns) vs \(b.rows)×\(b.columns)")
+        return zip(a.values, b.values).reduce(0) { max($0, abs($1.0 - $1.1)) }
+    }
+}
+
+/// An error thrown by test helpers, with a readable message.
+public struct TestFailure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
