@@ -6,6 +6,12 @@ public struct Segment: Equatable, Sendable {
     public var recording: String
     public var startSeconds: Double
     public var endSeconds: Double
+
+    public init(recording: String, startSeconds: Double, endSeconds: Double) {
+        self.recording = recording
+        self.startSeconds = startSeconds
+        self.endSeconds = endSeconds
+    }
 }
 
 /// One utterance, resolved from a data directory's tables.

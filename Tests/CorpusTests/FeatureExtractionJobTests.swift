@@ -1,0 +1,103 @@
+import Audio
+import Corpus
+import Foundation
+import KaldiIO
+import ParrotTestSupport
+import Testing
+
+@Suite struct FeatureExtractionJobTests {
+    static let goodFiles = HostileCorpus.goodFiles
+    static func makeHostileDirectory() throws -> (dir: String, bad: [String: String]) { try HostileCorpus.make() }
+
+    static func options(jobs: Int = 1) -> FeatureJobOptions {
+        var options = FeatureJobOptions()
+        options.fbank.sampleRate = 8000
+        options.jobs = jobs
+        return options
+    }
+
+    @Test func badUtterancesAreReportedAndTheRestAreWritten() throws {
+        let (dir, bad) = try Self.makeHostileDirectory()
+        let out = dir + "/out"
+        let report = try FeatureExtractionJob(data: try DataDirectory(path: dir), outputDirectory: out, options: Self.options()).run()
+        #expect(report.total == Self.goodFiles.count + bad.count)
+        #expect(report.succeeded == Self.goodFiles.count)
+        #expect(Set(report.failures.map(\.utterance)) == Set(bad.keys))
+        for failure in report.failures {
+            let cause = try #require(bad[failure.utterance])
+            #expect(failure.reason.contains(cause), "\(failure.utterance): '\(failure.reason)' should mention '\(cause)'")
+        }
+        // Every good utterance's features equal a direct computation from its file.
+        let scp = try ScriptFile(path: out + "/feats.scp")
+        #expect(scp.keys == Self.goodFiles)
+        var fbankOptions = FbankOptions()
+        fbankOptions.sampleRate = 8000
+        let fbank = try FbankComputer(options: fbankOptions)
+        for name in Self.goodFiles {
+            let audio = try SoundFile.read(path: TestSupport.corpus("fsdd/recordings/\(name).wav"))
+            let expected = fbank.compute(try audio.mono(channel: nil, path: name).samples)
+            #expect(try scp.read(name) == .floatMatrix(expected))
+        }
+        // The output tables hold only the good utterances.
+        #expect(try TableFile(path: out + "/text").keys == Self.goodFiles)
+        #expect(try TableFile(path: out + "/utt2spk").keys == Self.goodFiles)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.contains(".tmp") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func twoWorkersWriteTheSameFeaturesAsOne() throws {
+        let (dir, _) = try Self.makeHostileDirectory()
+        let data = try DataDirectory(path: dir)
+        _ = try FeatureExtractionJob(data: data, outputDirectory: dir + "/one", options: Self.options(jobs: 1)).run()
+        _ = try FeatureExtractionJob(data: data, outputDirectory: dir + "/two", options: Self.options(jobs: 2)).run()
+        let one = try ScriptFile(path: dir + "/one/feats.scp"), two = try ScriptFile(path: dir + "/two/feats.scp")
+        #expect(one.keys == two.keys)
+        for key in one.keys { #expect(try one.read(key) == two.read(key)) }
+        #expect(FileManager.default.fileExists(atPath: dir + "/two/feats.2.ark"), "each worker writes its own archive")
+    }
+
+    @Test func speakerCMVNStatisticsSumTheSpeakersUtterances() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let rec = TestSupport.corpus("fsdd/recordings")
+        try TestSupport.write("a \(rec)/0_george_0.wav\nb \(rec)/1_george_0.wav\nc \(rec)/2_lucas_0.wav\n", to: dir + "/wav.scp")
+        try TestSupport.write("a george\nb george\nc lucas\n", to: dir + "/utt2spk")
+        _ = try FeatureExtractionJob(data: try DataDirectory(path: dir), outputDirectory: dir + "/out", options: Self.options()).run()
+        let feats = try ScriptFile(path: dir + "/out/feats.scp")
+        let cmvn = try ScriptFile(path: dir + "/out/cmvn.scp")
+        #expect(cmvn.keys == ["george", "lucas"])
+        var george = CMVNStatistics(features: try feats.read("a").asFloatMatrix!)
+        george.add(CMVNStatistics(features: try feats.read("b").asFloatMatrix!))
+        guard case let .doubleMatrix(stored) = try cmvn.read("george") else { Issue.record("cmvn is not a double matrix"); return }
+        let recomputed = george.kaldiMatrix
+        #expect(stored.rows == 2 && stored.columns == 41)
+        for (x, y) in zip(stored.values, recomputed.values) { #expect(abs(x - y) <= 1e-9 * max(1, abs(y))) }
+    }
+
+    @Test func segmentsSelectSubRangesOfARecording() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let path = TestSupport.corpus("yesno/waves_yesno/0_0_1_0_1_0_0_1.wav")
+        try TestSupport.write("rec \(path)\n", to: dir + "/wav.scp")
+        try TestSupport.write("rec-a rec 0.5 1.5\nrec-b rec 2.0 -1\n", to: dir + "/segments")
+        _ = try FeatureExtractionJob(data: try DataDirectory(path: dir), outputDirectory: dir + "/out", options: Self.options()).run()
+        let scp = try ScriptFile(path: dir + "/out/feats.scp")
+        let samples = try SoundFile.read(path: path).interleaved
+        var fbankOptions = FbankOptions()
+        fbankOptions.sampleRate = 8000
+        let fbank = try FbankComputer(options: fbankOptions)
+        #expect(try scp.read("rec-a") == .floatMatrix(fbank.compute(Array(samples[4000..<12000]))))
+        #expect(try scp.read("rec-b") == .floatMatrix(fbank.compute(Array(samples[16000...]))))
+    }
+
+    @Test func eightKilohertzAudioIsResampledToTheDefaultSixteen() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.write("a \(TestSupport.corpus("fsdd/recordings/5_jackson_20.wav"))\n", to: dir + "/wav.scp")
+        _ = try FeatureExtractionJob(data: try DataDirectory(path: dir), outputDirectory: dir + "/out", options: FeatureJobOptions()).run()
+        let eight = try SoundFile.read(path: TestSupport.corpus("fsdd/recordings/5_jackson_20.wav"))
+        let m = try #require(try ScriptFile(path: dir + "/out/feats.scp").read("a").asFloatMatrix)
+        // Same duration, frames at 10 ms: 1 + (2N − 400) / 160 at 16 kHz.
+        #expect(m.rows == 1 + (2 * eight.frameCount - 400) / 160)
+        #expect(m.columns == 40)
+        let settings = try String(contentsOfFile: dir + "/out/feats.json", encoding: .utf8)
+        #expect(settings.contains("\"sampleRate\" : 16000"))
+    }
+}
