@@ -47,11 +47,15 @@ let package = Package(
 
         // Helpers shared by the test targets: temporary directories, WAV bytes, processes, fixtures.
         .target(name: "ParrotTestSupport", dependencies: ["KaldiIO"], path: "Tests/ParrotTestSupport"),
+        // Benchmarks, run on demand by the scripts in bench/ (not tests).
+        .executableTarget(name: "parrot-bench", dependencies: ["Audio", "Corpus", "KaldiIO"], path: "Sources/ParrotBench"),
+
         .testTarget(name: "KaldiIOTests", dependencies: ["KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Audio", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "AcousticTests", dependencies: ["Acoustic"]),
-        .testTarget(name: "ParrotCLITests", dependencies: ["KaldiIO", "ParrotTestSupport"]),
+        // Runs the built binary; depending on the executable makes `swift test` build it first.
+        .testTarget(name: "ParrotCLITests", dependencies: ["parrot", "KaldiIO", "ParrotTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

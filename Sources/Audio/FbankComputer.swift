@@ -15,6 +15,7 @@ public final class FbankComputer {
     private let filterbank: MelFilterbank
     private let fft: RealFFT
     private var power: [Float]
+    private var scratch: [Float]
 
     /// - Throws: `AudioError.invalidOptions` for inconsistent options.
     public init(options: FbankOptions) throws {
@@ -24,6 +25,7 @@ public final class FbankComputer {
         filterbank = try MelFilterbank(options: options)
         fft = RealFFT(size: options.fftSize)
         power = [Float](repeating: 0, count: options.fftSize / 2 + 1)
+        scratch = [Float](repeating: 0, count: options.frameLengthSamples)
     }
 
     /// Feature dimension (number of Mel bins).
@@ -41,13 +43,15 @@ public final class FbankComputer {
         let fftInput = fft.inputBuffer
         samples.withUnsafeBufferPointer { signal in
             power.withUnsafeMutableBufferPointer { power in
+                scratch.withUnsafeMutableBufferPointer { scratch in
                 features.values.withUnsafeMutableBufferPointer { out in
                     for t in 0..<frameCount {
-                        frames.extract(frame: t, from: signal, into: fftInput)
+                        frames.extract(frame: t, from: signal, into: fftInput, scratch: scratch)
                         fft.powerSpectrum(into: power)
                         let row = UnsafeMutableBufferPointer(rebasing: out[(t * filterbank.binCount)..<((t + 1) * filterbank.binCount)])
                         filterbank.apply(power: UnsafeBufferPointer(power), into: row, logarithm: true)
                     }
+                }
                 }
             }
         }

@@ -35,34 +35,35 @@ struct FrameExtractor {
     }
 
     /// Writes frame `index` of `samples`, windowed and zero-padded, into `out` (the FFT input).
-    func extract(frame index: Int, from samples: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
+    ///
+    /// DC removal, pre-emphasis and windowing are fused into one pass that reads the raw frame,
+    /// so the loop has no carried dependency and vectorises; the arithmetic is Kaldi's
+    /// (`y = x − mean`, then `y[i] − k·y[i−1]`, then `× w[i]`) in the same order.
+    /// - Parameter scratch: `frameLength` floats, used for frames that reach past the signal's edges.
+    func extract(frame index: Int, from samples: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>,
+                 scratch: UnsafeMutableBufferPointer<Float>) {
         let start = firstSample(ofFrame: index)
         let count = samples.count
+        let raw: UnsafePointer<Float>
         if start >= 0 && start + frameLength <= count {
-            for i in 0..<frameLength { out[i] = samples[start + i] }
+            raw = samples.baseAddress! + start
         } else {
             for i in 0..<frameLength {
                 var s = start + i
                 while s < 0 || s >= count { s = s < 0 ? -s - 1 : 2 * count - 1 - s }
-                out[i] = samples[s]
+                scratch[i] = samples[s]
             }
+            raw = UnsafePointer(scratch.baseAddress!)
         }
+        var mean: Float = 0
         if removeDCOffset {
-            var sum: Float = 0
-            for i in 0..<frameLength { sum += out[i] }
-            let mean = sum / Float(frameLength)
-            for i in 0..<frameLength { out[i] -= mean }
+            mean = VectorKernels.sum(raw, frameLength) / Float(frameLength)
         }
-        if preemphasis != 0 {
-            var i = frameLength - 1
-            while i > 0 {
-                out[i] -= preemphasis * out[i - 1]
-                i -= 1
-            }
-            out[0] -= preemphasis * out[0]
-        }
+        let k = preemphasis
         window.withUnsafeBufferPointer { w in
-            for i in 0..<frameLength { out[i] *= w[i] }
+            let first = raw[0] - mean
+            out[0] = (first - k * first) * w[0]
+            for i in 1..<frameLength { out[i] = ((raw[i] - mean) - k * (raw[i - 1] - mean)) * w[i] }
         }
         for i in frameLength..<out.count { out[i] = 0 }
     }

@@ -11,6 +11,9 @@ public struct MelFilterbank: Sendable {
     let firstBin: [Int]
     /// Non-zero weights, per filter.
     let weights: [[Float]]
+    /// All filters' weights back to back, and where each filter's run starts in it (hot path).
+    private let packedWeights: [Float]
+    private let packedStart: [Int]
 
     /// Number of filters.
     public var binCount: Int { weights.count }
@@ -51,6 +54,8 @@ public struct MelFilterbank: Sendable {
         }
         self.firstBin = firstBin
         self.weights = weights
+        packedWeights = weights.flatMap { $0 }
+        packedStart = weights.reduce(into: [0]) { $0.append($0.last! + $1.count) }
     }
 
     /// Filter energies of one power spectrum.
@@ -58,13 +63,16 @@ public struct MelFilterbank: Sendable {
     ///   - power: `fftSize/2 + 1` power values.
     ///   - out: `binCount` values, receive `max(energy, ε)` logged when `logarithm` is set.
     func apply(power: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>, logarithm: Bool) {
-        for b in 0..<weights.count {
-            let first = firstBin[b]
-            var sum: Float = 0
-            weights[b].withUnsafeBufferPointer { w in
-                for i in 0..<w.count { sum += w[i] * power[first + i] }
+        packedWeights.withUnsafeBufferPointer { w in
+            packedStart.withUnsafeBufferPointer { starts in
+                firstBin.withUnsafeBufferPointer { first in
+                    for b in 0..<out.count {
+                        let sum = VectorKernels.dot(w.baseAddress! + starts[b], power.baseAddress! + first[b], starts[b + 1] - starts[b])
+                        out[b] = max(sum, Float.ulpOfOne)
+                    }
+                }
             }
-            out[b] = logarithm ? log(max(sum, Float.ulpOfOne)) : sum
         }
+        if logarithm { FastLog.logInPlace(out) }
     }
 }

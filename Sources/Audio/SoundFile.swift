@@ -60,7 +60,7 @@ public enum SoundFile {
             throw AudioError.unreadableFile(path: path, reason: "header has \(info.channels) channels at \(info.samplerate) Hz")
         }
         // Read in chunks rather than trusting the header's frame count for the allocation.
-        let chunkFrames = 1 << 16
+        let chunkFrames = info.frames > 0 ? Int(min(info.frames, 1 << 16)) : 1 << 16
         var interleaved = [Float]()
         if info.frames > 0 && info.frames < 1 << 31 { interleaved.reserveCapacity(Int(info.frames) * channels) }
         var chunk = [Float](repeating: 0, count: chunkFrames * channels)

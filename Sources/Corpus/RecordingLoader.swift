@@ -22,6 +22,7 @@ public final class RecordingLoader {
     public let options: AudioLoadingOptions
     private var cachedRecording: String?
     private var cachedWaveform: Waveform?
+    private let resampler = Resampler()
 
     public init(options: AudioLoadingOptions) {
         self.options = options
@@ -38,7 +39,7 @@ public final class RecordingLoader {
             cachedWaveform = nil
             let decoded = try utterance.source.decode(pipeTimeoutSeconds: options.pipeTimeoutSeconds)
             let mono = try decoded.mono(channel: options.channel, path: utterance.source.description)
-            recording = try Resampler.resample(mono, to: options.sampleRate, path: utterance.source.description)
+            recording = try resampler.resample(mono, to: options.sampleRate, path: utterance.source.description)
             if utterance.segment != nil {
                 cachedRecording = utterance.recording
                 cachedWaveform = recording

@@ -55,3 +55,17 @@ import Testing
         #expect(try Resampler.resample(w, to: 16000) == w)
     }
 }
+
+@Suite struct ResamplerReuseTests {
+    /// A converter reused across recordings must give each one exactly what a fresh converter gives.
+    @Test func reusedConverterMatchesAFreshOne() throws {
+        let a = Waveform(samples: WaveFile.tone(frequency: 440, seconds: 0.3, sampleRate: 8000, amplitude: 9000), sampleRate: 8000)
+        let b = Waveform(samples: WaveFile.tone(frequency: 1250, seconds: 0.17, sampleRate: 8000, amplitude: 5000), sampleRate: 8000)
+        let reused = Resampler()
+        let first = try reused.resample(a, to: 16000)
+        let second = try reused.resample(b, to: 16000)
+        #expect(second == (try Resampler().resample(b, to: 16000)))
+        #expect(first == (try Resampler().resample(a, to: 16000)))
+        #expect(second.samples.count == 2 * b.samples.count)
+    }
+}

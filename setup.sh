@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what Parrot needs on Debian 12 and builds it in release mode.
+#   ./setup.sh            install packages (apt-get, pip) and build
+#   ./setup.sh --no-install   only build
+set -euo pipefail
+cd "$(dirname "$0")"
+
+install=1
+[ "${1:-}" = "--no-install" ] && install=0
+
+if [ "$install" = 1 ]; then
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  echo "==> Installing Debian packages (libsndfile, FFTW, OpenBLAS, soxr, sox, eSpeak NG, CMU dictionary)"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    pkg-config libsndfile1-dev libfftw3-dev libopenblas-dev libsoxr-dev sox libsox-fmt-all \
+    espeak-ng libespeak-ng-dev pocketsphinx-en-us python3-pip >/dev/null
+  echo "==> Installing Python packages for interoperability tests (kaldiio, praatio)"
+  python3 -m pip install --quiet --disable-pip-version-check kaldiio praatio numpy 2>&1 | grep -v "Running pip as the 'root' user" || true
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+  if [ -x /opt/swift/usr/bin/swift ]; then export PATH="/opt/swift/usr/bin:$PATH"; else
+    echo "setup.sh: no Swift toolchain found (need Swift 6; expected 'swift' on PATH or /opt/swift)" >&2; exit 1
+  fi
+fi
+
+echo "==> Building Parrot (release)"
+swift build -c release 2>&1 | grep -E "error|warning: unre|Compiling|Build complete" | grep -v "^\[" || true
+bin="$(swift build -c release --show-bin-path)/parrot"
+[ -x "$bin" ] || { echo "setup.sh: build failed" >&2; exit 1; }
+mkdir -p bin
+ln -sf "$bin" bin/parrot
+echo "==> Parrot is built: $bin"
+echo "    (linked as $(pwd)/bin/parrot; recipes find it there)"
+"$bin" --version
