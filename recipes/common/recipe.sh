@@ -1,0 +1,43 @@
+# Shared by every recipe: sourced after the recipe sets its defaults.
+#   - finds the parrot binary (bin/parrot from ./setup.sh, or $PARROT, or parrot on PATH)
+#   - parses --stage N, --stop-stage N, --nj N and --name=value options into variables
+#   - log: timestamped messages; stage N "title": true when stage N should run and is not done;
+#     stage_done N marks it finished (a sentinel under $exp/.done), so re-runs skip it.
+set -euo pipefail
+
+recipes_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+project_root="$(cd "$recipes_root/.." && pwd)"
+
+if [ -n "${PARROT:-}" ]; then parrot="$PARROT"
+elif [ -x "$project_root/bin/parrot" ]; then parrot="$project_root/bin/parrot"
+elif command -v parrot >/dev/null 2>&1; then parrot="$(command -v parrot)"
+else echo "parrot binary not found: run ./setup.sh first (or set PARROT=/path/to/parrot)" >&2; exit 1
+fi
+
+stage=${stage:-0}
+stop_stage=${stop_stage:-100}
+nj=${nj:-2}
+
+positional=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --help|-h) echo "$usage"; exit 0 ;;
+    --*=*) name="${1%%=*}"; name="${name#--}"; printf -v "${name//-/_}" '%s' "${1#*=}"; shift ;;
+    --*) [ $# -ge 2 ] || { echo "option $1 needs a value" >&2; exit 2; }
+         name="${1#--}"; printf -v "${name//-/_}" '%s' "$2"; shift 2 ;;
+    *) positional+=("$1"); shift ;;
+  esac
+done
+set -- "${positional[@]+"${positional[@]}"}"
+
+log() { echo "$(date '+%Y-%m-%d %H:%M:%S') [$(basename "$(dirname "$0")")] $*"; }
+
+# stage N "title": whether to run stage N now.
+stage() {
+  local n=$1; shift
+  [ "$n" -ge "$stage" ] && [ "$n" -le "$stop_stage" ] || return 1
+  if [ -f "$exp/.done/stage$n" ]; then log "stage $n ($*): already done, skipping (remove $exp/.done/stage$n to redo)"; return 1; fi
+  log "stage $n: $*"
+  return 0
+}
+stage_done() { mkdir -p "$exp/.done"; touch "$exp/.done/stage$1"; }

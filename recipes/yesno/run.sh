@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Kaldi's "yesno" recipe for Parrot: 60 recordings of one speaker saying 8 words, yes or no.
+# Train on the files whose name starts with 0, test on those starting with 1 (31 / 29 files).
+#
+#   recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N]
+#
+# CORPUS_DIR holds waves_yesno/ (default: ../shared/corpora/yesno beside the project; see
+# the README for where to get it). Outputs go under exp/yesno/ in the current directory.
+# Stages: 0 data directories and lexicon, 1 validation, 2 features.
+# (Training, alignment, decoding and scoring stages arrive with issues 5-7.)
+usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N]"
+source "$(dirname "$0")/../common/recipe.sh"
+
+corpus="${1:-$project_root/../shared/corpora/yesno}"
+[ -d "$corpus/waves_yesno" ] || { echo "no waves_yesno/ in '$corpus': $usage" >&2; exit 1; }
+corpus="$(cd "$corpus" && pwd)"
+exp="$PWD/exp/yesno"
+data="$exp/data"
+mkdir -p "$exp"
+
+if stage 0 "data directories (train: names starting 0, test: starting 1) and lexicon"; then
+  for set in train test; do
+    prefix=$([ $set = train ] && echo 0 || echo 1)
+    mkdir -p "$data/$set"
+    : > "$data/$set/wav.scp.tmp"; : > "$data/$set/text.tmp"
+    for f in "$corpus"/waves_yesno/${prefix}_*.wav; do
+      utt=$(basename "$f" .wav)
+      echo "$utt $f" >> "$data/$set/wav.scp.tmp"
+      echo "$utt $(echo "$utt" | tr '_' '\n' | sed 's/1/YES/;s/0/NO/' | tr '\n' ' ' | sed 's/ $//')" >> "$data/$set/text.tmp"
+    done
+    for t in wav.scp text; do LC_ALL=C sort "$data/$set/$t.tmp" > "$data/$set/$t"; rm "$data/$set/$t.tmp"; done
+    awk '{print $1, "global"}' "$data/$set/wav.scp" > "$data/$set/utt2spk"
+    echo "global $(awk '{printf "%s ", $1}' "$data/$set/wav.scp" | sed 's/ $//')" > "$data/$set/spk2utt"
+  done
+  printf 'NO N\nYES Y\n' > "$data/lexicon.txt"
+  log "train: $(wc -l < "$data/train/wav.scp") utterances, test: $(wc -l < "$data/test/wav.scp")"
+  stage_done 0
+fi
+
+if stage 1 "validate data directories"; then
+  for set in train test; do "$parrot" validate "$data/$set" --sample-rate 8000 --nj "$nj"; done
+  stage_done 1
+fi
+
+if stage 2 "features (40 log-Mel bins at the corpus' native 8 kHz)"; then
+  for set in train test; do "$parrot" features "$data/$set" "$exp/feats/$set" --sample-rate 8000 --nj "$nj"; done
+  stage_done 2
+fi
+
+log "done; features in $exp/feats/{train,test}/feats.scp"
