@@ -32,27 +32,13 @@ public final class KaldiArchiveWriter {
         bytes.append(UInt8(ascii: "B"))
         switch object {
         case let .floatMatrix(m):
-            bytes += Array("FM ".utf8)
-            Self.appendBasicInt32(Int32(m.rows), to: &bytes)
-            Self.appendBasicInt32(Int32(m.columns), to: &bytes)
-            try file.write(bytes)
-            try file.write(Self.littleEndianBytes(m.values.map(\.bitPattern)))
+            try writeDense(header: bytes, token: "FM", dimensions: [m.rows, m.columns], values: m.values.map(\.bitPattern))
         case let .doubleMatrix(m):
-            bytes += Array("DM ".utf8)
-            Self.appendBasicInt32(Int32(m.rows), to: &bytes)
-            Self.appendBasicInt32(Int32(m.columns), to: &bytes)
-            try file.write(bytes)
-            try file.write(Self.littleEndianBytes(m.values.map(\.bitPattern)))
+            try writeDense(header: bytes, token: "DM", dimensions: [m.rows, m.columns], values: m.values.map(\.bitPattern))
         case let .floatVector(v):
-            bytes += Array("FV ".utf8)
-            Self.appendBasicInt32(Int32(v.count), to: &bytes)
-            try file.write(bytes)
-            try file.write(Self.littleEndianBytes(v.map(\.bitPattern)))
+            try writeDense(header: bytes, token: "FV", dimensions: [v.count], values: v.map(\.bitPattern))
         case let .doubleVector(v):
-            bytes += Array("DV ".utf8)
-            Self.appendBasicInt32(Int32(v.count), to: &bytes)
-            try file.write(bytes)
-            try file.write(Self.littleEndianBytes(v.map(\.bitPattern)))
+            try writeDense(header: bytes, token: "DV", dimensions: [v.count], values: v.map(\.bitPattern))
         case let .intVector(v):
             Self.appendBasicInt32(Int32(v.count), to: &bytes)
             bytes.reserveCapacity(bytes.count + 5 * v.count)
@@ -62,6 +48,14 @@ public final class KaldiArchiveWriter {
         let location = ArchiveLocation(path: file.path, offset: offset)
         entries.append((key, location))
         return location
+    }
+
+    /// Writes `header`, the type token, `\4`-prefixed dimensions and the raw little-endian values.
+    private func writeDense<T: FixedWidthInteger>(header: [UInt8], token: String, dimensions: [Int], values: [T]) throws {
+        var bytes = header + Array("\(token) ".utf8)
+        for dimension in dimensions { Self.appendBasicInt32(Int32(dimension), to: &bytes) }
+        try file.write(bytes)
+        try file.write(Self.littleEndianBytes(values))
     }
 
     /// Finishes the archive: flush, sync, rename to the final name.
