@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "parrot", targets: ["parrot"]),
+        .executable(name: "parrot-corpus", targets: ["parrot-corpus"]),
         .library(name: "Audio", targets: ["Audio"]),
         .library(name: "KaldiIO", targets: ["KaldiIO"]),
         .library(name: "Corpus", targets: ["Corpus"]),
@@ -23,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
 
         // Kaldi file formats: matrices, archives, scp indexes, key-value tables. Pure Swift.
         .target(name: "KaldiIO"),
@@ -47,6 +49,15 @@ let package = Package(
 
         // Helpers shared by the test targets: temporary directories, WAV bytes, processes, fixtures.
         .target(name: "ParrotTestSupport", dependencies: ["KaldiIO"], path: "Tests/ParrotTestSupport"),
+        // The built-in corpus: English speech from eSpeak NG with reference phone times (issue 3).
+        // Kept out of the core libraries; only the parrot-corpus tool links libespeak-ng.
+        .target(name: "SyntheticCorpus", dependencies: ["Audio", "KaldiIO", "CEspeakNG"]),
+        .executableTarget(
+            name: "parrot-corpus",
+            dependencies: ["SyntheticCorpus", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/ParrotCorpus"
+        ),
+
         // Benchmarks, run on demand by the scripts in bench/ (not tests).
         .executableTarget(name: "parrot-bench", dependencies: ["Audio", "Corpus", "KaldiIO"], path: "Sources/ParrotBench"),
 
@@ -54,6 +65,7 @@ let package = Package(
         .testTarget(name: "AudioTests", dependencies: ["Audio", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Audio", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "AcousticTests", dependencies: ["Acoustic"]),
+        .testTarget(name: "SyntheticCorpusTests", dependencies: ["SyntheticCorpus", "Audio", "KaldiIO", "ParrotTestSupport", "parrot-corpus"]),
         // Runs the built binary; depending on the executable makes `swift test` build it first.
         .testTarget(name: "ParrotCLITests", dependencies: ["parrot", "KaldiIO", "ParrotTestSupport"]),
     ],

@@ -7,7 +7,8 @@ import Glibc
 /// WAVE_FORMAT_EXTENSIBLE), FLAC, Ogg/Vorbis, AIFF and the rest libsndfile reads.
 ///
 /// Samples come out in 16-bit integer scale (libsndfile's normalised ±1.0 times 32768), so
-/// features do not depend on the file's bit depth. This is the only file that touches libsndfile.
+/// features do not depend on the file's bit depth. Writes 16-bit WAV (for generated corpora).
+/// This is the only file that touches libsndfile.
 public enum SoundFile {
     /// Reads the file at `path`.
     /// - Parameter path: a file path.
@@ -89,6 +90,29 @@ public enum SoundFile {
         if nonFinite > 0 { throw AudioError.nonFiniteSamples(path: path, count: nonFinite) }
         return DecodedAudio(interleaved: interleaved, channels: channels, sampleRate: Int(info.samplerate),
                             formatDescription: formatName(info.format))
+    }
+
+    /// Writes mono 16-bit PCM WAV, atomically (temporary name, then rename).
+    /// - Parameters:
+    ///   - samples: in 16-bit integer scale; values beyond ±32767 are clipped.
+    ///   - sampleRate: in Hz.
+    /// - Throws: `AudioError.unreadableFile` (with the reason) if the file cannot be written.
+    public static func writeWAV(path: String, samples: [Float], sampleRate: Int) throws {
+        let temporary = "\(path).tmp-\(getpid())"
+        var info = SF_INFO()
+        info.samplerate = Int32(sampleRate)
+        info.channels = 1
+        info.format = Int32(SF_FORMAT_WAV | SF_FORMAT_PCM_16)
+        guard let handle = sf_open(temporary, Int32(SFM_WRITE), &info) else {
+            throw AudioError.unreadableFile(path: path, reason: "cannot write: \(String(cString: sf_strerror(nil)))")
+        }
+        let pcm = samples.map { Int16(max(-32768, min(32767, $0.rounded()))) }
+        let written = pcm.withUnsafeBufferPointer { sf_write_short(handle, $0.baseAddress, sf_count_t($0.count)) }
+        let closed = sf_close(handle)
+        guard written == sf_count_t(pcm.count), closed == 0, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw AudioError.unreadableFile(path: path, reason: "cannot write all \(pcm.count) samples")
+        }
     }
 
     /// libsndfile's names for the container and encoding.

@@ -82,11 +82,15 @@ public enum TestSupport {
 
     /// The built `parrot` binary: `$PARROT_BINARY`, or the one beside the test bundle.
     public static var parrotBinary: String {
-        if let override = ProcessInfo.processInfo.environment["PARROT_BINARY"] { return override }
+        ProcessInfo.processInfo.environment["PARROT_BINARY"] ?? builtBinary("parrot")
+    }
+
+    /// A binary of this package (`parrot`, `parrot-corpus`) from the build the tests run in.
+    public static func builtBinary(_ name: String) -> String {
         let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("parrot"),
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("parrot"),
-            packageRoot.appendingPathComponent(".build/debug/parrot"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(name),
+            packageRoot.appendingPathComponent(".build/debug/\(name)"),
         ]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }?.path ?? candidates.last!.path
     }

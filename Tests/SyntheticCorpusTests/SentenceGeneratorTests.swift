@@ -1,0 +1,39 @@
+import Foundation
+@testable import SyntheticCorpus
+import Testing
+
+@Suite struct SentenceGeneratorTests {
+    @Test func sentencesHaveFiveToFifteenWordsAndRepeatForTheSameSeed() {
+        var a = SeededGenerator(seed: 42), b = SeededGenerator(seed: 42), c = SeededGenerator(seed: 43)
+        let first = SentenceGenerator().distinctSentences(count: 300, using: &a)
+        #expect(first == SentenceGenerator().distinctSentences(count: 300, using: &b))
+        #expect(first != SentenceGenerator().distinctSentences(count: 300, using: &c))
+        #expect(first.allSatisfy { (5...15).contains($0.count) })
+        #expect(Set(first).count == 300)
+    }
+
+    @Test func everyWordIsInTheCMUDictionary() throws {
+        let path = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let dictionary = Set(text.split(separator: "\n").compactMap { line -> String? in
+            guard let word = line.split(separator: " ").first else { return nil }
+            return String(word.split(separator: "(").first ?? word)
+        })
+        let missing = Vocabulary.all.filter { !dictionary.contains($0) }
+        #expect(missing.isEmpty, "not in \(path): \(missing.sorted())")
+    }
+
+    @Test func planKeepsTestSentencesAndVoicesOutOfTraining() {
+        var options = SyntheticCorpusOptions()
+        options.trainUtterances = 400
+        options.testUtterances = 60
+        let plan = CorpusPlan(options: options)
+        let train = plan.utterances.filter { $0.set == "train" }, test = plan.utterances.filter { $0.set == "test" }
+        #expect(train.count == 400 && test.count == 60)
+        #expect(Set(train.map(\.words)).isDisjoint(with: Set(test.map(\.words))))
+        #expect(Set(test.map(\.speaker.id)) == ["m6", "f5"])
+        #expect(Set(train.map(\.speaker.id)).count == 10)
+        #expect(Set(train.map(\.speaker.id)).isDisjoint(with: ["m6", "f5"]))
+        #expect(Set(plan.utterances.map(\.id)).count == 460)
+    }
+}
