@@ -27,11 +27,15 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 echo "==> Building Parrot (release)"
-swift build -c release 2>&1 | grep -E "error|warning: unre|Compiling|Build complete" | grep -v "^\[" || true
-bin="$(swift build -c release --show-bin-path)/parrot"
-[ -x "$bin" ] || { echo "setup.sh: build failed" >&2; exit 1; }
+swift build -c release --product parrot 2>&1 | grep -E "error|Build complete" || true
+swift build -c release --product parrot-corpus 2>&1 | grep -E "error|Build complete" || true
+bindir="$(swift build -c release --show-bin-path)"
+for tool in parrot parrot-corpus; do
+  [ -x "$bindir/$tool" ] || { echo "setup.sh: building $tool failed" >&2; exit 1; }
+done
 mkdir -p bin
-ln -sf "$bin" bin/parrot
-echo "==> Parrot is built: $bin"
-echo "    (linked as $(pwd)/bin/parrot; recipes find it there)"
-"$bin" --version
+ln -sf "$bindir/parrot" bin/parrot
+ln -sf "$bindir/parrot-corpus" bin/parrot-corpus
+echo "==> Parrot is built: $bindir/parrot (and parrot-corpus, the built-in corpus maker)"
+echo "    linked as $(pwd)/bin/parrot and bin/parrot-corpus; recipes find them there"
+"$bindir/parrot" --version
