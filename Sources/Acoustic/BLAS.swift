@@ -1,9 +1,9 @@
 import COpenBLAS
 
-/// Matrix products through OpenBLAS. The acoustic model (issue 4) does all its heavy work here;
-/// this is the only file that touches the BLAS.
+/// Matrix products through OpenBLAS. The acoustic model does all its heavy work here; this is
+/// the only file that touches the BLAS.
 public enum BLAS {
-    /// `C = alpha · op(A) · op(B) + beta · C` over row-major buffers.
+    /// `C = alpha · op(A) · op(B) + beta · C` over row-major arrays.
     ///
     /// - Parameters:
     ///   - a: `m × k` (or `k × m` when `transposeA`).
@@ -17,21 +17,42 @@ public enum BLAS {
         a.withUnsafeBufferPointer { pa in
             b.withUnsafeBufferPointer { pb in
                 c.withUnsafeMutableBufferPointer { pc in
-                    cblas_sgemm(CblasRowMajor,
-                                transposeA ? CblasTrans : CblasNoTrans,
-                                transposeB ? CblasTrans : CblasNoTrans,
-                                blasint(m), blasint(n), blasint(k), alpha,
-                                pa.baseAddress, blasint(transposeA ? m : k),
-                                pb.baseAddress, blasint(transposeB ? k : n),
-                                beta, pc.baseAddress, blasint(n))
+                    gemm(transposeA, transposeB, m, n, k, alpha, pa.baseAddress!, transposeA ? m : k,
+                         pb.baseAddress!, transposeB ? k : n, beta, pc.baseAddress!, n)
                 }
             }
         }
+    }
+
+    /// Row-major SGEMM on raw buffers with explicit leading dimensions (row strides), for the
+    /// model's kernels: `C[m×n] = alpha · op(A) · op(B) + beta · C`.
+    @inline(__always)
+    static func gemm(_ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                     _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                     _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        guard m > 0 && n > 0 else { return }
+        if k == 0 {
+            if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
+            return
+        }
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+
+    /// Sets how many threads OpenBLAS uses inside one call. Parrot runs the two directions of a
+    /// bidirectional layer concurrently, each with single-threaded BLAS.
+    public static func setThreadCount(_ count: Int) {
+        openblas_set_num_threads(Int32(count))
     }
 
     /// OpenBLAS's name for the kernel set in use (e.g. "Haswell", "SkylakeX") and its thread count.
     public static var configuration: String {
         guard let name = openblas_get_corename() else { return "unknown" }
         return "OpenBLAS \(String(cString: name)) kernels, \(openblas_get_num_threads()) thread(s)"
+    }
+
+    /// OpenBLAS's kernel set name.
+    public static var coreName: String {
+        openblas_get_corename().map { String(cString: $0) } ?? "unknown"
     }
 }

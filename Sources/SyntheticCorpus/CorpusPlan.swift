@@ -1,3 +1,4 @@
+import KaldiIO
 import Foundation
 
 /// Sizes and seed of the built-in corpus.

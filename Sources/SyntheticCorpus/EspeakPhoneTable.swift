@@ -1,3 +1,4 @@
+import KaldiIO
 /// eSpeak NG's American English phoneme mnemonics (as its phoneme events report them) mapped to
 /// the CMU dictionary's 39 ARPAbet phones without stress, plus `SIL`.
 ///

@@ -1,3 +1,4 @@
+import KaldiIO
 /// One event from the synthesizer, in order: a word starting or a phoneme starting, at a sample.
 public enum SynthesisEvent: Equatable, Sendable {
     /// Word `index` (0-based, in the sentence) starts.

@@ -1,3 +1,4 @@
+import KaldiIO
 /// Makes grammatical-looking English sentences of 5–15 words from `Vocabulary` with a small
 /// phrase grammar:
 ///

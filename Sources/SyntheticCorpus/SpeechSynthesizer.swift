@@ -1,3 +1,4 @@
+import KaldiIO
 import CEspeakNG
 import Foundation
 

@@ -1,3 +1,4 @@
+import KaldiIO
 /// What can go wrong making the synthetic corpus.
 public enum SyntheticCorpusError: Error, Equatable, CustomStringConvertible, Sendable {
     case synthesizerUnavailable(reason: String)

@@ -1,3 +1,4 @@
+import KaldiIO
 /// What a worker learned about one synthesized utterance, for the assembling step.
 struct UtteranceRecord: Codable, Sendable {
     /// A labelled interval in seconds.

@@ -1,3 +1,4 @@
+import KaldiIO
 /// Common English words, by the role they play in `SentenceGenerator`'s templates. Every word is
 /// in the CMU pronouncing dictionary (a test checks it against Debian's `cmudict-en-us.dict`).
 /// Plain lowercase letters only, so eSpeak reads each as exactly one word.

@@ -1,3 +1,4 @@
+import KaldiIO
 /// Gives every word of the sentence its own word event.
 ///
 /// eSpeak NG reads some word pairs as one unit ("in the") and then reports one word event for

@@ -1,4 +1,5 @@
 import Foundation
+import KaldiIO
 @testable import SyntheticCorpus
 import Testing
 

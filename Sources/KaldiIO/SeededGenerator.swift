@@ -1,6 +1,7 @@
 import Foundation
 
-/// A deterministic random number generator (SplitMix64): the same seed gives the same sequence
+/// A deterministic random number generator (SplitMix64), shared by every stage that needs
+/// randomness (corpus generation, weight initialisation, shuffling, dropout): the same seed gives the same sequence
 /// on every machine and every run. Passed in explicitly; there is no global generator.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64

@@ -1,0 +1,91 @@
+/// Shape and settings of a bidirectional LSTM acoustic model.
+///
+/// Input `D`-dimensional features, spliced with ±`splice` neighbouring frames (`D·(2·splice+1)`
+/// inputs), go through `layers` bidirectional LSTM layers of `hiddenUnits` per direction
+/// (outputs concatenated, `2·hiddenUnits`), then an affine layer and log-softmax over `classes`.
+public struct AcousticModelConfiguration: Codable, Equatable, Sendable {
+    /// Feature dimension before splicing.
+    public var featureDimension: Int
+    /// Neighbouring frames on each side appended to every frame. Default 0.
+    public var splice: Int = 0
+    /// Bidirectional layers. Default 3.
+    public var layers: Int = 3
+    /// LSTM units per direction. Default 256.
+    public var hiddenUnits: Int = 256
+    /// Output classes (phones).
+    public var classes: Int
+    /// Dropout probability on each BiLSTM layer's output during training. Default 0.
+    public var dropout: Float = 0
+
+    public init(featureDimension: Int, classes: Int, layers: Int = 3, hiddenUnits: Int = 256, splice: Int = 0, dropout: Float = 0) {
+        self.featureDimension = featureDimension
+        self.classes = classes
+        self.layers = layers
+        self.hiddenUnits = hiddenUnits
+        self.splice = splice
+        self.dropout = dropout
+    }
+
+    /// Network input size after splicing.
+    public var inputDimension: Int { featureDimension * (2 * splice + 1) }
+
+    /// Input size of BiLSTM layer `l`.
+    func layerInputDimension(_ l: Int) -> Int { l == 0 ? inputDimension : 2 * hiddenUnits }
+}
+
+/// Where each weight tensor lives in the model's single flat parameter vector (which makes the
+/// optimiser, gradient clipping and parameter averaging one loop each).
+struct ParameterLayout: Sendable {
+    /// One direction of one layer: `Wx` is `4H × I`, `Wh` is `4H × H`, `b` is `4H`; gate order i, f, g, o.
+    struct Direction: Sendable {
+        var inputWeights: Int
+        var recurrentWeights: Int
+        var bias: Int
+    }
+
+    let configuration: AcousticModelConfiguration
+    /// `[layer][direction]`, direction 0 forward, 1 backward.
+    let directions: [[Direction]]
+    /// `C × 2H` output weights and `C` biases.
+    let outputWeights: Int
+    let outputBias: Int
+    let count: Int
+
+    init(_ c: AcousticModelConfiguration) {
+        configuration = c
+        let h = c.hiddenUnits
+        var offset = 0
+        var directions = [[Direction]]()
+        for l in 0..<c.layers {
+            var pair = [Direction]()
+            for _ in 0..<2 {
+                let input = c.layerInputDimension(l)
+                let d = Direction(inputWeights: offset, recurrentWeights: offset + 4 * h * input, bias: offset + 4 * h * (input + h))
+                offset = d.bias + 4 * h
+                pair.append(d)
+            }
+            directions.append(pair)
+        }
+        self.directions = directions
+        outputWeights = offset
+        outputBias = offset + c.classes * 2 * h
+        count = outputBias + c.classes
+    }
+
+    /// Every tensor's name, offset and element count (for checks and error messages).
+    var tensors: [(name: String, offset: Int, count: Int)] {
+        let c = configuration, h = c.hiddenUnits
+        var out = [(name: String, offset: Int, count: Int)]()
+        for (l, pair) in directions.enumerated() {
+            for (d, dir) in pair.enumerated() {
+                let name = "layer\(l).\(d == 0 ? "forward" : "backward")"
+                out.append(("\(name).Wx", dir.inputWeights, 4 * h * c.layerInputDimension(l)))
+                out.append(("\(name).Wh", dir.recurrentWeights, 4 * h * h))
+                out.append(("\(name).b", dir.bias, 4 * h))
+            }
+        }
+        out.append(("output.W", outputWeights, c.classes * 2 * h))
+        out.append(("output.b", outputBias, c.classes))
+        return out
+    }
+}

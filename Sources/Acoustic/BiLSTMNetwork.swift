@@ -1,0 +1,277 @@
+import Dispatch
+import Foundation
+import KaldiIO
+
+/// The bidirectional LSTM acoustic model: parameters, forward pass, and back-propagation through time.
+///
+/// Per layer and direction, with gates in the order i, f, g, o (lecture notation):
+///
+///     z_t = W_x·x_t + W_h·h_{t−1} + b          (4H)
+///     i, f, o = σ(z_i), σ(z_f), σ(z_o);  g = tanh(z_g)
+///     c_t = m_t · (f ⊙ c_{t−1} + i ⊙ g);  h_t = o ⊙ tanh(c_t)
+///
+/// where `m_t` is 0 past the end of an utterance, so padding never leaks into real frames (the
+/// backward direction starts each utterance from a zero state at its own last frame). The two
+/// directions' outputs are concatenated (`2H`); after the last layer an affine map and
+/// log-softmax give per-frame log-posteriors over the classes.
+///
+/// Matrix products go through BLAS: the input projection of every frame of the batch as one
+/// GEMM per layer and direction, the recurrent product one `B × H · H × 4H` GEMM per time step;
+/// gate non-linearities are vectorised loops over contiguous buffers. The two directions of a
+/// layer run concurrently, each with single-threaded BLAS.
+public final class BiLSTMNetwork {
+    public let configuration: AcousticModelConfiguration
+    /// All weights, laid out by `ParameterLayout`.
+    public var parameters: [Float]
+    let layout: ParameterLayout
+
+    /// A randomly initialised network: weights uniform in ±1/√fan-in (PyTorch's LSTM default),
+    /// forget-gate biases 1, other biases 0.
+    public init(configuration: AcousticModelConfiguration, random: inout some RandomNumberGenerator) {
+        self.configuration = configuration
+        layout = ParameterLayout(configuration)
+        var parameters = [Float](repeating: 0, count: layout.count)
+        let h = configuration.hiddenUnits
+        func fill(_ offset: Int, _ count: Int, _ scale: Float) {
+            for i in offset..<(offset + count) { parameters[i] = Float.random(in: -scale...scale, using: &random) }
+        }
+        let lstmScale = 1 / Float(h).squareRoot()
+        for (l, pair) in layout.directions.enumerated() {
+            for d in pair {
+                fill(d.inputWeights, 4 * h * configuration.layerInputDimension(l), lstmScale)
+                fill(d.recurrentWeights, 4 * h * h, lstmScale)
+                for j in 0..<h { parameters[d.bias + h + j] = 1 }   // forget gate
+            }
+        }
+        fill(layout.outputWeights, configuration.classes * 2 * h, 1 / Float(2 * h).squareRoot())
+        self.parameters = parameters
+    }
+
+    /// A network with given weights.
+    /// - Precondition: `parameters.count` matches the configuration.
+    public init(configuration: AcousticModelConfiguration, parameters: [Float]) {
+        self.configuration = configuration
+        layout = ParameterLayout(configuration)
+        precondition(parameters.count == layout.count, "expected \(layout.count) parameters, got \(parameters.count)")
+        self.parameters = parameters
+    }
+
+    /// Number of weights.
+    public var parameterCount: Int { layout.count }
+
+    /// Names, offsets and sizes of the weight tensors.
+    public var tensors: [(name: String, offset: Int, count: Int)] { layout.tensors }
+
+    // MARK: forward
+
+    /// Runs the network on `batch`; the log-posteriors (`T·B × C`, time-major) are left in the
+    /// workspace (`workspace.logPosteriors`).
+    /// - Parameter dropoutRandom: draws dropout masks when training with dropout; nil for inference.
+    public func forward(_ batch: Batch, workspace: NetworkWorkspace, dropoutRandom: UnsafeMutablePointer<SeededGenerator>? = nil) {
+        let c = configuration
+        let rows = batch.frames * batch.count
+        workspace.prepare(for: c, rows: rows)
+        let h = c.hiddenUnits, g = 4 * h
+        batch.inputs.withUnsafeBufferPointer { input in
+        batch.mask.withUnsafeBufferPointer { mask in
+        parameters.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            for l in 0..<c.layers {
+                let inputDimension = c.layerInputDimension(l)
+                let x = l == 0 ? input.baseAddress! : UnsafePointer(workspace.layerInput(l).pointer)
+                let y = workspace.outputs[l].pointer
+                DispatchQueue.concurrentPerform(iterations: 2) { d in
+                    let p = layout.directions[l][d]
+                    let gates = workspace.gates[l][d].pointer, cells = workspace.cells[l][d].pointer
+                    let tanhCells = workspace.tanhCells[l][d].pointer
+                    // Input projection for every frame at once, on top of the bias.
+                    for r in 0..<rows { (gates + r * g).update(from: w + p.bias, count: g) }
+                    BLAS.gemm(false, true, rows, g, inputDimension, 1, x, inputDimension, w + p.inputWeights, inputDimension, 1, gates, g)
+                    recur(direction: d, batch: batch, mask: mask.baseAddress!, recurrentWeights: w + p.recurrentWeights,
+                          gates: gates, cells: cells, tanhCells: tanhCells, output: y + d * h)
+                }
+                if l + 1 < c.layers, c.dropout > 0, let dropoutRandom {
+                    workspace.applyDropout(layer: l, count: rows * 2 * h, probability: c.dropout, random: &dropoutRandom.pointee)
+                }
+            }
+            // Affine output layer and log-softmax.
+            let top = UnsafePointer(workspace.outputs[c.layers - 1].pointer)
+            let logits = workspace.logPosteriors.pointer
+            for r in 0..<rows { (logits + r * c.classes).update(from: w + layout.outputBias, count: c.classes) }
+            BLAS.gemm(false, true, rows, c.classes, 2 * h, 1, top, 2 * h, w + layout.outputWeights, 2 * h, 1, logits, c.classes)
+            for r in 0..<rows { Self.logSoftmax(logits + r * c.classes, c.classes) }
+        }
+        }
+        }
+    }
+
+    /// The recurrence of one direction over the whole batch; writes `h_t` into `output` (row stride 2H).
+    private func recur(direction d: Int, batch: Batch, mask: UnsafePointer<Float>, recurrentWeights: UnsafePointer<Float>,
+                       gates: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>,
+                       tanhCells: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
+        let h = configuration.hiddenUnits, g = 4 * h, b = batch.count, stride = 2 * h
+        for step in 0..<batch.frames {
+            let t = d == 0 ? step : batch.frames - 1 - step
+            let previous = d == 0 ? t - 1 : t + 1
+            let z = gates + t * b * g
+            if step > 0 {
+                BLAS.gemm(false, true, b, g, h, 1, output + previous * b * stride, stride, recurrentWeights, h, 1, z, g)
+            }
+            for u in 0..<b {
+                let row = z + u * g
+                ActivationKernels.sigmoid(row, row, 2 * h)             // i, f
+                ActivationKernels.tanh(row + 2 * h, row + 2 * h, h)   // g
+                ActivationKernels.sigmoid(row + 3 * h, row + 3 * h, h) // o
+                let m = mask[t * b + u]
+                let cell = cells + (t * b + u) * h
+                let previousCell: UnsafeMutablePointer<Float>? = step > 0 ? cells + (previous * b + u) * h : nil
+                for j in 0..<h {
+                    let carried = previousCell.map { row[h + j] * $0[j] } ?? 0
+                    cell[j] = m * (carried + row[j] * row[2 * h + j])
+                }
+                let tc = tanhCells + (t * b + u) * h
+                ActivationKernels.tanh(cell, tc, h)
+                let out = output + (t * b + u) * stride
+                for j in 0..<h { out[j] = row[3 * h + j] * tc[j] }
+            }
+        }
+    }
+
+    /// In-place log-softmax of `n` values.
+    static func logSoftmax(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+        var maximum = -Float.infinity
+        for i in 0..<n { maximum = max(maximum, x[i]) }
+        var sum: Float = 0
+        for i in 0..<n { sum += Foundation.exp(x[i] - maximum) }
+        let shift = maximum + Foundation.log(sum)
+        for i in 0..<n { x[i] -= shift }
+    }
+
+    // MARK: backward
+
+    /// Frame cross-entropy of the last `forward` against `batch.targets`, and its gradient.
+    ///
+    /// The loss is averaged over frames with a target; `gradient` (same layout as `parameters`)
+    /// receives the gradient of that mean, added to what it holds.
+    /// - Parameter inputGradient: if given, receives `∂loss/∂inputs` (`T·B × I`).
+    /// - Returns: summed loss, frames with a target, frames whose most probable class is the target.
+    @discardableResult
+    public func backward(_ batch: Batch, workspace: NetworkWorkspace, gradient: inout [Float],
+                         inputGradient: UnsafeMutablePointer<Float>? = nil) -> (loss: Double, frames: Int, correct: Int) {
+        let c = configuration
+        let rows = batch.frames * batch.count
+        let h = c.hiddenUnits, g = 4 * h
+        precondition(gradient.count == layout.count)
+        var loss = 0.0, frames = 0, correct = 0
+        // Output layer: d logits = softmax − one-hot, over frames with targets, divided by their number.
+        let logp = workspace.logPosteriors.pointer
+        let dLogits = workspace.logitGradients.pointer
+        for r in 0..<rows where batch.targets[r] >= 0 { frames += 1 }
+        let scale = frames > 0 ? 1 / Float(frames) : 0
+        for r in 0..<rows {
+            let row = logp + r * c.classes, out = dLogits + r * c.classes
+            let target = Int(batch.targets[r])
+            guard target >= 0 else { out.update(repeating: 0, count: c.classes); continue }
+            loss -= Double(row[target])
+            var best = 0
+            for k in 0..<c.classes {
+                out[k] = Foundation.exp(row[k]) * scale
+                if row[k] > row[best] { best = k }
+            }
+            out[target] -= scale
+            if best == target { correct += 1 }
+        }
+        parameters.withUnsafeBufferPointer { weights in
+        gradient.withUnsafeMutableBufferPointer { grads in
+        batch.inputs.withUnsafeBufferPointer { input in
+        batch.mask.withUnsafeBufferPointer { mask in
+            let w = weights.baseAddress!, dw = grads.baseAddress!
+            let top = UnsafePointer(workspace.outputs[c.layers - 1].pointer)
+            BLAS.gemm(true, false, c.classes, 2 * h, rows, 1, dLogits, c.classes, top, 2 * h, 1, dw + layout.outputWeights, 2 * h)
+            for r in 0..<rows { for k in 0..<c.classes { dw[layout.outputBias + k] += dLogits[r * c.classes + k] } }
+            // Gradient with respect to the top layer's output.
+            let dOutput = workspace.outputGradient.pointer
+            BLAS.gemm(false, false, rows, 2 * h, c.classes, 1, dLogits, c.classes, w + layout.outputWeights, 2 * h, 0, dOutput, 2 * h)
+            for l in stride(from: c.layers - 1, through: 0, by: -1) {
+                let inputDimension = c.layerInputDimension(l)
+                let x = l == 0 ? input.baseAddress! : UnsafePointer(workspace.layerInput(l).pointer)
+                let y = UnsafePointer(workspace.outputs[l].pointer)
+                DispatchQueue.concurrentPerform(iterations: 2) { d in
+                    let p = layout.directions[l][d]
+                    let dz = workspace.gateGradients[d].pointer
+                    backRecur(direction: d, batch: batch, mask: mask.baseAddress!, recurrentWeights: w + p.recurrentWeights,
+                              gates: workspace.gates[l][d].pointer, cells: workspace.cells[l][d].pointer,
+                              tanhCells: workspace.tanhCells[l][d].pointer, outputGradient: dOutput + d * h,
+                              gateGradients: dz, scratch: workspace.recurrentScratch[d])
+                    // Weight gradients as whole-batch GEMMs.
+                    BLAS.gemm(true, false, g, inputDimension, rows, 1, dz, g, x, inputDimension, 1, dw + p.inputWeights, inputDimension)
+                    if batch.frames > 1 {
+                        let shifted = (batch.frames - 1) * batch.count
+                        let dzRows = d == 0 ? dz + batch.count * g : dz
+                        let previousOutputs = d == 0 ? y + d * h : y + batch.count * 2 * h + d * h
+                        BLAS.gemm(true, false, g, h, shifted, 1, dzRows, g, previousOutputs, 2 * h, 1, dw + p.recurrentWeights, h)
+                    }
+                    let bias = dw + p.bias
+                    for r in 0..<rows { let z = dz + r * g; for k in 0..<g { bias[k] += z[k] } }
+                    // This direction's share of the input gradient.
+                    if l > 0 || inputGradient != nil {
+                        BLAS.gemm(false, false, rows, inputDimension, g, 1, dz, g, w + p.inputWeights, inputDimension, 0,
+                                  workspace.inputGradients[d].pointer, inputDimension)
+                    }
+                }
+                if l > 0 || inputGradient != nil {
+                    let a = workspace.inputGradients[0].pointer, b = workspace.inputGradients[1].pointer
+                    let target = l > 0 ? dOutput : inputGradient!
+                    for i in 0..<(rows * inputDimension) { target[i] = a[i] + b[i] }
+                    if l > 0 && c.dropout > 0 { workspace.backpropagateDropout(layer: l - 1, gradient: target, count: rows * inputDimension) }
+                }
+            }
+        }
+        }
+        }
+        }
+        return (loss, frames, correct)
+    }
+
+    /// Back-propagation through time for one direction; leaves `∂loss/∂z_t` for every frame in `gateGradients`.
+    private func backRecur(direction d: Int, batch: Batch, mask: UnsafePointer<Float>, recurrentWeights: UnsafePointer<Float>,
+                           gates: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>,
+                           tanhCells: UnsafeMutablePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
+                           gateGradients: UnsafeMutablePointer<Float>, scratch: FloatBuffer) {
+        let h = configuration.hiddenUnits, g = 4 * h, b = batch.count, stride = 2 * h
+        scratch.reserve(2 * b * h)
+        let dhCarried = scratch.pointer, dcCarried = scratch.pointer + b * h
+        scratch.zero(2 * b * h)
+        for step in 0..<batch.frames {
+            // Reverse of the forward processing order.
+            let t = d == 0 ? batch.frames - 1 - step : step
+            let isFirst = step == batch.frames - 1   // first step of the forward recurrence
+            let previous = d == 0 ? t - 1 : t + 1
+            for u in 0..<b {
+                let r = t * b + u
+                let z = gates + r * g, dz = gateGradients + r * g
+                let m = mask[r]
+                let tc = tanhCells + r * h
+                let dy = outputGradient + r * stride
+                let dh = dhCarried + u * h, dc = dcCarried + u * h
+                let previousCell: UnsafeMutablePointer<Float>? = isFirst ? nil : cells + (previous * b + u) * h
+                for j in 0..<h {
+                    let i = z[j], f = z[h + j], gg = z[2 * h + j], o = z[3 * h + j]
+                    let dhTotal = dy[j] + dh[j]
+                    let dcTotal = m * (dc[j] + dhTotal * o * (1 - tc[j] * tc[j]))
+                    let cPrevious = previousCell?[j] ?? 0
+                    dz[j] = dcTotal * gg * i * (1 - i)
+                    dz[h + j] = dcTotal * cPrevious * f * (1 - f)
+                    dz[2 * h + j] = dcTotal * i * (1 - gg * gg)
+                    dz[3 * h + j] = dhTotal * tc[j] * o * (1 - o)
+                    dc[j] = dcTotal * f
+                }
+            }
+            // ∂loss/∂h_{t−1} through the recurrent weights.
+            if !isFirst {
+                BLAS.gemm(false, false, b, h, g, 1, gateGradients + t * b * g, g, recurrentWeights, h, 0, dhCarried, h)
+            }
+        }
+    }
+}
+
