@@ -59,7 +59,7 @@ let package = Package(
         ),
 
         // Benchmarks, run on demand by the scripts in bench/ (not tests).
-        .executableTarget(name: "parrot-bench", dependencies: ["Audio", "Corpus", "KaldiIO"], path: "Sources/ParrotBench"),
+        .executableTarget(name: "parrot-bench", dependencies: ["Audio", "Corpus", "KaldiIO", "Acoustic"], path: "Sources/ParrotBench"),
 
         .testTarget(name: "KaldiIOTests", dependencies: ["KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "KaldiIO", "ParrotTestSupport"]),

@@ -7,7 +7,11 @@ enum ActivationKernels {
     @inline(__always)
     static func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let clamped = x.clamped(lowerBound: SIMD8(repeating: -87), upperBound: SIMD8(repeating: 87))
-        let n = (clamped * 1.442695041).rounded(.toNearestOrEven)
+        // Round x/ln2 to the nearest integer by adding 1.5·2²³: the integer lands in the low mantissa bits.
+        let magic = SIMD8<Float>(repeating: 12_582_912)
+        let shifted = clamped * 1.442695041 + magic
+        let n = shifted - magic
+        let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
         // r = x − n·ln2, with ln2 split in two for accuracy.
         let r = clamped - n * 0.693145751953125 - n * 1.428606765330187e-06
         var p = SIMD8<Float>(repeating: 1.0 / 720)
@@ -17,7 +21,7 @@ enum ActivationKernels {
         p = p * r + 0.5
         p = p * r + 1
         p = p * r + 1
-        let exponent = (SIMD8<Int32>(n) &+ 127) &<< 23
+        let exponent = (integer &+ 127) &<< 23
         return p * unsafeBitCast(exponent, to: SIMD8<Float>.self)
     }
 

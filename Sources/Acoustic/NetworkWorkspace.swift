@@ -18,7 +18,11 @@ public final class NetworkWorkspace {
     private var usesDropout = false
     private var classes = 0
 
-    public init() {}
+    /// Also sets OpenBLAS to one thread per call: the network parallelises itself (the two
+    /// directions of each layer run concurrently), and BLAS threads on top would only contend.
+    public init() {
+        BLAS.setThreadCount(1)
+    }
 
     /// Makes every buffer large enough for `rows` (= frames × utterances) of this network.
     func prepare(for c: AcousticModelConfiguration, rows: Int) {

@@ -1,46 +1,46 @@
+import Acoustic
 import Audio
 import Foundation
+import KaldiIO
 
 // parrot-bench features WAV [REPEATS]
-// Times log-Mel filterbank extraction (40 bins, Kaldi settings) over the whole file held in
-// memory, with one worker and with two workers (each half of the signal on its own thread,
-// each with its own FFT plan). Prints one line per configuration: threads, best milliseconds,
-// times real time, frames per second.
+//   Times log-Mel filterbank extraction (40 bins, Kaldi settings) over the whole file held in
+//   memory, with one worker and with two (each half of the signal on its own thread).
+//   Prints: name, threads, best ms, times real time, frames per second.
+// parrot-bench train LAYERS HIDDEN [BATCH FRAMES STEPS]
+//   Times BiLSTM training steps (forward + backward + Adam) and inference on random 40-dim
+//   input, 42 classes. Prints: name, config, train frames/s, inference frames/s, GFLOP/s, peak RSS.
 
-func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: parrot-bench features WAV [REPEATS]\n".utf8))
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("parrot-bench: \(message)\n".utf8))
     exit(2)
 }
 
-let arguments = CommandLine.arguments
-guard arguments.count >= 3, arguments[1] == "features" else { usage() }
-let repeats = arguments.count > 3 ? Int(arguments[3]) ?? 30 : 30
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-do {
-    let audio = try SoundFile.read(path: arguments[2])
+func benchFeatures(_ arguments: ArraySlice<String>) throws {
+    guard let path = arguments.first else { fail("usage: parrot-bench features WAV [REPEATS]") }
+    let repeats = arguments.count > 1 ? Int(arguments[arguments.startIndex + 1]) ?? 30 : 30
+    let audio = try SoundFile.read(path: path)
     var options = FbankOptions()
     options.sampleRate = audio.sampleRate
-    let samples = try audio.mono(channel: nil, path: arguments[2]).samples
+    let samples = try audio.mono(channel: nil, path: path).samples
     let seconds = Double(samples.count) / Double(audio.sampleRate)
 
     func best(_ body: () -> Int) -> (milliseconds: Double, frames: Int) {
         var bestTime = Double.infinity
         var frames = 0
         for _ in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = now()
             frames = body()
-            let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-            bestTime = min(bestTime, elapsed)
+            bestTime = min(bestTime, (now() - start) * 1000)
         }
         return (bestTime, frames)
     }
 
-    // One worker.
     let single = try FbankComputer(options: options)
     _ = single.compute(samples)
     let one = best { single.compute(samples).rows }
-
-    // Two workers: frames [0, n/2) and [n/2, n), each computed from the samples they cover.
     let computers = [try FbankComputer(options: options), try FbankComputer(options: options)]
     let totalFrames = single.frameCount(sampleCount: samples.count)
     let half = totalFrames / 2
@@ -52,13 +52,61 @@ do {
         return rows[0] + rows[1]
     }
     precondition(two.frames == totalFrames, "split lost frames")
-
     print(String(format: "audio: %.1f s at %d Hz, %d frames, 40 bins; best of %d runs", seconds, audio.sampleRate, totalFrames, repeats))
     for (threads, result) in [(1, one), (2, two)] {
         print(String(format: "parrot\t%d\t%.2f\t%.0f\t%.0f", threads, result.milliseconds,
                      seconds / (result.milliseconds / 1000), Double(result.frames) / (result.milliseconds / 1000)))
     }
+}
+
+func benchTrain(_ arguments: ArraySlice<String>) {
+    let values = arguments.map { Int($0) ?? -1 }
+    guard values.count >= 2, values.allSatisfy({ $0 > 0 }) else { fail("usage: parrot-bench train LAYERS HIDDEN [BATCH FRAMES STEPS]") }
+    let layers = values[0], hidden = values[1]
+    let batchSize = values.count > 2 ? values[2] : 16, frames = values.count > 3 ? values[3] : 400, steps = values.count > 4 ? values[4] : 10
+    let configuration = AcousticModelConfiguration(featureDimension: 40, classes: 42, layers: layers, hiddenUnits: hidden)
+    var random = SeededGenerator(seed: 1)
+    let network = BiLSTMNetwork(configuration: configuration, random: &random)
+    let inputs = (0..<batchSize).map { _ in (0..<(frames * 40)).map { _ in Float.random(in: -1...1, using: &random) } }
+    let targets = (0..<batchSize).map { _ in (0..<frames).map { _ in Int32(random.integer(in: 0...41)) } }
+    let batch = Batch(keys: (0..<batchSize).map { "u\($0)" }, inputs: inputs, targets: targets, dimension: 40)
+    let workspace = NetworkWorkspace()
+    var gradient = [Float](repeating: 0, count: network.parameterCount)
+    var optimizer = AdamOptimizer(parameterCount: network.parameterCount, learningRate: 1e-3)
+    func trainStep() {
+        network.forward(batch, workspace: workspace)
+        for i in gradient.indices { gradient[i] = 0 }
+        network.backward(batch, workspace: workspace, gradient: &gradient)
+        optimizer.update(parameters: &network.parameters, gradient: gradient)
+    }
+    trainStep()
+    var bestTrain = Double.infinity
+    for _ in 0..<steps { let s = now(); trainStep(); bestTrain = min(bestTrain, now() - s) }
+    var bestInference = Double.infinity
+    for _ in 0..<steps { let s = now(); network.forward(batch, workspace: workspace); bestInference = min(bestInference, now() - s) }
+    // Multiply-adds per frame: 4H·(I+H) per layer and direction, plus the output layer.
+    var flopsPerFrame = 0.0
+    for l in 0..<layers {
+        let input = l == 0 ? 40 : 2 * hidden
+        flopsPerFrame += 2 * 2 * Double(4 * hidden * (input + hidden))
+    }
+    flopsPerFrame += 2 * Double(42 * 2 * hidden)
+    let batchFrames = Double(batchSize * frames)
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    print(String(format: "parrot\t%dx%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f", layers, hidden, batchFrames / bestTrain, batchFrames / bestInference,
+                 3 * flopsPerFrame * batchFrames / bestTrain / 1e9, flopsPerFrame * batchFrames / bestInference / 1e9,
+                 Double(usage.ru_maxrss) / 1024))
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2 else { fail("usage: parrot-bench features WAV [REPEATS] | train LAYERS HIDDEN [BATCH FRAMES STEPS]") }
+do {
+    switch arguments[1] {
+    case "features": try benchFeatures(arguments.dropFirst(2))
+    case "train": benchTrain(arguments.dropFirst(2))
+    default: fail("unknown benchmark '\(arguments[1])'")
+    }
 } catch {
-    FileHandle.standardError.write(Data("parrot-bench: \(error)\n".utf8))
-    exit(1)
+    fail("\(error)")
 }
