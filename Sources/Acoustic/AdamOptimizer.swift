@@ -15,6 +15,15 @@ public struct AdamOptimizer: Codable, Equatable, Sendable {
     public private(set) var firstMoment: [Float]
     public private(set) var secondMoment: [Float]
 
+    /// An optimiser restored from a checkpoint.
+    public init(learningRate: Float, step: Int, firstMoment: [Float], secondMoment: [Float]) {
+        precondition(firstMoment.count == secondMoment.count)
+        self.learningRate = learningRate
+        self.step = step
+        self.firstMoment = firstMoment
+        self.secondMoment = secondMoment
+    }
+
     public init(parameterCount: Int, learningRate: Float) {
         self.learningRate = learningRate
         firstMoment = [Float](repeating: 0, count: parameterCount)

@@ -147,6 +147,22 @@ public final class BiLSTMNetwork {
         for i in 0..<n { x[i] -= shift }
     }
 
+    /// Frame cross-entropy and accuracy of the last `forward` against `batch.targets`, without gradients.
+    public func evaluate(_ batch: Batch, workspace: NetworkWorkspace) -> (loss: Double, frames: Int, correct: Int) {
+        let classes = configuration.classes
+        let logp = workspace.logPosteriors.pointer
+        var loss = 0.0, frames = 0, correct = 0
+        for r in 0..<(batch.frames * batch.count) where batch.targets[r] >= 0 {
+            let row = logp + r * classes
+            loss -= Double(row[Int(batch.targets[r])])
+            frames += 1
+            var best = 0
+            for k in 1..<classes where row[k] > row[best] { best = k }
+            if best == Int(batch.targets[r]) { correct += 1 }
+        }
+        return (loss, frames, correct)
+    }
+
     // MARK: backward
 
     /// Frame cross-entropy of the last `forward` against `batch.targets`, and its gradient.

@@ -14,6 +14,6 @@ struct Parrot: ParsableCommand {
         still processed and a summary names the failures), 64 for bad command-line usage.
         """,
         version: "parrot \(version) (\(BLAS.configuration))",
-        subcommands: [FeaturesCommand.self, ValidateCommand.self, CopyFeatsCommand.self]
+        subcommands: [FeaturesCommand.self, ValidateCommand.self, CopyFeatsCommand.self, NnetTrainCommand.self, NnetForwardCommand.self]
     )
 }

@@ -16,7 +16,7 @@ final class ProgressLine: @unchecked Sendable {
     }
 
     /// Shows `done` of `total`; throttled to ten updates a second.
-    func update(_ done: Int, _ total: Int) {
+    func update(_ done: Int, _ total: Int, note: String = "") {
         guard enabled else { return }
         let now = Date()
         guard done == total || now.timeIntervalSince(lastUpdate) > 0.1 else { return }
@@ -24,7 +24,7 @@ final class ProgressLine: @unchecked Sendable {
         let percent = total > 0 ? 100 * done / total : 100
         let elapsed = now.timeIntervalSince(start)
         let remaining = done > 0 ? elapsed * Double(total - done) / Double(done) : 0
-        FileHandle.standardError.write(Data("\r\(label): \(done.grouped) of \(total.grouped) (\(percent)%), \(Int(elapsed)) s elapsed, ~\(Int(remaining)) s left\u{1B}[K".utf8))
+        FileHandle.standardError.write(Data("\r\(label)\(note.isEmpty ? "" : " " + note): \(done.grouped) of \(total.grouped) (\(percent)%), \(Int(elapsed)) s elapsed, ~\(Int(remaining)) s left\u{1B}[K".utf8))
     }
 
     /// Clears the line.

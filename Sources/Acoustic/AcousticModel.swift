@@ -1,0 +1,56 @@
+import Corpus
+import Foundation
+import KaldiIO
+
+/// Everything needed to use a trained network without the recipe: topology, class labels,
+/// how features are made and normalised, and the weights.
+public struct AcousticModel {
+    /// Feature extraction settings (as `parrot features` wrote them in `feats.json`), if known.
+    public var features: FeatureJobOptions?
+    /// How CMVN statistics are applied before the network: `speaker`, `utterance` or `none`.
+    public var cmvn: CMVNMode
+    /// Per-dimension mean and standard deviation of the (CMVN-applied, spliced) training input,
+    /// subtracted and divided before the network.
+    public var inputMean: [Float]
+    public var inputScale: [Float]
+    /// Name of each output class (phone), index = class number.
+    public var classLabels: [String]
+    public var network: BiLSTMNetwork
+
+    public init(features: FeatureJobOptions?, cmvn: CMVNMode, inputMean: [Float], inputScale: [Float],
+                classLabels: [String], network: BiLSTMNetwork) {
+        self.features = features
+        self.cmvn = cmvn
+        self.inputMean = inputMean
+        self.inputScale = inputScale
+        self.classLabels = classLabels
+        self.network = network
+    }
+
+    public var configuration: AcousticModelConfiguration { network.configuration }
+}
+
+/// What can go wrong with model files and training.
+public enum AcousticModelError: Error, Equatable, CustomStringConvertible, Sendable {
+    case notAModelFile(path: String)
+    case unsupportedVersion(path: String, version: Int, supported: Int)
+    case truncated(path: String, expectedBytes: Int, actualBytes: Int)
+    case corrupt(path: String, reason: String)
+    case noTrainingData(reason: String)
+    case targetsMismatch(utterance: String, frames: Int, targets: Int)
+    case badTarget(utterance: String, value: Int32, classes: Int)
+    case dimensionMismatch(utterance: String, expected: Int, found: Int)
+
+    public var description: String {
+        switch self {
+        case let .notAModelFile(path): return "\(path): not a Parrot model file"
+        case let .unsupportedVersion(path, version, supported): return "\(path): model format version \(version) is newer than this Parrot supports (\(supported)); upgrade Parrot"
+        case let .truncated(path, expected, actual): return "\(path): truncated model file (\(actual) bytes, expected \(expected))"
+        case let .corrupt(path, reason): return "\(path): corrupt model file: \(reason)"
+        case let .noTrainingData(reason): return "no training data: \(reason)"
+        case let .targetsMismatch(utterance, frames, targets): return "utterance \(utterance): \(frames) feature frames but \(targets) targets"
+        case let .badTarget(utterance, value, classes): return "utterance \(utterance): target \(value) outside 0..<\(classes)"
+        case let .dimensionMismatch(utterance, expected, found): return "utterance \(utterance): features have dimension \(found), the model expects \(expected)"
+        }
+    }
+}

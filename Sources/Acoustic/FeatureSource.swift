@@ -1,0 +1,116 @@
+import Audio
+import Corpus
+import Foundation
+import KaldiIO
+
+/// Network inputs read from a features directory (as `parrot features` writes it: `feats.scp`,
+/// optional `cmvn.scp`, `utt2spk`, `feats.json`) one utterance at a time: CMVN applied on the
+/// fly, frames spliced with ±`splice` neighbours (edge frames repeated), then the model's input
+/// normalisation. Only the utterances being used are in memory.
+public struct FeatureSource {
+    public let features: ScriptFile
+    public let directory: String
+    /// Feature settings from `feats.json`, if present.
+    public let settings: FeatureJobOptions?
+    let cmvnStatistics: [String: CMVNStatistics]
+    let utteranceToSpeaker: [String: String]
+    /// How CMVN statistics are keyed (`speaker` when `utt2spk` names the keys of `cmvn.scp`).
+    public let cmvn: CMVNMode
+
+    /// Opens `path`: a features directory, or a `feats.scp` inside one.
+    /// - Parameter cmvn: override; by default `speaker` if `cmvn.scp` exists, else `none`.
+    public init(path: String, cmvn requested: CMVNMode? = nil) throws {
+        var isDirectory: ObjCBool = false
+        let directory = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+            ? path : (path as NSString).deletingLastPathComponent
+        let scpPath = directory == path ? (path as NSString).appendingPathComponent("feats.scp") : path
+        let base = directory.isEmpty ? "." : directory
+        self.directory = base
+        features = try ScriptFile(path: scpPath)
+        func file(_ name: String) -> String { (base as NSString).appendingPathComponent(name) }
+        if let data = FileManager.default.contents(atPath: file("feats.json")) {
+            settings = try? JSONDecoder().decode(FeatureJobOptions.self, from: data)
+        } else {
+            settings = nil
+        }
+        var utt2spk = [String: String]()
+        if FileManager.default.fileExists(atPath: file("utt2spk")) {
+            utt2spk = try TableFile(path: file("utt2spk")).dictionary
+        }
+        utteranceToSpeaker = utt2spk
+        var statistics = [String: CMVNStatistics]()
+        let cmvnPath = file("cmvn.scp")
+        let mode = requested ?? (FileManager.default.fileExists(atPath: cmvnPath) ? (settings?.cmvn ?? .speaker) : CMVNMode.none)
+        if mode != .none {
+            let scp = try ScriptFile(path: cmvnPath)
+            for entry in scp.entries {
+                guard case let .doubleMatrix(m) = try ScriptFile.read(at: entry.location, key: entry.key), let stats = CMVNStatistics(kaldi: m) else {
+                    throw KaldiIOError.typeMismatch(path: cmvnPath, key: entry.key, expected: "2 × (D+1) CMVN statistics", found: "something else")
+                }
+                statistics[entry.key] = stats
+            }
+        }
+        cmvnStatistics = statistics
+        cmvn = mode
+    }
+
+    public var keys: [String] { features.keys }
+
+    /// Speaker of `utterance` (itself without `utt2spk`).
+    public func speaker(of utterance: String) -> String { utteranceToSpeaker[utterance] ?? utterance }
+
+    /// Raw features of `utterance` with CMVN applied (`frames × D`).
+    public func normalizedFeatures(_ utterance: String) throws -> Matrix {
+        guard var matrix = try features.read(utterance).asFloatMatrix else {
+            throw KaldiIOError.typeMismatch(path: features.location(of: utterance)?.path ?? "feats.scp", key: utterance, expected: "feature matrix", found: "vector")
+        }
+        if cmvn != .none {
+            let key = cmvn == .speaker ? speaker(of: utterance) : utterance
+            if let stats = cmvnStatistics[key], stats.dimension == matrix.columns { stats.apply(to: &matrix) }
+        }
+        return matrix
+    }
+
+    /// Network input for `utterance`: CMVN, splicing, then `(x − mean) · scale` when given.
+    /// - Returns: `frames × D·(2·splice+1)` row-major values.
+    public func input(_ utterance: String, splice: Int, mean: [Float]? = nil, scale: [Float]? = nil) throws -> (values: [Float], frames: Int) {
+        let m = try normalizedFeatures(utterance)
+        var values = FeatureSource.splice(m, context: splice)
+        if let mean, let scale {
+            let width = m.columns * (2 * splice + 1)
+            guard mean.count == width else { throw AcousticModelError.dimensionMismatch(utterance: utterance, expected: mean.count / (2 * splice + 1), found: m.columns) }
+            for t in 0..<m.rows { for i in 0..<width { values[t * width + i] = (values[t * width + i] - mean[i]) * scale[i] } }
+        }
+        return (values, m.rows)
+    }
+
+    /// Frames spliced with `context` neighbours on each side; frames past either end repeat the edge frame.
+    public static func splice(_ m: Matrix, context: Int) -> [Float] {
+        guard context > 0 else { return m.values }
+        let d = m.columns, width = d * (2 * context + 1)
+        var out = [Float](repeating: 0, count: m.rows * width)
+        for t in 0..<m.rows {
+            for (slot, offset) in (-context...context).enumerated() {
+                let source = min(max(t + offset, 0), m.rows - 1)
+                for i in 0..<d { out[t * width + slot * d + i] = m.values[source * d + i] }
+            }
+        }
+        return out
+    }
+}
+
+/// Frame-level class targets: a Kaldi integer-vector archive (binary) or text lines `UTT c c c …`.
+public enum TargetTable {
+    /// Reads every utterance's targets.
+    public static func read(path: String) throws -> [String: [Int32]] {
+        var table = [String: [Int32]]()
+        let archive = try KaldiArchiveReader(path: path)
+        while let (key, object) = try archive.next() {
+            guard case let .intVector(values) = object else {
+                throw KaldiIOError.typeMismatch(path: path, key: key, expected: "integer vector of targets", found: object.kindName)
+            }
+            table[key] = values
+        }
+        return table
+    }
+}

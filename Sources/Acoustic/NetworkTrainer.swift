@@ -1,0 +1,206 @@
+import Foundation
+import KaldiIO
+
+/// What the trainer reports while it works (the library never prints).
+public enum TrainingEvent: Sendable {
+    /// A note: data summary, skipped utterances, resuming.
+    case message(String)
+    /// Batches done of the epoch's total.
+    case progress(epoch: Int, batches: Int, of: Int)
+    /// An epoch finished.
+    case epoch(EpochReport)
+}
+
+/// Trains a `BiLSTMNetwork` on frame-level targets: frame cross-entropy over whole utterances,
+/// mini-batches of utterances of similar length, Adam with gradient-norm clipping, learning-rate
+/// decay when the validation loss stops improving, a held-out validation set (by speaker), and a
+/// model plus checkpoint in `modelDirectory` after every epoch:
+///
+///     MODEL_DIR/epoch-N.mdl   the model after epoch N (kept, like Kaldi's N.mdl)
+///     MODEL_DIR/final.mdl     the latest model
+///     MODEL_DIR/checkpoint    optimiser moments and trainer state, for `resume`
+///     MODEL_DIR/train.log     one line per epoch
+///
+/// Deterministic for a seed: batch order, split and dropout come from seeded generators derived
+/// from the seed and the epoch, so a resumed run ends with the same model as an uninterrupted one.
+public final class NetworkTrainer {
+    public let source: FeatureSource
+    public let targets: [String: [Int32]]
+    public let classLabels: [String]
+    public let options: TrainingOptions
+    public let modelDirectory: String
+    public var onEvent: ((TrainingEvent) -> Void)?
+
+    private struct Item { var key: String; var frames: Int }
+
+    public init(source: FeatureSource, targets: [String: [Int32]], classLabels: [String], options: TrainingOptions, modelDirectory: String) {
+        self.source = source
+        self.targets = targets
+        self.classLabels = classLabels
+        self.options = options
+        self.modelDirectory = modelDirectory
+    }
+
+    private func path(_ name: String) -> String { (modelDirectory as NSString).appendingPathComponent(name) }
+
+    /// Trains (or resumes) and returns the final model.
+    /// - Parameter resume: continue from `MODEL_DIR/checkpoint` if it exists.
+    /// - Throws: `AcousticModelError.noTrainingData` when no utterance has both features and targets;
+    ///   I/O errors for unreadable archives.
+    public func run(resume: Bool) throws -> AcousticModel {
+        try FileManager.default.createDirectory(atPath: modelDirectory, withIntermediateDirectories: true)
+        let (items, dimension, mean, scale) = try index()
+        let (trainItems, validItems) = split(items)
+        onEvent?(.message("training on \(trainItems.count) utterances (\(trainItems.reduce(0) { $0 + $1.frames }) frames), validating on \(validItems.count); \(classLabels.count) classes, input \(dimension)×\(2 * options.splice + 1)"))
+
+        let configuration = AcousticModelConfiguration(featureDimension: dimension, classes: classLabels.count, layers: options.layers,
+                                                       hiddenUnits: options.hiddenUnits, splice: options.splice, dropout: options.dropout)
+        var random = SeededGenerator(seed: options.seed)
+        var model = AcousticModel(features: source.settings, cmvn: source.cmvn, inputMean: mean, inputScale: scale,
+                                  classLabels: classLabels, network: BiLSTMNetwork(configuration: configuration, random: &random))
+        var optimizer = AdamOptimizer(parameterCount: model.network.parameterCount, learningRate: options.learningRate)
+        optimizer.clipNorm = options.clipNorm
+        var state = TrainingCheckpoint(epoch: 0, learningRate: options.learningRate, bestValidationLoss: nil, optimizerStep: 0,
+                                       parameterCount: model.network.parameterCount, options: options, history: [])
+        if resume, FileManager.default.fileExists(atPath: path("checkpoint")) {
+            let (saved, savedOptimizer) = try TrainingCheckpoint.read(path: path("checkpoint"))
+            let savedModel = try ModelFile.read(path: path("epoch-\(saved.epoch).mdl"))
+            guard savedModel.configuration == configuration, saved.parameterCount == model.network.parameterCount else {
+                throw AcousticModelError.corrupt(path: path("checkpoint"), reason: "checkpoint was made with different settings; remove it or use the same options")
+            }
+            model = savedModel
+            optimizer = savedOptimizer
+            state = saved
+            onEvent?(.message("resuming after epoch \(saved.epoch)"))
+        }
+
+        let workspace = NetworkWorkspace()
+        var gradient = [Float](repeating: 0, count: model.network.parameterCount)
+        let trainBatches = batches(trainItems)
+        let validBatches = batches(validItems)
+        for epoch in (state.epoch + 1)...max(state.epoch + 1, options.epochs) where epoch <= options.epochs {
+            let started = Date()
+            var order = Array(trainBatches.indices)
+            var shuffler = SeededGenerator(seed: options.seed &+ 0x5EED_0000 &+ UInt64(epoch))
+            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(shuffler.next() % UInt64(i + 1))) }
+            var dropout = SeededGenerator(seed: options.seed &+ 0xD0D0_0000 &+ UInt64(epoch))
+            optimizer.learningRate = state.learningRate
+            var loss = 0.0, frames = 0, correct = 0
+            for (n, b) in order.enumerated() {
+                let batch = try load(trainBatches[b], model: model)
+                withUnsafeMutablePointer(to: &dropout) { model.network.forward(batch, workspace: workspace, dropoutRandom: options.dropout > 0 ? $0 : nil) }
+                for i in gradient.indices { gradient[i] = 0 }
+                let result = model.network.backward(batch, workspace: workspace, gradient: &gradient)
+                optimizer.update(parameters: &model.network.parameters, gradient: gradient)
+                loss += result.loss
+                frames += result.frames
+                correct += result.correct
+                onEvent?(.progress(epoch: epoch, batches: n + 1, of: order.count))
+            }
+            var validation: (loss: Double, frames: Int, correct: Int)?
+            if !validBatches.isEmpty {
+                var v = (loss: 0.0, frames: 0, correct: 0)
+                for items in validBatches {
+                    let batch = try load(items, model: model)
+                    model.network.forward(batch, workspace: workspace)
+                    let r = model.network.evaluate(batch, workspace: workspace)
+                    v = (v.loss + r.loss, v.frames + r.frames, v.correct + r.correct)
+                }
+                validation = v
+            }
+            let elapsed = Date().timeIntervalSince(started)
+            let validLoss = validation.map { $0.loss / Double(max(1, $0.frames)) }
+            let report = EpochReport(epoch: epoch, trainLoss: loss / Double(max(1, frames)), trainAccuracy: Double(correct) / Double(max(1, frames)),
+                                     validationLoss: validLoss, validationAccuracy: validation.map { Double($0.correct) / Double(max(1, $0.frames)) },
+                                     learningRate: state.learningRate, framesPerSecond: Double(frames) / elapsed, elapsedSeconds: elapsed)
+            // Learning-rate decay when validation stops improving.
+            if let validLoss {
+                if let best = state.bestValidationLoss, validLoss > best - 1e-4 * abs(best) {
+                    state.learningRate *= options.learningRateDecay
+                } else {
+                    state.bestValidationLoss = validLoss
+                }
+            }
+            state.epoch = epoch
+            state.optimizerStep = optimizer.step
+            state.history.append(report)
+            try ModelFile.write(model, to: path("epoch-\(epoch).mdl"))
+            try state.write(optimizer: optimizer, to: path("checkpoint"))
+            try ModelFile.write(model, to: path("final.mdl"))
+            try AtomicFile.write(state.history.map { $0.line + "\n" }.joined(), to: path("train.log"))
+            onEvent?(.epoch(report))
+        }
+        return model
+    }
+
+    /// Utterances with features and matching targets, and the input normalisation statistics.
+    private func index() throws -> (items: [Item], dimension: Int, mean: [Float], scale: [Float]) {
+        var items = [Item]()
+        var dimension = 0
+        var sums = [Double](), squares = [Double](), count = 0.0
+        var missing = 0
+        for key in source.keys {
+            guard let target = targets[key] else { missing += 1; continue }
+            let m = try source.normalizedFeatures(key)
+            if dimension == 0 {
+                dimension = m.columns
+                sums = [Double](repeating: 0, count: dimension)
+                squares = sums
+            }
+            guard m.columns == dimension else { throw AcousticModelError.dimensionMismatch(utterance: key, expected: dimension, found: m.columns) }
+            guard target.count == m.rows else {
+                onEvent?(.message("skipping \(key): \(AcousticModelError.targetsMismatch(utterance: key, frames: m.rows, targets: target.count))"))
+                continue
+            }
+            if let bad = target.first(where: { $0 < 0 || Int($0) >= classLabels.count }) {
+                throw AcousticModelError.badTarget(utterance: key, value: bad, classes: classLabels.count)
+            }
+            guard m.rows > 0 else { continue }
+            for t in 0..<m.rows { for j in 0..<dimension { let x = Double(m[t, j]); sums[j] += x; squares[j] += x * x } }
+            count += Double(m.rows)
+            items.append(Item(key: key, frames: m.rows))
+        }
+        if missing > 0 { onEvent?(.message("\(missing) utterances have features but no targets (not used)")) }
+        guard !items.isEmpty else { throw AcousticModelError.noTrainingData(reason: "no utterance has both features and targets") }
+        let mean = sums.map { Float($0 / count) }
+        let scale = zip(sums, squares).map { s, q -> Float in
+            let variance = max(q / count - (s / count) * (s / count), 1e-8)
+            return Float(1 / variance.squareRoot())
+        }
+        let width = 2 * options.splice + 1
+        return (items, dimension, Array((0..<width).map { _ in mean }.joined()), Array((0..<width).map { _ in scale }.joined()))
+    }
+
+    /// Held-out utterances: whole speakers when there are several, else a share of utterances.
+    private func split(_ items: [Item]) -> (train: [Item], valid: [Item]) {
+        guard options.validationFraction > 0, items.count > 1 else { return (items, []) }
+        var random = SeededGenerator(seed: options.seed &+ 0x5B17)
+        let speakers = Array(Set(items.map { source.speaker(of: $0.key) })).sorted(by: cLocaleLess)
+        if speakers.count >= 2 {
+            var shuffled = speakers
+            for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(random.next() % UInt64(i + 1))) }
+            let held = Set(shuffled.prefix(max(1, Int((Double(speakers.count) * options.validationFraction).rounded()))))
+            return (items.filter { !held.contains(source.speaker(of: $0.key)) }, items.filter { held.contains(source.speaker(of: $0.key)) })
+        }
+        var shuffled = items
+        for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(random.next() % UInt64(i + 1))) }
+        let held = max(1, Int((Double(items.count) * options.validationFraction).rounded()))
+        return (Array(shuffled.dropFirst(held)), Array(shuffled.prefix(held)))
+    }
+
+    /// Utterances sorted by length and cut into batches of `batchSize`, so padding is small.
+    private func batches(_ items: [Item]) -> [[Item]] {
+        let sorted = items.sorted { ($0.frames, $0.key) < ($1.frames, $1.key) }
+        return stride(from: 0, to: sorted.count, by: options.batchSize).map { Array(sorted[$0..<min($0 + options.batchSize, sorted.count)]) }
+    }
+
+    private func load(_ items: [Item], model: AcousticModel) throws -> Batch {
+        var inputs = [[Float]]()
+        var batchTargets = [[Int32]]()
+        for item in items {
+            inputs.append(try source.input(item.key, splice: options.splice, mean: model.inputMean, scale: model.inputScale).values)
+            batchTargets.append(targets[item.key]!)
+        }
+        return Batch(keys: items.map(\.key), inputs: inputs, targets: batchTargets, dimension: model.configuration.inputDimension)
+    }
+}
