@@ -6,7 +6,9 @@
 enum ActivationKernels {
     @inline(__always)
     static func exp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let clamped = x.clamped(lowerBound: SIMD8(repeating: -87), upperBound: SIMD8(repeating: 87))
+        var clamped = x
+        clamped.replace(with: 87, where: x .> 87)
+        clamped.replace(with: -87, where: x .< -87)
         // Round x/ln2 to the nearest integer by adding 1.5·2²³: the integer lands in the low mantissa bits.
         let magic = SIMD8<Float>(repeating: 12_582_912)
         let shifted = clamped * 1.442695041 + magic

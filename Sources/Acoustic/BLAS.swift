@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 
 /// Matrix products through OpenBLAS. The acoustic model does all its heavy work here; this is
 /// the only file that touches the BLAS.
@@ -49,6 +50,24 @@ public enum BLAS {
     public static var configuration: String {
         guard let name = openblas_get_corename() else { return "unknown" }
         return "OpenBLAS \(String(cString: name)) kernels, \(openblas_get_num_threads()) thread(s)"
+    }
+
+    /// Whether this CPU has the AVX-512 subsets OpenBLAS's SkylakeX kernels use (F, BW, DQ, VL),
+    /// read from `/proc/cpuinfo` — never assumed.
+    public static var cpuHasAVX512: Bool {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let flagsLine = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+        let flags = Set(flagsLine.split(separator: " ").map(String.init))
+        return ["avx512f", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains)
+    }
+
+    /// True when OpenBLAS runs kernels older than the CPU supports: the CPU has AVX-512 but
+    /// OpenBLAS (Debian's 0.3.21 does not recognise AMD Zen 4/5) picked an AVX2 set such as Haswell
+    /// or Zen. `OPENBLAS_CORETYPE=SkylakeX`, set before the library loads, selects the fast ones.
+    public static var shouldSelectAVX512Kernels: Bool {
+        let name = coreName.lowercased()
+        let avx512Kernels = ["skylakex", "cooperlake", "sapphirerapids"]
+        return cpuHasAVX512 && !avx512Kernels.contains(name)
     }
 
     /// OpenBLAS's kernel set name.

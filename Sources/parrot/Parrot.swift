@@ -3,6 +3,11 @@ import ArgumentParser
 
 @main
 struct Parrot: ParsableCommand {
+    static func main() {
+        BLASKernelSelection.ensureFastKernels()
+        Parrot.main(nil)
+    }
+
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -13,7 +18,7 @@ struct Parrot: ParsableCommand {
         Exit status: 0 when every input succeeded, 1 when some input failed (the rest are \
         still processed and a summary names the failures), 64 for bad command-line usage.
         """,
-        version: "parrot \(version) (\(BLAS.configuration))",
+        version: "parrot \(version) (\(BLAS.configuration); CPU AVX-512: \(BLAS.cpuHasAVX512 ? "yes" : "no"))",
         subcommands: [FeaturesCommand.self, ValidateCommand.self, CopyFeatsCommand.self, NnetTrainCommand.self, NnetForwardCommand.self]
     )
 }
