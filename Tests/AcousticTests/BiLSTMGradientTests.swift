@@ -28,6 +28,18 @@ import Testing
         return loss / Double(n)
     }
 
+    /// Central difference `(L(v+ε) − L(v−ε)) / 2ε` of the mean loss for one value, set through `set`,
+    /// compared with `analytic`: the relative error.
+    static func relativeError(analytic: Float, value: Float, epsilon: Float = 5e-3, set: (Float) -> Void, loss: () -> Double) -> (error: Double, numeric: Double) {
+        set(value + epsilon)
+        let plus = loss()
+        set(value - epsilon)
+        let minus = loss()
+        set(value)
+        let numeric = (plus - minus) / (2 * Double(epsilon))
+        return (abs(numeric - Double(analytic)) / max(1e-2, abs(numeric) + abs(Double(analytic))), numeric)
+    }
+
     @Test func everyParameterGradientMatchesFiniteDifferences() {
         var random = SeededGenerator(seed: 11)
         let network = BiLSTMNetwork(configuration: Self.configuration, random: &random)
@@ -36,18 +48,11 @@ import Testing
         network.forward(batch, workspace: workspace)
         var gradient = [Float](repeating: 0, count: network.parameterCount)
         network.backward(batch, workspace: workspace, gradient: &gradient)
-        let epsilon: Float = 5e-3
         var worst = (error: 0.0, name: "")
         for tensor in network.tensors {
             for i in tensor.offset..<(tensor.offset + tensor.count) {
-                let saved = network.parameters[i]
-                network.parameters[i] = saved + epsilon
-                let plus = Self.meanLoss(network, batch, workspace)
-                network.parameters[i] = saved - epsilon
-                let minus = Self.meanLoss(network, batch, workspace)
-                network.parameters[i] = saved
-                let numeric = (plus - minus) / (2 * Double(epsilon))
-                let error = abs(numeric - Double(gradient[i])) / max(1e-2, abs(numeric) + abs(Double(gradient[i])))
+                let (error, numeric) = Self.relativeError(analytic: gradient[i], value: network.parameters[i],
+                                                          set: { network.parameters[i] = $0 }, loss: { Self.meanLoss(network, batch, workspace) })
                 if error > worst.error { worst = (error, "\(tensor.name)[\(i - tensor.offset)]: analytic \(gradient[i]), numeric \(numeric)") }
             }
         }
@@ -66,18 +71,11 @@ import Testing
         var gradient = [Float](repeating: 0, count: network.parameterCount)
         var inputGradient = [Float](repeating: 0, count: batch.inputs.count)
         inputGradient.withUnsafeMutableBufferPointer { network.backward(batch, workspace: workspace, gradient: &gradient, inputGradient: $0.baseAddress!) }
-        let epsilon: Float = 5e-3
         for i in 0..<batch.inputs.count {
             let row = i / batch.dimension
             if batch.mask[row] == 0 { #expect(inputGradient[i] == 0); continue }
-            let saved = batch.inputs[i]
-            batch.inputs[i] = saved + epsilon
-            let plus = Self.meanLoss(network, batch, workspace)
-            batch.inputs[i] = saved - epsilon
-            let minus = Self.meanLoss(network, batch, workspace)
-            batch.inputs[i] = saved
-            let numeric = (plus - minus) / (2 * Double(epsilon))
-            let error = abs(numeric - Double(inputGradient[i])) / max(1e-2, abs(numeric) + abs(Double(inputGradient[i])))
+            let (error, numeric) = Self.relativeError(analytic: inputGradient[i], value: batch.inputs[i],
+                                                      set: { batch.inputs[i] = $0 }, loss: { Self.meanLoss(network, batch, workspace) })
             #expect(error < 2e-2, "input \(i): analytic \(inputGradient[i]), numeric \(numeric)")
         }
     }
