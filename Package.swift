@@ -26,6 +26,9 @@ let package = Package(
         .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
 
+        // Parrot's own AVX-512 kernel for the per-time-step recurrent product (weights packed once).
+        .target(name: "CRecurrentKernel"),
+
         // Kaldi file formats: matrices, archives, scp indexes, key-value tables. Pure Swift.
         .target(name: "KaldiIO"),
         // Sound files, resampling, framing, log-Mel filterbank, CMVN.
@@ -33,7 +36,7 @@ let package = Package(
         // Kaldi data directories: reading, validation, recordings (paths, pipes, segments), feature jobs.
         .target(name: "Corpus", dependencies: ["Audio", "KaldiIO"]),
         // BiLSTM acoustic model (issue 4).
-        .target(name: "Acoustic", dependencies: ["Corpus", "KaldiIO", "COpenBLAS"]),
+        .target(name: "Acoustic", dependencies: ["Corpus", "KaldiIO", "COpenBLAS", "CRecurrentKernel"]),
         // Lexicon, Viterbi alignment, re-alignment training (issue 5).
         .target(name: "Align", dependencies: ["Acoustic"]),
         // Greedy and lexicon-constrained decoding, scoring (issue 6).

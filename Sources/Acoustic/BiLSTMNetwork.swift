@@ -87,8 +87,9 @@ public final class BiLSTMNetwork {
                     // Input projection for every frame at once, on top of the bias.
                     for r in 0..<rows { (gates + r * g).update(from: w + p.bias, count: g) }
                     BLAS.gemm(false, true, rows, g, inputDimension, 1, x, inputDimension, w + p.inputWeights, inputDimension, 1, gates, g)
+                    if RecurrentKernel.isEnabled { RecurrentKernel.packForward(w + p.recurrentWeights, hidden: h, into: workspace.packedRecurrent[d]) }
                     recur(direction: d, batch: batch, mask: mask.baseAddress!, recurrentWeights: w + p.recurrentWeights,
-                          gates: gates, cells: cells, tanhCells: tanhCells, output: y + d * h)
+                          packed: workspace.packedRecurrent[d], gates: gates, cells: cells, tanhCells: tanhCells, output: y + d * h)
                 }
                 if l + 1 < c.layers, c.dropout > 0, let dropoutRandom {
                     workspace.applyDropout(layer: l, count: rows * 2 * h, probability: c.dropout, random: &dropoutRandom.pointee)
@@ -107,7 +108,7 @@ public final class BiLSTMNetwork {
 
     /// The recurrence of one direction over the whole batch; writes `h_t` into `output` (row stride 2H).
     private func recur(direction d: Int, batch: Batch, mask: UnsafePointer<Float>, recurrentWeights: UnsafePointer<Float>,
-                       gates: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>,
+                       packed: FloatBuffer, gates: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>,
                        tanhCells: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
         let h = configuration.hiddenUnits, g = 4 * h, b = batch.count, stride = 2 * h
         for step in 0..<batch.frames {
@@ -115,7 +116,12 @@ public final class BiLSTMNetwork {
             let previous = d == 0 ? t - 1 : t + 1
             let z = gates + t * b * g
             if step > 0 {
-                BLAS.gemm(false, true, b, g, h, 1, output + previous * b * stride, stride, recurrentWeights, h, 1, z, g)
+                if RecurrentKernel.isEnabled {
+                    RecurrentKernel.product(rows: b, columns: g, depth: h, x: output + previous * b * stride, ldx: stride,
+                                            packed: packed, y: z, ldy: g, accumulate: true)
+                } else {
+                    BLAS.gemm(false, true, b, g, h, 1, output + previous * b * stride, stride, recurrentWeights, h, 1, z, g)
+                }
             }
             for u in 0..<b {
                 let row = z + u * g
@@ -215,7 +221,9 @@ public final class BiLSTMNetwork {
                 DispatchQueue.concurrentPerform(iterations: 2) { d in
                     let p = layout.directions[l][d]
                     let dz = workspace.gateGradients[d].pointer
+                    if RecurrentKernel.isEnabled { RecurrentKernel.packBackward(w + p.recurrentWeights, hidden: h, into: workspace.packedRecurrent[d]) }
                     backRecur(direction: d, batch: batch, mask: mask.baseAddress!, recurrentWeights: w + p.recurrentWeights,
+                              packed: workspace.packedRecurrent[d],
                               gates: workspace.gates[l][d].pointer, cells: workspace.cells[l][d].pointer,
                               tanhCells: workspace.tanhCells[l][d].pointer, outputGradient: dOutput + d * h,
                               gateGradients: dz, scratch: workspace.recurrentScratch[d])
@@ -251,7 +259,7 @@ public final class BiLSTMNetwork {
 
     /// Back-propagation through time for one direction; leaves `∂loss/∂z_t` for every frame in `gateGradients`.
     private func backRecur(direction d: Int, batch: Batch, mask: UnsafePointer<Float>, recurrentWeights: UnsafePointer<Float>,
-                           gates: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>,
+                           packed: FloatBuffer, gates: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>,
                            tanhCells: UnsafeMutablePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
                            gateGradients: UnsafeMutablePointer<Float>, scratch: FloatBuffer) {
         let h = configuration.hiddenUnits, g = 4 * h, b = batch.count, stride = 2 * h
@@ -285,7 +293,12 @@ public final class BiLSTMNetwork {
             }
             // ∂loss/∂h_{t−1} through the recurrent weights.
             if !isFirst {
-                BLAS.gemm(false, false, b, h, g, 1, gateGradients + t * b * g, g, recurrentWeights, h, 0, dhCarried, h)
+                if RecurrentKernel.isEnabled {
+                    RecurrentKernel.product(rows: b, columns: h, depth: g, x: gateGradients + t * b * g, ldx: g,
+                                            packed: packed, y: dhCarried, ldy: h, accumulate: false)
+                } else {
+                    BLAS.gemm(false, false, b, h, g, 1, gateGradients + t * b * g, g, recurrentWeights, h, 0, dhCarried, h)
+                }
             }
         }
     }

@@ -12,6 +12,8 @@ public final class NetworkWorkspace {
     let gateGradients = [FloatBuffer(), FloatBuffer()]
     let inputGradients = [FloatBuffer(), FloatBuffer()]
     let recurrentScratch = [FloatBuffer(), FloatBuffer()]
+    /// Recurrent weights packed for `RecurrentKernel`, per direction (for the layer being processed).
+    let packedRecurrent = [FloatBuffer(), FloatBuffer()]
     let outputGradient = FloatBuffer()
     let logPosteriors = FloatBuffer()
     let logitGradients = FloatBuffer()

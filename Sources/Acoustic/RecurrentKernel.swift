@@ -1,0 +1,45 @@
+import CRecurrentKernel
+import Foundation
+
+/// The per-time-step recurrent products, `z_t += h_{t−1} · W_hᵀ` (forward) and
+/// `∂h_{t−1} = ∂z_t · W_h` (backward), with the weights packed once per batch into the layout
+/// Parrot's AVX-512 kernel reads. A general GEMM re-packs its operands on every call, which for
+/// these small products (batch × H · H × 4H) costs about as much as the arithmetic.
+///
+/// Used when the CPU has AVX-512 (checked at run time) unless `PARROT_RECURRENT_KERNEL=blas`;
+/// otherwise the same products go through OpenBLAS. This is the only file that touches the kernel.
+enum RecurrentKernel {
+    static let isEnabled: Bool = {
+        ProcessInfo.processInfo.environment["PARROT_RECURRENT_KERNEL"] != "blas" && parrot_recurrent_kernel_available() != 0
+    }()
+
+    /// Packs `W_h` (4H × H, row-major) for `z += h · W_hᵀ`.
+    static func packForward(_ weights: UnsafePointer<Float>, hidden h: Int, into buffer: FloatBuffer) {
+        buffer.reserve(parrot_packed_size(Int32(4 * h), Int32(h)))
+        parrot_pack_rows(weights, Int32(4 * h), Int32(h), buffer.pointer)
+    }
+
+    /// Packs `W_h` for `∂h = ∂z · W_h` (the product with `W_hᵀ`'s transpose).
+    static func packBackward(_ weights: UnsafePointer<Float>, hidden h: Int, into buffer: FloatBuffer) {
+        buffer.reserve(parrot_packed_size(Int32(h), Int32(4 * h)))
+        parrot_pack_columns(weights, Int32(h), Int32(4 * h), buffer.pointer)
+    }
+
+    /// Packs a general `n × k` row-major `W` (tests and other shapes).
+    static func packForwardGeneral(_ weights: UnsafePointer<Float>, n: Int, k: Int, into buffer: FloatBuffer) {
+        buffer.reserve(parrot_packed_size(Int32(n), Int32(k)))
+        parrot_pack_rows(weights, Int32(n), Int32(k), buffer.pointer)
+    }
+
+    /// Packs `W` given as its `k × n` row-major transpose.
+    static func packBackwardGeneral(_ weights: UnsafePointer<Float>, n: Int, k: Int, into buffer: FloatBuffer) {
+        buffer.reserve(parrot_packed_size(Int32(n), Int32(k)))
+        parrot_pack_columns(weights, Int32(n), Int32(k), buffer.pointer)
+    }
+
+    /// `y[m × n] (= or +=) x[m × k] · Wᵀ` with packed `W`.
+    static func product(rows m: Int, columns n: Int, depth k: Int, x: UnsafePointer<Float>, ldx: Int,
+                        packed: FloatBuffer, y: UnsafeMutablePointer<Float>, ldy: Int, accumulate: Bool) {
+        parrot_packed_product(Int32(m), Int32(n), Int32(k), x, Int32(ldx), packed.pointer, y, Int32(ldy), accumulate ? 1 : 0)
+    }
+}

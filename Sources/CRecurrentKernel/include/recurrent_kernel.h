@@ -1,0 +1,26 @@
+#ifndef PARROT_RECURRENT_KERNEL_H
+#define PARROT_RECURRENT_KERNEL_H
+#include <stddef.h>
+
+/// Parrot's recurrent-product kernel: y[m×n] += x[m×k] · Wᵀ with W (n × k) packed once into
+/// panels of 16 output columns, so the per-time-step product reads weights already laid out
+/// for the vector unit instead of re-packing them on every call as a general GEMM must.
+
+/// 1 when this CPU can run the AVX-512 kernel.
+int parrot_recurrent_kernel_available(void);
+
+/// Floats needed for the packed form of an n × k weight (n rounded up to 16).
+size_t parrot_packed_size(int n, int k);
+
+/// Packs W given row-major as n × k (`w[j*k + i]` is W[j][i]).
+void parrot_pack_rows(const float *w, int n, int k, float *packed);
+
+/// Packs W given row-major as its transpose, k × n (`w[i*n + j]` is W[j][i]).
+void parrot_pack_columns(const float *w, int n, int k, float *packed);
+
+/// y[r][j] (row stride ldy) = beta·y[r][j] + Σ_i x[r][i] (row stride ldx) · W[j][i], for r < m, j < n;
+/// beta is 0 or 1.
+void parrot_packed_product(int m, int n, int k, const float *x, int ldx, const float *packed,
+                           float *y, int ldy, int beta);
+
+#endif

@@ -1,0 +1,108 @@
+#include "recurrent_kernel.h"
+#include <immintrin.h>
+#include <string.h>
+
+int parrot_recurrent_kernel_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+}
+
+size_t parrot_packed_size(int n, int k) {
+    return (size_t)((n + 15) / 16) * 16 * (size_t)k;
+}
+
+// Panel p holds columns 16p … 16p+15: for each i, the 16 values W[16p + c][i] side by side.
+void parrot_pack_rows(const float *w, int n, int k, float *packed) {
+    int panels = (n + 15) / 16;
+    for (int p = 0; p < panels; p++)
+        for (int i = 0; i < k; i++)
+            for (int c = 0; c < 16; c++) {
+                int j = 16 * p + c;
+                packed[((size_t)p * k + i) * 16 + c] = j < n ? w[(size_t)j * k + i] : 0.0f;
+            }
+}
+
+void parrot_pack_columns(const float *w, int n, int k, float *packed) {
+    int panels = (n + 15) / 16;
+    for (int p = 0; p < panels; p++)
+        for (int i = 0; i < k; i++)
+            for (int c = 0; c < 16; c++) {
+                int j = 16 * p + c;
+                packed[((size_t)p * k + i) * 16 + c] = j < n ? w[(size_t)i * n + j] : 0.0f;
+            }
+}
+
+// Four rows × four panels (64 columns) per tile: 16 accumulators, four weight loads and four
+// broadcasts per step of i. Rows past m read a zero row and are not stored; columns past n are
+// masked off when storing.
+__attribute__((target("avx512f,avx512dq,fma")))
+static void product_avx512(int m, int n, int k, const float *x, int ldx, const float *packed,
+                           float *y, int ldy, int beta) {
+    const int panels = (n + 15) / 16;
+    for (int p0 = 0; p0 < panels; p0 += 4) {
+        const int tilePanels = panels - p0 < 4 ? panels - p0 : 4;
+        for (int r0 = 0; r0 < m; r0 += 4) {
+            const int rows = m - r0 < 4 ? m - r0 : 4;
+            __m512 acc[4][4];
+            for (int a = 0; a < 4; a++)
+                for (int b = 0; b < 4; b++) acc[a][b] = _mm512_setzero_ps();
+            const float *xr[4];
+            for (int a = 0; a < 4; a++) xr[a] = x + (size_t)(r0 + (a < rows ? a : 0)) * ldx;
+            const float *wp = packed + (size_t)p0 * k * 16;
+            const size_t panelStride = (size_t)k * 16;
+            if (tilePanels == 4 && rows == 4) {
+                for (int i = 0; i < k; i++) {
+                    __m512 w0 = _mm512_loadu_ps(wp + i * 16);
+                    __m512 w1 = _mm512_loadu_ps(wp + panelStride + i * 16);
+                    __m512 w2 = _mm512_loadu_ps(wp + 2 * panelStride + i * 16);
+                    __m512 w3 = _mm512_loadu_ps(wp + 3 * panelStride + i * 16);
+                    for (int a = 0; a < 4; a++) {
+                        __m512 v = _mm512_set1_ps(xr[a][i]);
+                        acc[a][0] = _mm512_fmadd_ps(v, w0, acc[a][0]);
+                        acc[a][1] = _mm512_fmadd_ps(v, w1, acc[a][1]);
+                        acc[a][2] = _mm512_fmadd_ps(v, w2, acc[a][2]);
+                        acc[a][3] = _mm512_fmadd_ps(v, w3, acc[a][3]);
+                    }
+                }
+            } else {
+                for (int i = 0; i < k; i++)
+                    for (int b = 0; b < tilePanels; b++) {
+                        __m512 w = _mm512_loadu_ps(wp + b * panelStride + i * 16);
+                        for (int a = 0; a < rows; a++)
+                            acc[a][b] = _mm512_fmadd_ps(_mm512_set1_ps(xr[a][i]), w, acc[a][b]);
+                    }
+            }
+            for (int a = 0; a < rows; a++)
+                for (int b = 0; b < tilePanels; b++) {
+                    const int column = 16 * (p0 + b);
+                    const int valid = n - column < 16 ? n - column : 16;
+                    const __mmask16 mask = (__mmask16)((1u << valid) - 1u);
+                    float *out = y + (size_t)(r0 + a) * ldy + column;
+                    __m512 value = acc[a][b];
+                    if (beta) value = _mm512_add_ps(value, _mm512_maskz_loadu_ps(mask, out));
+                    _mm512_mask_storeu_ps(out, mask, value);
+                }
+        }
+    }
+}
+
+// Portable fallback over the same packed layout (used only when AVX-512 is absent and a caller
+// asks anyway; Parrot itself then uses the BLAS).
+static void product_portable(int m, int n, int k, const float *x, int ldx, const float *packed,
+                             float *y, int ldy, int beta) {
+    for (int r = 0; r < m; r++)
+        for (int j = 0; j < n; j++) {
+            const float *w = packed + ((size_t)(j / 16) * k) * 16 + (j % 16);
+            float sum = 0.0f;
+            for (int i = 0; i < k; i++) sum += x[(size_t)r * ldx + i] * w[(size_t)i * 16];
+            y[(size_t)r * ldy + j] = (beta ? y[(size_t)r * ldy + j] : 0.0f) + sum;
+        }
+}
+
+void parrot_packed_product(int m, int n, int k, const float *x, int ldx, const float *packed,
+                           float *y, int ldy, int beta) {
+    static int available = -1;
+    if (available < 0) available = parrot_recurrent_kernel_available();
+    if (available) product_avx512(m, n, k, x, ldx, packed, y, ldy, beta);
+    else product_portable(m, n, k, x, ldx, packed, y, ldy, beta);
+}
