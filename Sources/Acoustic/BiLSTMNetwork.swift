@@ -9,6 +9,7 @@ import KaldiIO
 ///     z_t = W_x·x_t + W_h·h_{t−1} + b          (4H)
 ///     i, f, o = σ(z_i), σ(z_f), σ(z_o);  g = tanh(z_g)
 ///     c_t = m_t · (f ⊙ c_{t−1} + i ⊙ g);  h_t = o ⊙ tanh(c_t)
+///     r_t = W_p·h_t with a projection (LSTMP), which then replaces h_t as the recurrent input and output
 ///
 /// where `m_t` is 0 past the end of an utterance, so padding never leaks into real frames (the
 /// backward direction starts each utterance from a zero state at its own last frame). The two
@@ -31,7 +32,7 @@ public final class BiLSTMNetwork {
         self.configuration = configuration
         layout = ParameterLayout(configuration)
         var parameters = [Float](repeating: 0, count: layout.count)
-        let h = configuration.hiddenUnits
+        let h = configuration.hiddenUnits, o = configuration.outputUnits
         func fill(_ offset: Int, _ count: Int, _ scale: Float) {
             for i in offset..<(offset + count) { parameters[i] = Float.random(in: -scale...scale, using: &random) }
         }
@@ -39,11 +40,12 @@ public final class BiLSTMNetwork {
         for (l, pair) in layout.directions.enumerated() {
             for d in pair {
                 fill(d.inputWeights, 4 * h * configuration.layerInputDimension(l), lstmScale)
-                fill(d.recurrentWeights, 4 * h * h, lstmScale)
+                fill(d.recurrentWeights, 4 * h * o, lstmScale)
                 for j in 0..<h { parameters[d.bias + h + j] = 1 }   // forget gate
+                if let projection = d.projection { fill(projection, configuration.projection * h, lstmScale) }
             }
         }
-        fill(layout.outputWeights, configuration.classes * 2 * h, 1 / Float(2 * h).squareRoot())
+        fill(layout.outputWeights, configuration.classes * 2 * o, 1 / Float(2 * o).squareRoot())
         self.parameters = parameters
     }
 
@@ -71,7 +73,7 @@ public final class BiLSTMNetwork {
         let c = configuration
         let rows = batch.frames * batch.count
         workspace.prepare(for: c, rows: rows)
-        let h = c.hiddenUnits, g = 4 * h
+        let h = c.hiddenUnits, o = c.outputUnits, g = 4 * h
         batch.inputs.withUnsafeBufferPointer { input in
         batch.mask.withUnsafeBufferPointer { mask in
         parameters.withUnsafeBufferPointer { weights in
@@ -82,45 +84,49 @@ public final class BiLSTMNetwork {
                 let y = workspace.outputs[l].pointer
                 DispatchQueue.concurrentPerform(iterations: 2) { d in
                     let p = layout.directions[l][d]
-                    let gates = workspace.gates[l][d].pointer, cells = workspace.cells[l][d].pointer
-                    let tanhCells = workspace.tanhCells[l][d].pointer
+                    let gates = workspace.gates[l][d].pointer
                     // Input projection for every frame at once, on top of the bias.
                     for r in 0..<rows { (gates + r * g).update(from: w + p.bias, count: g) }
                     BLAS.gemm(false, true, rows, g, inputDimension, 1, x, inputDimension, w + p.inputWeights, inputDimension, 1, gates, g)
-                    if RecurrentKernel.isEnabled { RecurrentKernel.packForward(w + p.recurrentWeights, hidden: h, into: workspace.packedRecurrent[d]) }
-                    recur(direction: d, batch: batch, mask: mask.baseAddress!, recurrentWeights: w + p.recurrentWeights,
-                          packed: workspace.packedRecurrent[d], gates: gates, cells: cells, tanhCells: tanhCells, output: y + d * h)
+                    if RecurrentKernel.isEnabled { RecurrentKernel.packForward(w + p.recurrentWeights, outputs: g, depth: o, into: workspace.packedRecurrent[d]) }
+                    recur(direction: d, batch: batch, mask: mask.baseAddress!, weights: w, parameters: p,
+                          packed: workspace.packedRecurrent[d], layer: l, workspace: workspace, output: y + d * o)
                 }
                 if l + 1 < c.layers, c.dropout > 0, let dropoutRandom {
-                    workspace.applyDropout(layer: l, count: rows * 2 * h, probability: c.dropout, random: &dropoutRandom.pointee)
+                    workspace.applyDropout(layer: l, count: rows * 2 * o, probability: c.dropout, random: &dropoutRandom.pointee)
                 }
             }
             // Affine output layer and log-softmax.
             let top = UnsafePointer(workspace.outputs[c.layers - 1].pointer)
             let logits = workspace.logPosteriors.pointer
             for r in 0..<rows { (logits + r * c.classes).update(from: w + layout.outputBias, count: c.classes) }
-            BLAS.gemm(false, true, rows, c.classes, 2 * h, 1, top, 2 * h, w + layout.outputWeights, 2 * h, 1, logits, c.classes)
+            BLAS.gemm(false, true, rows, c.classes, 2 * o, 1, top, 2 * o, w + layout.outputWeights, 2 * o, 1, logits, c.classes)
             for r in 0..<rows { Self.logSoftmax(logits + r * c.classes, c.classes) }
         }
         }
         }
     }
 
-    /// The recurrence of one direction over the whole batch; writes `h_t` into `output` (row stride 2H).
-    private func recur(direction d: Int, batch: Batch, mask: UnsafePointer<Float>, recurrentWeights: UnsafePointer<Float>,
-                       packed: FloatBuffer, gates: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>,
-                       tanhCells: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>) {
-        let h = configuration.hiddenUnits, g = 4 * h, b = batch.count, stride = 2 * h
+    /// The recurrence of one direction over the whole batch; writes its output (`h_t`, or `r_t`
+    /// with a projection) into `output` (row stride 2O).
+    private func recur(direction d: Int, batch: Batch, mask: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
+                       parameters p: ParameterLayout.Direction, packed: FloatBuffer, layer l: Int,
+                       workspace: NetworkWorkspace, output: UnsafeMutablePointer<Float>) {
+        let h = configuration.hiddenUnits, o = configuration.outputUnits, g = 4 * h, b = batch.count, stride = 2 * o
+        let gates = workspace.gates[l][d].pointer, cells = workspace.cells[l][d].pointer
+        let tanhCells = workspace.tanhCells[l][d].pointer
+        let cellOutputs = workspace.cellOutputs[l][d].pointer   // h_t, when projected
+        let projected = p.projection != nil
         for step in 0..<batch.frames {
             let t = d == 0 ? step : batch.frames - 1 - step
             let previous = d == 0 ? t - 1 : t + 1
             let z = gates + t * b * g
             if step > 0 {
                 if RecurrentKernel.isEnabled {
-                    RecurrentKernel.product(rows: b, columns: g, depth: h, x: output + previous * b * stride, ldx: stride,
+                    RecurrentKernel.product(rows: b, columns: g, depth: o, x: output + previous * b * stride, ldx: stride,
                                             packed: packed, y: z, ldy: g, accumulate: true)
                 } else {
-                    BLAS.gemm(false, true, b, g, h, 1, output + previous * b * stride, stride, recurrentWeights, h, 1, z, g)
+                    BLAS.gemm(false, true, b, g, o, 1, output + previous * b * stride, stride, w + p.recurrentWeights, o, 1, z, g)
                 }
             }
             for u in 0..<b {
@@ -130,15 +136,19 @@ public final class BiLSTMNetwork {
                 ActivationKernels.sigmoid(row + 3 * h, row + 3 * h, h) // o
                 let m = mask[t * b + u]
                 let cell = cells + (t * b + u) * h
-                let previousCell: UnsafeMutablePointer<Float>? = step > 0 ? cells + (previous * b + u) * h : nil
-                for j in 0..<h {
-                    let carried = previousCell.map { row[h + j] * $0[j] } ?? 0
-                    cell[j] = m * (carried + row[j] * row[2 * h + j])
+                if step > 0 {
+                    let previousCell = cells + (previous * b + u) * h
+                    for j in 0..<h { cell[j] = m * (row[h + j] * previousCell[j] + row[j] * row[2 * h + j]) }
+                } else {
+                    for j in 0..<h { cell[j] = m * (row[j] * row[2 * h + j]) }
                 }
                 let tc = tanhCells + (t * b + u) * h
                 ActivationKernels.tanh(cell, tc, h)
-                let out = output + (t * b + u) * stride
+                let out = projected ? cellOutputs + (t * b + u) * h : output + (t * b + u) * stride
                 for j in 0..<h { out[j] = row[3 * h + j] * tc[j] }
+            }
+            if let projection = p.projection {
+                BLAS.gemm(false, true, b, o, h, 1, cellOutputs + t * b * h, h, w + projection, h, 0, output + t * b * stride, stride)
             }
         }
     }
@@ -182,7 +192,7 @@ public final class BiLSTMNetwork {
                          inputGradient: UnsafeMutablePointer<Float>? = nil) -> (loss: Double, frames: Int, correct: Int) {
         let c = configuration
         let rows = batch.frames * batch.count
-        let h = c.hiddenUnits, g = 4 * h
+        let h = c.hiddenUnits, o = c.outputUnits, g = 4 * h
         precondition(gradient.count == layout.count)
         var loss = 0.0, frames = 0, correct = 0
         // Output layer: d logits = softmax − one-hot, over frames with targets, divided by their number.
@@ -209,11 +219,11 @@ public final class BiLSTMNetwork {
         batch.mask.withUnsafeBufferPointer { mask in
             let w = weights.baseAddress!, dw = grads.baseAddress!
             let top = UnsafePointer(workspace.outputs[c.layers - 1].pointer)
-            BLAS.gemm(true, false, c.classes, 2 * h, rows, 1, dLogits, c.classes, top, 2 * h, 1, dw + layout.outputWeights, 2 * h)
+            BLAS.gemm(true, false, c.classes, 2 * o, rows, 1, dLogits, c.classes, top, 2 * o, 1, dw + layout.outputWeights, 2 * o)
             for r in 0..<rows { for k in 0..<c.classes { dw[layout.outputBias + k] += dLogits[r * c.classes + k] } }
             // Gradient with respect to the top layer's output.
             let dOutput = workspace.outputGradient.pointer
-            BLAS.gemm(false, false, rows, 2 * h, c.classes, 1, dLogits, c.classes, w + layout.outputWeights, 2 * h, 0, dOutput, 2 * h)
+            BLAS.gemm(false, false, rows, 2 * o, c.classes, 1, dLogits, c.classes, w + layout.outputWeights, 2 * o, 0, dOutput, 2 * o)
             for l in stride(from: c.layers - 1, through: 0, by: -1) {
                 let inputDimension = c.layerInputDimension(l)
                 let x = l == 0 ? input.baseAddress! : UnsafePointer(workspace.layerInput(l).pointer)
@@ -221,19 +231,21 @@ public final class BiLSTMNetwork {
                 DispatchQueue.concurrentPerform(iterations: 2) { d in
                     let p = layout.directions[l][d]
                     let dz = workspace.gateGradients[d].pointer
-                    if RecurrentKernel.isEnabled { RecurrentKernel.packBackward(w + p.recurrentWeights, hidden: h, into: workspace.packedRecurrent[d]) }
-                    backRecur(direction: d, batch: batch, mask: mask.baseAddress!, recurrentWeights: w + p.recurrentWeights,
-                              packed: workspace.packedRecurrent[d],
-                              gates: workspace.gates[l][d].pointer, cells: workspace.cells[l][d].pointer,
-                              tanhCells: workspace.tanhCells[l][d].pointer, outputGradient: dOutput + d * h,
-                              gateGradients: dz, scratch: workspace.recurrentScratch[d])
+                    if RecurrentKernel.isEnabled { RecurrentKernel.packBackward(w + p.recurrentWeights, outputs: o, depth: g, into: workspace.packedRecurrent[d]) }
+                    backRecur(direction: d, batch: batch, mask: mask.baseAddress!, weights: w, parameters: p, layer: l,
+                              workspace: workspace, outputGradient: dOutput + d * o, gateGradients: dz)
                     // Weight gradients as whole-batch GEMMs.
                     BLAS.gemm(true, false, g, inputDimension, rows, 1, dz, g, x, inputDimension, 1, dw + p.inputWeights, inputDimension)
                     if batch.frames > 1 {
                         let shifted = (batch.frames - 1) * batch.count
                         let dzRows = d == 0 ? dz + batch.count * g : dz
-                        let previousOutputs = d == 0 ? y + d * h : y + batch.count * 2 * h + d * h
-                        BLAS.gemm(true, false, g, h, shifted, 1, dzRows, g, previousOutputs, 2 * h, 1, dw + p.recurrentWeights, h)
+                        let previousOutputs = d == 0 ? y + d * o : y + batch.count * 2 * o + d * o
+                        BLAS.gemm(true, false, g, o, shifted, 1, dzRows, g, previousOutputs, 2 * o, 1, dw + p.recurrentWeights, o)
+                    }
+                    if let projection = p.projection {
+                        // ∂W_p = Σ_t ∂r_tᵀ · h_t
+                        BLAS.gemm(true, false, o, h, rows, 1, workspace.projectionGradients[d].pointer, o,
+                                  workspace.cellOutputs[l][d].pointer, h, 1, dw + projection, h)
                     }
                     let bias = dw + p.bias
                     for r in 0..<rows { let z = dz + r * g; for k in 0..<g { bias[k] += z[k] } }
@@ -257,50 +269,64 @@ public final class BiLSTMNetwork {
         return (loss, frames, correct)
     }
 
-    /// Back-propagation through time for one direction; leaves `∂loss/∂z_t` for every frame in `gateGradients`.
-    private func backRecur(direction d: Int, batch: Batch, mask: UnsafePointer<Float>, recurrentWeights: UnsafePointer<Float>,
-                           packed: FloatBuffer, gates: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>,
-                           tanhCells: UnsafeMutablePointer<Float>, outputGradient: UnsafeMutablePointer<Float>,
-                           gateGradients: UnsafeMutablePointer<Float>, scratch: FloatBuffer) {
-        let h = configuration.hiddenUnits, g = 4 * h, b = batch.count, stride = 2 * h
-        scratch.reserve(2 * b * h)
-        let dhCarried = scratch.pointer, dcCarried = scratch.pointer + b * h
-        scratch.zero(2 * b * h)
+    /// Back-propagation through time for one direction; leaves `∂loss/∂z_t` for every frame in
+    /// `gateGradients` (and, with a projection, `∂loss/∂r_t` in the workspace).
+    private func backRecur(direction d: Int, batch: Batch, mask: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
+                           parameters p: ParameterLayout.Direction, layer l: Int, workspace: NetworkWorkspace,
+                           outputGradient: UnsafeMutablePointer<Float>, gateGradients: UnsafeMutablePointer<Float>) {
+        let h = configuration.hiddenUnits, o = configuration.outputUnits, g = 4 * h, b = batch.count, stride = 2 * o
+        let gates = workspace.gates[l][d].pointer, cells = workspace.cells[l][d].pointer
+        let tanhCells = workspace.tanhCells[l][d].pointer
+        let scratch = workspace.recurrentScratch[d]
+        scratch.reserve(b * (o + 2 * h))
+        scratch.zero(b * (o + 2 * h))
+        // ∂loss/∂(output at t−1) through the recurrence, ∂loss/∂c_{t−1}, and ∂loss/∂h_t.
+        let carried = scratch.pointer, dcCarried = scratch.pointer + b * o, dhStep = scratch.pointer + b * (o + h)
+        let dR = workspace.projectionGradients[d].pointer
         for step in 0..<batch.frames {
             // Reverse of the forward processing order.
             let t = d == 0 ? batch.frames - 1 - step : step
             let isFirst = step == batch.frames - 1   // first step of the forward recurrence
             let previous = d == 0 ? t - 1 : t + 1
+            // Total gradient with respect to this step's output, then to h_t.
+            let dh: UnsafeMutablePointer<Float>
+            if let projection = p.projection {
+                let dRt = dR + t * b * o
+                for u in 0..<b { for j in 0..<o { dRt[u * o + j] = outputGradient[(t * b + u) * stride + j] + carried[u * o + j] } }
+                BLAS.gemm(false, false, b, h, o, 1, dRt, o, w + projection, h, 0, dhStep, h)
+                dh = dhStep
+            } else {
+                for u in 0..<b { for j in 0..<h { dhStep[u * h + j] = outputGradient[(t * b + u) * stride + j] + carried[u * h + j] } }
+                dh = dhStep
+            }
             for u in 0..<b {
                 let r = t * b + u
                 let z = gates + r * g, dz = gateGradients + r * g
                 let m = mask[r]
                 let tc = tanhCells + r * h
-                let dy = outputGradient + r * stride
-                let dh = dhCarried + u * h, dc = dcCarried + u * h
+                let dhu = dh + u * h, dc = dcCarried + u * h
                 let previousCell: UnsafeMutablePointer<Float>? = isFirst ? nil : cells + (previous * b + u) * h
                 for j in 0..<h {
-                    let i = z[j], f = z[h + j], gg = z[2 * h + j], o = z[3 * h + j]
-                    let dhTotal = dy[j] + dh[j]
-                    let dcTotal = m * (dc[j] + dhTotal * o * (1 - tc[j] * tc[j]))
+                    let i = z[j], f = z[h + j], gg = z[2 * h + j], og = z[3 * h + j]
+                    let dhTotal = dhu[j]
+                    let dcTotal = m * (dc[j] + dhTotal * og * (1 - tc[j] * tc[j]))
                     let cPrevious = previousCell?[j] ?? 0
                     dz[j] = dcTotal * gg * i * (1 - i)
                     dz[h + j] = dcTotal * cPrevious * f * (1 - f)
                     dz[2 * h + j] = dcTotal * i * (1 - gg * gg)
-                    dz[3 * h + j] = dhTotal * tc[j] * o * (1 - o)
+                    dz[3 * h + j] = dhTotal * tc[j] * og * (1 - og)
                     dc[j] = dcTotal * f
                 }
             }
-            // ∂loss/∂h_{t−1} through the recurrent weights.
+            // ∂loss/∂(output at t−1) through the recurrent weights.
             if !isFirst {
                 if RecurrentKernel.isEnabled {
-                    RecurrentKernel.product(rows: b, columns: h, depth: g, x: gateGradients + t * b * g, ldx: g,
-                                            packed: packed, y: dhCarried, ldy: h, accumulate: false)
+                    RecurrentKernel.product(rows: b, columns: o, depth: g, x: gateGradients + t * b * g, ldx: g,
+                                            packed: workspace.packedRecurrent[d], y: carried, ldy: o, accumulate: false)
                 } else {
-                    BLAS.gemm(false, false, b, h, g, 1, gateGradients + t * b * g, g, recurrentWeights, h, 0, dhCarried, h)
+                    BLAS.gemm(false, false, b, o, g, 1, gateGradients + t * b * g, g, w + p.recurrentWeights, o, 0, carried, o)
                 }
             }
         }
     }
 }
-

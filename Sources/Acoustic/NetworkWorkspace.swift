@@ -9,6 +9,10 @@ public final class NetworkWorkspace {
     private(set) var gates: [[FloatBuffer]] = []
     private(set) var cells: [[FloatBuffer]] = []
     private(set) var tanhCells: [[FloatBuffer]] = []
+    /// `h_t` before the projection (LSTMP only).
+    private(set) var cellOutputs: [[FloatBuffer]] = []
+    /// `∂loss/∂r_t` per direction (LSTMP only).
+    let projectionGradients = [FloatBuffer(), FloatBuffer()]
     let gateGradients = [FloatBuffer(), FloatBuffer()]
     let inputGradients = [FloatBuffer(), FloatBuffer()]
     let recurrentScratch = [FloatBuffer(), FloatBuffer()]
@@ -28,7 +32,7 @@ public final class NetworkWorkspace {
 
     /// Makes every buffer large enough for `rows` (= frames × utterances) of this network.
     func prepare(for c: AcousticModelConfiguration, rows: Int) {
-        let h = c.hiddenUnits
+        let h = c.hiddenUnits, o = c.outputUnits
         if outputs.count != c.layers {
             outputs = (0..<c.layers).map { _ in FloatBuffer() }
             dropped = (0..<c.layers).map { _ in FloatBuffer() }
@@ -36,18 +40,21 @@ public final class NetworkWorkspace {
             gates = (0..<c.layers).map { _ in [FloatBuffer(), FloatBuffer()] }
             cells = (0..<c.layers).map { _ in [FloatBuffer(), FloatBuffer()] }
             tanhCells = (0..<c.layers).map { _ in [FloatBuffer(), FloatBuffer()] }
+            cellOutputs = (0..<c.layers).map { _ in [FloatBuffer(), FloatBuffer()] }
         }
         usesDropout = false
         classes = c.classes
         for l in 0..<c.layers {
-            outputs[l].reserve(rows * 2 * h)
+            outputs[l].reserve(rows * 2 * o)
             for d in 0..<2 {
                 gates[l][d].reserve(rows * 4 * h)
                 cells[l][d].reserve(rows * h)
                 tanhCells[l][d].reserve(rows * h)
+                if c.projection > 0 { cellOutputs[l][d].reserve(rows * h) }
             }
         }
-        let widest = max(c.inputDimension, 2 * h)
+        if c.projection > 0 { for d in 0..<2 { projectionGradients[d].reserve(rows * o) } }
+        let widest = max(c.inputDimension, 2 * o)
         for d in 0..<2 {
             gateGradients[d].reserve(rows * 4 * h)
             inputGradients[d].reserve(rows * widest)

@@ -1,8 +1,8 @@
 import CRecurrentKernel
 import Foundation
 
-/// The per-time-step recurrent products, `z_t += h_{t−1} · W_hᵀ` (forward) and
-/// `∂h_{t−1} = ∂z_t · W_h` (backward), with the weights packed once per batch into the layout
+/// The per-time-step recurrent products, `z_t += r_{t−1} · W_hᵀ` (forward) and
+/// `∂r_{t−1} = ∂z_t · W_h` (backward), `r` being the direction's output, with the weights packed once per batch into the layout
 /// Parrot's AVX-512 kernel reads. A general GEMM re-packs its operands on every call, which for
 /// these small products (batch × H · H × 4H) costs about as much as the arithmetic.
 ///
@@ -13,16 +13,16 @@ enum RecurrentKernel {
         ProcessInfo.processInfo.environment["PARROT_RECURRENT_KERNEL"] != "blas" && parrot_recurrent_kernel_available() != 0
     }()
 
-    /// Packs `W_h` (4H × H, row-major) for `z += h · W_hᵀ`.
-    static func packForward(_ weights: UnsafePointer<Float>, hidden h: Int, into buffer: FloatBuffer) {
-        buffer.reserve(parrot_packed_size(Int32(4 * h), Int32(h)))
-        parrot_pack_rows(weights, Int32(4 * h), Int32(h), buffer.pointer)
+    /// Packs `W_h` (`outputs × depth` = 4H × O, row-major) for `z += r · W_hᵀ`.
+    static func packForward(_ weights: UnsafePointer<Float>, outputs n: Int, depth k: Int, into buffer: FloatBuffer) {
+        buffer.reserve(parrot_packed_size(Int32(n), Int32(k)))
+        parrot_pack_rows(weights, Int32(n), Int32(k), buffer.pointer)
     }
 
-    /// Packs `W_h` for `∂h = ∂z · W_h` (the product with `W_hᵀ`'s transpose).
-    static func packBackward(_ weights: UnsafePointer<Float>, hidden h: Int, into buffer: FloatBuffer) {
-        buffer.reserve(parrot_packed_size(Int32(h), Int32(4 * h)))
-        parrot_pack_columns(weights, Int32(h), Int32(4 * h), buffer.pointer)
+    /// Packs `W_h` (4H × O, row-major) for `∂r = ∂z · W_h`: `outputs` = O, `depth` = 4H.
+    static func packBackward(_ weights: UnsafePointer<Float>, outputs n: Int, depth k: Int, into buffer: FloatBuffer) {
+        buffer.reserve(parrot_packed_size(Int32(n), Int32(k)))
+        parrot_pack_columns(weights, Int32(n), Int32(k), buffer.pointer)
     }
 
     /// Packs a general `n × k` row-major `W` (tests and other shapes).

@@ -7,6 +7,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var layers = 3
     /// LSTM units per direction. Default 256.
     public var hiddenUnits = 256
+    /// Projection units after each direction's LSTM (LSTMP); 0 for none. Default 0.
+    public var projection = 0
     /// Frames of context spliced on each side of every input frame. Default 0.
     public var splice = 0
     /// Dropout between layers. Default 0.

@@ -34,6 +34,7 @@ struct NnetTrainCommand: ParsableCommand {
 
     @Option(help: "Bidirectional LSTM layers.") var layers = 3
     @Option(help: "LSTM units per direction.") var hidden = 256
+    @Option(help: "Projection units after each direction's LSTM (LSTMP); 0 for none.") var projection = 0
     @Option(help: "Frames of context spliced on each side of every frame.") var splice = 0
     @Option(help: "Dropout probability between layers.") var dropout: Float = 0
     @Option(help: "Passes over the training data.") var epochs = 10
@@ -47,8 +48,8 @@ struct NnetTrainCommand: ParsableCommand {
     @Flag(help: "Continue from MODEL_DIR/checkpoint if present.") var resume = false
 
     func validate() throws {
-        guard layers >= 1, hidden >= 1, epochs >= 1, batchSize >= 1, splice >= 0 else {
-            throw ValidationError("--layers, --hidden, --epochs and --batch-size must be at least 1, --splice at least 0")
+        guard layers >= 1, hidden >= 1, epochs >= 1, batchSize >= 1, splice >= 0, projection >= 0 else {
+            throw ValidationError("--layers, --hidden, --epochs and --batch-size must be at least 1, --splice and --projection at least 0")
         }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
         guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
@@ -70,6 +71,7 @@ struct NnetTrainCommand: ParsableCommand {
             options.layers = layers
             options.hiddenUnits = hidden
             options.splice = splice
+            options.projection = projection
             options.dropout = dropout
             options.epochs = epochs
             options.batchSize = batchSize

@@ -40,10 +40,17 @@ import Testing
         return (abs(numeric - Double(analytic)) / max(1e-2, abs(numeric) + abs(Double(analytic))), numeric)
     }
 
-    @Test func everyParameterGradientMatchesFiniteDifferences() {
+    /// Plain BiLSTM, and LSTMP (projection 2 < 3 hidden units) with splicing.
+    static let topologies = [
+        configuration,
+        AcousticModelConfiguration(featureDimension: 3, classes: 4, layers: 2, hiddenUnits: 3, splice: 1, projection: 2),
+    ]
+
+    @Test(arguments: topologies)
+    func everyParameterGradientMatchesFiniteDifferences(configuration: AcousticModelConfiguration) {
         var random = SeededGenerator(seed: 11)
-        let network = BiLSTMNetwork(configuration: Self.configuration, random: &random)
-        let batch = Self.batch(dimension: Self.configuration.inputDimension)
+        let network = BiLSTMNetwork(configuration: configuration, random: &random)
+        let batch = Self.batch(dimension: configuration.inputDimension)
         let workspace = NetworkWorkspace()
         network.forward(batch, workspace: workspace)
         var gradient = [Float](repeating: 0, count: network.parameterCount)
@@ -56,14 +63,13 @@ import Testing
                 if error > worst.error { worst = (error, "\(tensor.name)[\(i - tensor.offset)]: analytic \(gradient[i]), numeric \(numeric)") }
             }
         }
-        print("gradient check: \(network.parameterCount) parameters, worst relative error \(worst.error) at \(worst.name)")
+        print("gradient check (projection \(configuration.projection)): \(network.parameterCount) parameters, worst relative error \(worst.error) at \(worst.name)")
         #expect(worst.error < 2e-2, "\(worst.name)")
     }
 
-    @Test func inputGradientMatchesFiniteDifferencesAndIsZeroOnPadding() {
+    @Test(arguments: topologies)
+    func inputGradientMatchesFiniteDifferencesAndIsZeroOnPadding(configuration: AcousticModelConfiguration) {
         var random = SeededGenerator(seed: 12)
-        var configuration = Self.configuration
-        configuration.splice = 1
         let network = BiLSTMNetwork(configuration: configuration, random: &random)
         var batch = Self.batch(dimension: configuration.inputDimension)
         let workspace = NetworkWorkspace()
