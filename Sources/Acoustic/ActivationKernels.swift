@@ -54,6 +54,40 @@ enum ActivationKernels {
         }
     }
 
+    /// One LSTM step for one utterance, fused: from pre-activations `z = [i f g o]` (4H, replaced
+    /// by the activations, which back-propagation needs) and the previous cell state, computes
+    /// `c = m·(f⊙c₋₁ + i⊙g)`, `tanh(c)` and `h = o⊙tanh(c)`, eight units at a time.
+    /// - Parameters:
+    ///   - bias: the 4H gate biases, added to `z` first.
+    ///   - previousCell: nil at the first step (zero state).
+    static func lstmCell(z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, previousCell: UnsafePointer<Float>?, mask m: Float,
+                         cell: UnsafeMutablePointer<Float>, tanhCell: UnsafeMutablePointer<Float>,
+                         output: UnsafeMutablePointer<Float>, hidden h: Int) {
+        var j = 0
+        let mask = SIMD8<Float>(repeating: m)
+        while j + 8 <= h {
+            func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+            func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self) }
+            let i = sigmoid8(load(z + j) + load(bias + j)), f = sigmoid8(load(z + h + j) + load(bias + h + j))
+            let g = tanh8(load(z + 2 * h + j) + load(bias + 2 * h + j)), o = sigmoid8(load(z + 3 * h + j) + load(bias + 3 * h + j))
+            store(i, z + j); store(f, z + h + j); store(g, z + 2 * h + j); store(o, z + 3 * h + j)
+            let carried = previousCell.map { f * load($0 + j) } ?? SIMD8<Float>()
+            let c = mask * (carried + i * g)
+            let tc = tanh8(c)
+            store(c, cell + j); store(tc, tanhCell + j); store(o * tc, output + j)
+            j += 8
+        }
+        if j < h {
+            let n = h - j
+            for gate in 0..<4 { for k in j..<h { z[gate * h + k] += bias[gate * h + k] } }
+            sigmoid(z + j, z + j, n); sigmoid(z + h + j, z + h + j, n)
+            tanh(z + 2 * h + j, z + 2 * h + j, n); sigmoid(z + 3 * h + j, z + 3 * h + j, n)
+            for k in j..<h { cell[k] = m * ((previousCell.map { z[h + k] * $0[k] } ?? 0) + z[k] * z[2 * h + k]) }
+            tanh(cell + j, tanhCell + j, n)
+            for k in j..<h { output[k] = z[3 * h + k] * tanhCell[k] }
+        }
+    }
+
     static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { apply(x, y, n, sigmoid8) }
     static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { apply(x, y, n, tanh8) }
 }

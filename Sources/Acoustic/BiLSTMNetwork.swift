@@ -85,9 +85,8 @@ public final class BiLSTMNetwork {
                 DispatchQueue.concurrentPerform(iterations: 2) { d in
                     let p = layout.directions[l][d]
                     let gates = workspace.gates[l][d].pointer
-                    // Input projection for every frame at once, on top of the bias.
-                    for r in 0..<rows { (gates + r * g).update(from: w + p.bias, count: g) }
-                    BLAS.gemm(false, true, rows, g, inputDimension, 1, x, inputDimension, w + p.inputWeights, inputDimension, 1, gates, g)
+                    // Input projection for every frame at once (the bias is added in the cell kernel).
+                    BLAS.gemm(false, true, rows, g, inputDimension, 1, x, inputDimension, w + p.inputWeights, inputDimension, 0, gates, g)
                     if RecurrentKernel.isEnabled { RecurrentKernel.packForward(w + p.recurrentWeights, outputs: g, depth: o, into: workspace.packedRecurrent[d]) }
                     recur(direction: d, batch: batch, mask: mask.baseAddress!, weights: w, parameters: p,
                           packed: workspace.packedRecurrent[d], layer: l, workspace: workspace, output: y + d * o)
@@ -130,22 +129,10 @@ public final class BiLSTMNetwork {
                 }
             }
             for u in 0..<b {
-                let row = z + u * g
-                ActivationKernels.sigmoid(row, row, 2 * h)             // i, f
-                ActivationKernels.tanh(row + 2 * h, row + 2 * h, h)   // g
-                ActivationKernels.sigmoid(row + 3 * h, row + 3 * h, h) // o
-                let m = mask[t * b + u]
-                let cell = cells + (t * b + u) * h
-                if step > 0 {
-                    let previousCell = cells + (previous * b + u) * h
-                    for j in 0..<h { cell[j] = m * (row[h + j] * previousCell[j] + row[j] * row[2 * h + j]) }
-                } else {
-                    for j in 0..<h { cell[j] = m * (row[j] * row[2 * h + j]) }
-                }
-                let tc = tanhCells + (t * b + u) * h
-                ActivationKernels.tanh(cell, tc, h)
-                let out = projected ? cellOutputs + (t * b + u) * h : output + (t * b + u) * stride
-                for j in 0..<h { out[j] = row[3 * h + j] * tc[j] }
+                let r = t * b + u
+                ActivationKernels.lstmCell(z: z + u * g, bias: w + p.bias, previousCell: step > 0 ? UnsafePointer(cells + (previous * b + u) * h) : nil,
+                                           mask: mask[r], cell: cells + r * h, tanhCell: tanhCells + r * h,
+                                           output: projected ? cellOutputs + r * h : output + r * stride, hidden: h)
             }
             if let projection = p.projection {
                 BLAS.gemm(false, true, b, o, h, 1, cellOutputs + t * b * h, h, w + projection, h, 0, output + t * b * stride, stride)

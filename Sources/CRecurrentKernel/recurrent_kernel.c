@@ -32,44 +32,58 @@ void parrot_pack_columns(const float *w, int n, int k, float *packed) {
             }
 }
 
-// Four rows × four panels (64 columns) per tile: 16 accumulators, four weight loads and four
-// broadcasts per step of i. Rows past m read a zero row and are not stored; columns past n are
-// masked off when storing.
+// Tiles of eight rows × three panels (48 columns): 24 accumulators, three weight loads and eight
+// broadcasts per step of i, so each weight panel is read from cache once per eight rows. Edge
+// tiles (fewer rows or panels) take a general path; columns past n are masked off when storing.
 __attribute__((target("avx512f,avx512dq,fma")))
 static void product_avx512(int m, int n, int k, const float *x, int ldx, const float *packed,
                            float *y, int ldy, int beta) {
+    enum { R = 8, P = 3 };
     const int panels = (n + 15) / 16;
-    for (int p0 = 0; p0 < panels; p0 += 4) {
-        const int tilePanels = panels - p0 < 4 ? panels - p0 : 4;
-        for (int r0 = 0; r0 < m; r0 += 4) {
-            const int rows = m - r0 < 4 ? m - r0 : 4;
-            __m512 acc[4][4];
-            for (int a = 0; a < 4; a++)
-                for (int b = 0; b < 4; b++) acc[a][b] = _mm512_setzero_ps();
-            const float *xr[4];
-            for (int a = 0; a < 4; a++) xr[a] = x + (size_t)(r0 + (a < rows ? a : 0)) * ldx;
-            const float *wp = packed + (size_t)p0 * k * 16;
-            const size_t panelStride = (size_t)k * 16;
-            if (tilePanels == 4 && rows == 4) {
+    const size_t panelStride = (size_t)k * 16;
+    for (int p0 = 0; p0 < panels; p0 += P) {
+        const int tilePanels = panels - p0 < P ? panels - p0 : P;
+        const float *wp = packed + (size_t)p0 * panelStride;
+        for (int r0 = 0; r0 < m; r0 += R) {
+            const int rows = m - r0 < R ? m - r0 : R;
+            __m512 acc[R][P];
+            for (int a = 0; a < R; a++)
+                for (int b = 0; b < P; b++) acc[a][b] = _mm512_setzero_ps();
+            const float *xr = x + (size_t)r0 * ldx;
+            if (rows == R && tilePanels == 3) {
                 for (int i = 0; i < k; i++) {
-                    __m512 w0 = _mm512_loadu_ps(wp + i * 16);
-                    __m512 w1 = _mm512_loadu_ps(wp + panelStride + i * 16);
-                    __m512 w2 = _mm512_loadu_ps(wp + 2 * panelStride + i * 16);
-                    __m512 w3 = _mm512_loadu_ps(wp + 3 * panelStride + i * 16);
-                    for (int a = 0; a < 4; a++) {
-                        __m512 v = _mm512_set1_ps(xr[a][i]);
+                    const __m512 w0 = _mm512_loadu_ps(wp + i * 16);
+                    const __m512 w1 = _mm512_loadu_ps(wp + panelStride + i * 16);
+                    const __m512 w2 = _mm512_loadu_ps(wp + 2 * panelStride + i * 16);
+                    for (int a = 0; a < R; a++) {
+                        const __m512 v = _mm512_set1_ps(xr[(size_t)a * ldx + i]);
                         acc[a][0] = _mm512_fmadd_ps(v, w0, acc[a][0]);
                         acc[a][1] = _mm512_fmadd_ps(v, w1, acc[a][1]);
                         acc[a][2] = _mm512_fmadd_ps(v, w2, acc[a][2]);
-                        acc[a][3] = _mm512_fmadd_ps(v, w3, acc[a][3]);
                     }
+                }
+            } else if (rows == R && tilePanels == 2) {
+                for (int i = 0; i < k; i++) {
+                    const __m512 w0 = _mm512_loadu_ps(wp + i * 16);
+                    const __m512 w1 = _mm512_loadu_ps(wp + panelStride + i * 16);
+                    for (int a = 0; a < R; a++) {
+                        const __m512 v = _mm512_set1_ps(xr[(size_t)a * ldx + i]);
+                        acc[a][0] = _mm512_fmadd_ps(v, w0, acc[a][0]);
+                        acc[a][1] = _mm512_fmadd_ps(v, w1, acc[a][1]);
+                    }
+                }
+            } else if (rows == R && tilePanels == 1) {
+                for (int i = 0; i < k; i++) {
+                    const __m512 w0 = _mm512_loadu_ps(wp + i * 16);
+                    for (int a = 0; a < R; a++)
+                        acc[a][0] = _mm512_fmadd_ps(_mm512_set1_ps(xr[(size_t)a * ldx + i]), w0, acc[a][0]);
                 }
             } else {
                 for (int i = 0; i < k; i++)
                     for (int b = 0; b < tilePanels; b++) {
-                        __m512 w = _mm512_loadu_ps(wp + b * panelStride + i * 16);
+                        const __m512 w = _mm512_loadu_ps(wp + b * panelStride + i * 16);
                         for (int a = 0; a < rows; a++)
-                            acc[a][b] = _mm512_fmadd_ps(_mm512_set1_ps(xr[a][i]), w, acc[a][b]);
+                            acc[a][b] = _mm512_fmadd_ps(_mm512_set1_ps(xr[(size_t)a * ldx + i]), w, acc[a][b]);
                     }
             }
             for (int a = 0; a < rows; a++)

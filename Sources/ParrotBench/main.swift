@@ -79,9 +79,13 @@ func benchTrain(_ arguments: ArraySlice<String>) {
         network.backward(batch, workspace: workspace, gradient: &gradient)
         optimizer.update(parameters: &network.parameters, gradient: gradient)
     }
-    trainStep()
+    // PARROT_BENCH_INFERENCE_ONLY=1 skips training (for profiling inference alone).
+    let inferenceOnly = ProcessInfo.processInfo.environment["PARROT_BENCH_INFERENCE_ONLY"] != nil
     var bestTrain = Double.infinity
-    for _ in 0..<steps { let s = now(); trainStep(); bestTrain = min(bestTrain, now() - s) }
+    if !inferenceOnly {
+        trainStep()
+        for _ in 0..<steps { let s = now(); trainStep(); bestTrain = min(bestTrain, now() - s) }
+    }
     var bestInference = Double.infinity
     for _ in 0..<steps { let s = now(); network.forward(batch, workspace: workspace); bestInference = min(bestInference, now() - s) }
     // Multiply-adds per frame: 4H·(I+H) per layer and direction, plus the output layer.
