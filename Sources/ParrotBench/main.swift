@@ -103,12 +103,31 @@ func benchTrain(_ arguments: ArraySlice<String>) {
                  Double(usage.ru_maxrss) / 1024))
 }
 
+/// The machine's practical SGEMM peak here: best of a few 2048³ products through OpenBLAS.
+func benchPeak() {
+    let n = 2048
+    var random = SeededGenerator(seed: 2)
+    let a = (0..<(n * n)).map { _ in Float.random(in: -1...1, using: &random) }
+    var c = [Float](repeating: 0, count: n * n)
+    for threads in [1, 2] {
+        BLAS.setThreadCount(threads)
+        var best = Double.infinity
+        for _ in 0..<4 {
+            let s = now()
+            BLAS.gemm(m: n, n: n, k: n, a: a, b: a, c: &c)
+            best = min(best, now() - s)
+        }
+        print(String(format: "peak\t%d\t%.0f", threads, 2 * Double(n * n * n) / best / 1e9))
+    }
+}
+
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else { fail("usage: parrot-bench features WAV [REPEATS] | train LAYERS HIDDEN [BATCH FRAMES STEPS]") }
 do {
     switch arguments[1] {
     case "features": try benchFeatures(arguments.dropFirst(2))
     case "train": benchTrain(arguments.dropFirst(2))
+    case "peak": benchPeak()
     default: fail("unknown benchmark '\(arguments[1])'")
     }
 } catch {
