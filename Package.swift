@@ -68,6 +68,7 @@ let package = Package(
         .testTarget(name: "AudioTests", dependencies: ["Audio", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Audio", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "AcousticTests", dependencies: ["Acoustic", "KaldiIO", "ParrotTestSupport"]),
+        .testTarget(name: "AlignTests", dependencies: ["Align", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "SyntheticCorpusTests", dependencies: ["SyntheticCorpus", "Audio", "KaldiIO", "ParrotTestSupport", "parrot-corpus"]),
         // Runs the built binary; depending on the executable makes `swift test` build it first.
         .testTarget(name: "ParrotCLITests", dependencies: ["parrot", "KaldiIO", "ParrotTestSupport"]),

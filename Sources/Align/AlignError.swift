@@ -1,0 +1,24 @@
+/// What can go wrong aligning an utterance or reading alignment inputs. Each case names the
+/// utterance or file, so a batch can report it and go on.
+public enum AlignError: Error, Equatable, CustomStringConvertible, Sendable {
+    case badLexiconLine(path: String, line: Int, reason: String)
+    case emptyLexicon(path: String)
+    case outOfVocabulary(utterance: String, words: [String])
+    case emptyTranscript(utterance: String)
+    case transcriptTooLong(utterance: String, frames: Int, minimumFrames: Int)
+    case unknownPhone(phone: String, context: String)
+    case noPath(utterance: String)
+
+    public var description: String {
+        switch self {
+        case let .badLexiconLine(path, line, reason): return "\(path):\(line): \(reason)"
+        case let .emptyLexicon(path): return "\(path): no pronunciations"
+        case let .outOfVocabulary(utterance, words): return "utterance \(utterance): not in the lexicon: \(words.joined(separator: " "))"
+        case let .emptyTranscript(utterance): return "utterance \(utterance): empty transcript"
+        case let .transcriptTooLong(utterance, frames, minimum):
+            return "utterance \(utterance): transcript too long for the audio (\(frames) frames, the transcript needs at least \(minimum))"
+        case let .unknownPhone(phone, context): return "phone '\(phone)' is not in the model's phone set (\(context))"
+        case let .noPath(utterance): return "utterance \(utterance): no alignment path (all scores impossible)"
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import KaldiIO
+
+/// A pronunciation dictionary: words → one or more phone sequences.
+///
+/// Reads CMU-dictionary / Kaldi `lexicon.txt` lines (`WORD PH PH …`, variants as `WORD(2)`),
+/// Kaldi `lexiconp.txt` and MFA dictionary lines (tab- or space-separated, with optional
+/// pronunciation and silence probabilities before the phones). Lookup is case-insensitive; stress
+/// digits are stripped by default (AH0 → AH); `;;;` lines are comments.
+public struct Lexicon: Sendable {
+    /// Pronunciations per upper-cased word, in file order, without duplicates.
+    public private(set) var pronunciations: [String: [[String]]] = [:]
+
+    /// Phones of silence and of spoken noise / unknown words.
+    public static let silence = "SIL"
+    public static let spokenNoise = "SPN"
+
+    /// Reads a lexicon file.
+    /// - Parameter keepStress: keep stress digits on vowels (AH0 stays AH0).
+    /// - Throws: `AlignError.badLexiconLine` for a word with no phones, `.emptyLexicon`.
+    public init(path: String, keepStress: Bool = false) throws {
+        let table = try TableFile(path: path)
+        var problems = [AlignError]()
+        for line in table.lines + table.duplicates {
+            if line.key.hasPrefix(";;;") { continue }
+            var word = line.key.uppercased()
+            if word.hasSuffix(")"), let open = word.lastIndex(of: "("), Int(word[word.index(after: open)..<word.index(before: word.endIndex)]) != nil {
+                word = String(word[..<open])
+            }
+            var fields = line.value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            while let first = fields.first, Double(first) != nil { fields.removeFirst() }   // probabilities
+            guard !fields.isEmpty else {
+                problems.append(.badLexiconLine(path: path, line: line.number, reason: "word '\(line.key)' has no phones"))
+                continue
+            }
+            let phones = keepStress ? fields : fields.map(Lexicon.strippingStress)
+            add(word: word, phones: phones)
+        }
+        if let problem = problems.first { throw problem }
+        if pronunciations.isEmpty { throw AlignError.emptyLexicon(path: path) }
+    }
+
+    /// A lexicon from pairs (tests, built-in lists).
+    public init(entries: [(word: String, phones: [String])]) {
+        for entry in entries { add(word: entry.word.uppercased(), phones: entry.phones) }
+    }
+
+    private mutating func add(word: String, phones: [String]) {
+        if !(pronunciations[word]?.contains(phones) ?? false) { pronunciations[word, default: []].append(phones) }
+    }
+
+    /// `AH0` → `AH`: drops trailing stress digits.
+    public static func strippingStress(_ phone: String) -> String {
+        var p = Substring(phone)
+        while let last = p.last, last.isNumber, p.count > 1 { p = p.dropLast() }
+        return String(p)
+    }
+
+    /// Pronunciations of `word` (any case), or nil if it is not in the lexicon.
+    public func lookup(_ word: String) -> [[String]]? { pronunciations[word.uppercased()] }
+
+    /// Every phone used, sorted.
+    public var phones: [String] { Array(Set(pronunciations.values.flatMap { $0.flatMap { $0 } })).sorted() }
+
+    /// Model classes for this lexicon: `SIL`, `SPN`, then the lexicon's phones, sorted.
+    public var phoneSet: [String] {
+        [Lexicon.silence, Lexicon.spokenNoise] + phones.filter { $0 != Lexicon.silence && $0 != Lexicon.spokenNoise }
+    }
+
+    /// Transcript words as the lexicon keys them: upper-cased, surrounding punctuation removed,
+    /// empty tokens dropped ("Hello," → HELLO).
+    public static func normalizedWords(_ transcript: String) -> [String] {
+        let punctuation = Set(".,!?;:\"()[]{}«»“”‘’")
+        return transcript.split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { token in
+            var t = Substring(token)
+            while let f = t.first, punctuation.contains(f) { t = t.dropFirst() }
+            while let l = t.last, punctuation.contains(l) { t = t.dropLast() }
+            return t.isEmpty ? nil : t.uppercased()
+        }
+    }
+}

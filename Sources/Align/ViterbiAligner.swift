@@ -1,0 +1,70 @@
+import KaldiIO
+
+/// The best path of an utterance through its alignment graph.
+public struct ViterbiPath: Equatable, Sendable {
+    /// Graph unit occupied at every frame.
+    public var units: [Int]
+    /// Sum of the per-frame scores along the path.
+    public var score: Double
+}
+
+/// Log-space Viterbi over an `AlignmentGraph` (the lecture's algorithm, with the graph's richer
+/// topology): `best(t, s) = score(t, class(s)) + max over predecessors p of best(t−1, p)`, keeping
+/// only the back-pointers (T × S 32-bit integers) and two rows of scores. O(frames × edges).
+public enum ViterbiAligner {
+    /// Aligns a graph to a table of per-frame scores.
+    /// - Parameters:
+    ///   - scores: `T × C` log-scores (log-posteriors, possibly minus a scaled log-prior).
+    ///   - utterance: for error messages.
+    /// - Throws: `AlignError.transcriptTooLong` when T is below the graph's minimum, `.noPath`
+    ///   when every path is impossible (all −∞).
+    public static func align(_ graph: AlignmentGraph, scores: Matrix, utterance: String) throws -> ViterbiPath {
+        let frames = scores.rows, classes = scores.columns
+        guard frames >= graph.minimumFrames else {
+            throw AlignError.transcriptTooLong(utterance: utterance, frames: frames, minimumFrames: graph.minimumFrames)
+        }
+        let stateCount = graph.stateCount
+        let stateClass = graph.stateClasses
+        let (offsets, predecessors) = graph.predecessorTable()
+        var previous = [Double](repeating: -.infinity, count: stateCount)
+        var current = [Double](repeating: -.infinity, count: stateCount)
+        var back = [Int32](repeating: -1, count: frames * stateCount)
+        scores.values.withUnsafeBufferPointer { score in
+            for s in graph.startStates { previous[s] = Double(score[stateClass[s]]) }
+            for t in 1..<max(frames, 1) {
+                let row = score.baseAddress! + t * classes
+                back.withUnsafeMutableBufferPointer { backPointers in
+                    let b = backPointers.baseAddress! + t * stateCount
+                    for s in 0..<stateCount {
+                        var best = -Double.infinity
+                        var argument: Int32 = -1
+                        for e in Int(offsets[s])..<Int(offsets[s + 1]) {
+                            let p = Int(predecessors[e])
+                            if previous[p] > best { best = previous[p]; argument = Int32(p) }
+                        }
+                        current[s] = best + Double(row[stateClass[s]])
+                        b[s] = argument
+                    }
+                }
+                swap(&previous, &current)
+            }
+        }
+        var bestEnd = -1
+        var bestScore = -Double.infinity
+        for s in graph.endStates where previous[s] > bestScore {
+            bestScore = previous[s]
+            bestEnd = s
+        }
+        guard bestEnd >= 0, bestScore > -.infinity else { throw AlignError.noPath(utterance: utterance) }
+        // Back-trace states, then map states to units.
+        var unitOfState = [Int](repeating: 0, count: stateCount)
+        for (u, unit) in graph.units.enumerated() { for k in 0..<unit.duration { unitOfState[graph.firstState[u] + k] = u } }
+        var path = [Int](repeating: 0, count: frames)
+        var state = bestEnd
+        for t in stride(from: frames - 1, through: 0, by: -1) {
+            path[t] = unitOfState[state]
+            if t > 0 { state = Int(back[t * stateCount + state]) }
+        }
+        return ViterbiPath(units: path, score: bestScore)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+@testable import Align
+import KaldiIO
+import Testing
+
+@Suite struct ViterbiAlignerTests {
+    /// Every valid state sequence of length `frames`, by exhaustive search: the best score and path.
+    static func bruteForce(_ graph: AlignmentGraph, _ scores: Matrix) -> (score: Double, units: [Int])? {
+        let (offsets, predecessors) = graph.predecessorTable()
+        let classes = graph.stateClasses
+        var successors = [[Int]](repeating: [], count: graph.stateCount)
+        for s in 0..<graph.stateCount {
+            for e in Int(offsets[s])..<Int(offsets[s + 1]) { successors[Int(predecessors[e])].append(s) }
+        }
+        let ends = Set(graph.endStates)
+        var best: (Double, [Int])?
+        var path = [Int]()
+        func visit(_ state: Int, _ t: Int, _ total: Double) {
+            let score = total + Double(scores[t, classes[state]])
+            path.append(state)
+            defer { path.removeLast() }
+            if t == scores.rows - 1 {
+                if ends.contains(state), score > (best?.0 ?? -.infinity) { best = (score, path) }
+                return
+            }
+            for next in successors[state] { visit(next, t + 1, score) }
+        }
+        for s in graph.startStates { visit(s, 0, 0) }
+        guard let best else { return nil }
+        var unitOfState = [Int](repeating: 0, count: graph.stateCount)
+        for (u, unit) in graph.units.enumerated() { for k in 0..<unit.duration { unitOfState[graph.firstState[u] + k] = u } }
+        return (best.0, best.1.map { unitOfState[$0] })
+    }
+
+    static func randomScores(frames: Int, classes: Int, seed: UInt64) -> Matrix {
+        var random = SeededGenerator(seed: seed)
+        return Matrix(rows: frames, columns: classes, values: (0..<(frames * classes)).map { _ in log(Float.random(in: 0.01...1, using: &random)) })
+    }
+
+    @Test(arguments: [(1, 7), (2, 8), (2, 11), (3, 9)])
+    func viterbiEqualsTheBestOfAllPaths(minimumDuration: Int, frames: Int) throws {
+        // Two words, the first with two pronunciations; silence is class 0.
+        let graph = AlignmentGraph(words: [[[1, 2], [3]], [[2, 4]]], silence: 0, optionalSilence: true, minimumDuration: minimumDuration)
+        for seed in 0..<20 {
+            let scores = Self.randomScores(frames: frames, classes: 5, seed: UInt64(seed * 31 + frames))
+            let expected = try #require(Self.bruteForce(graph, scores))
+            let found = try ViterbiAligner.align(graph, scores: scores, utterance: "u")
+            #expect(abs(found.score - expected.score) < 1e-4, "seed \(seed)")
+            #expect(found.units == expected.units, "seed \(seed)")
+        }
+    }
+
+    /// The lecture's example: align /B/ /IY/ /F/ /IY/ to 9 frames. The network favours, frame by
+    /// frame, B B IY F F IY IY IY IY (0.7 against 0.1 for each other symbol); the Viterbi path
+    /// must be exactly that expansion, with the second /IY/ row distinct from the first.
+    @Test func lectureExampleBIYFIY() throws {
+        let symbols = ["B", "IY", "F", "OTHER"]
+        let intended = ["B", "B", "IY", "F", "F", "IY", "IY", "IY", "IY"]
+        var scores = Matrix(rows: 9, columns: 4)
+        for t in 0..<9 { for c in 0..<4 { scores[t, c] = log(symbols[c] == intended[t] ? 0.7 : 0.1) } }
+        let graph = AlignmentGraph(words: [[[0, 1, 2, 1]]], silence: 3, optionalSilence: false, minimumDuration: 1)
+        let path = try ViterbiAligner.align(graph, scores: scores, utterance: "BIYFIY")
+        #expect(path.units == [0, 0, 1, 2, 2, 3, 3, 3, 3])   // rows of the table, top to bottom
+        #expect(path.units.map { symbols[graph.units[$0].phone] } == intended)
+        #expect(abs(path.score - (5 * log(0.7) + 4 * log(0.7))) < 1e-5)
+    }
+
+    @Test func transcriptLongerThanTheAudioIsAClearError() {
+        let graph = AlignmentGraph(words: [[[1, 2, 3]], [[4, 1]]], silence: 0, minimumDuration: 3)
+        #expect(graph.minimumFrames == 15)
+        #expect(throws: AlignError.transcriptTooLong(utterance: "utt9", frames: 12, minimumFrames: 15)) {
+            _ = try ViterbiAligner.align(graph, scores: Self.randomScores(frames: 12, classes: 5, seed: 1), utterance: "utt9")
+        }
+    }
+
+    @Test func everyPhoneLastsAtLeastTheMinimumDuration() throws {
+        let graph = AlignmentGraph(words: [[[1, 2]], [[3]]], silence: 0, minimumDuration: 3)
+        let scores = Self.randomScores(frames: 40, classes: 4, seed: 5)
+        let path = try ViterbiAligner.align(graph, scores: scores, utterance: "u")
+        var runs = [Int]()
+        var previous = -1
+        for unit in path.units {
+            if unit == previous { runs[runs.count - 1] += 1 } else { runs.append(1); previous = unit }
+        }
+        #expect(runs.allSatisfy { $0 >= 3 }, "\(runs)")
+    }
+}
