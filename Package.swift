@@ -38,7 +38,7 @@ let package = Package(
         // BiLSTM acoustic model (issue 4).
         .target(name: "Acoustic", dependencies: ["Corpus", "KaldiIO", "COpenBLAS", "CRecurrentKernel"]),
         // Lexicon, Viterbi alignment, re-alignment training (issue 5).
-        .target(name: "Align", dependencies: ["Acoustic"]),
+        .target(name: "Align", dependencies: ["Acoustic", "Corpus", "KaldiIO"]),
         // Greedy and lexicon-constrained decoding, scoring (issue 6).
         .target(name: "Decode", dependencies: ["Acoustic"]),
 
@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "AlignTests", dependencies: ["Align", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "SyntheticCorpusTests", dependencies: ["SyntheticCorpus", "Audio", "KaldiIO", "ParrotTestSupport", "parrot-corpus"]),
         // Runs the built binary; depending on the executable makes `swift test` build it first.
-        .testTarget(name: "ParrotCLITests", dependencies: ["parrot", "KaldiIO", "ParrotTestSupport"]),
+        .testTarget(name: "ParrotCLITests", dependencies: ["parrot", "parrot-corpus", "KaldiIO", "ParrotTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

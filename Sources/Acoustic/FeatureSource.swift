@@ -114,3 +114,20 @@ public enum TargetTable {
         return table
     }
 }
+
+extension FeatureSource {
+    /// The features of a data directory: its own `feats.scp` if it has one, otherwise computed
+    /// now (with `options`) into `scratchDirectory`, which becomes a features directory.
+    /// - Returns: the source and the feature report when features were computed (nil if reused).
+    public static func open(dataDirectory: String, computingInto scratchDirectory: String, options: FeatureJobOptions,
+                            progress: ((Int, Int) -> Void)? = nil) throws -> (FeatureSource, FeatureJobReport?) {
+        let feats = (dataDirectory as NSString).appendingPathComponent("feats.scp")
+        if FileManager.default.fileExists(atPath: feats) { return (try FeatureSource(path: dataDirectory), nil) }
+        let scratchFeats = (scratchDirectory as NSString).appendingPathComponent("feats.scp")
+        if FileManager.default.fileExists(atPath: scratchFeats) { return (try FeatureSource(path: scratchDirectory), nil) }
+        let job = FeatureExtractionJob(data: try DataDirectory(path: dataDirectory), outputDirectory: scratchDirectory, options: options)
+        job.progress = progress
+        let report = try job.run()
+        return (try FeatureSource(path: scratchDirectory), report)
+    }
+}

@@ -30,6 +30,9 @@ public final class NetworkTrainer {
     public let options: TrainingOptions
     public let modelDirectory: String
     public var onEvent: ((TrainingEvent) -> Void)?
+    /// Start from this model's weights and input normalisation instead of a random network
+    /// (its topology must match the options).
+    public var initialModel: AcousticModel?
 
     private struct Item { var key: String; var frames: Int }
 
@@ -59,6 +62,13 @@ public final class NetworkTrainer {
         var random = SeededGenerator(seed: options.seed)
         var model = AcousticModel(features: source.settings, cmvn: source.cmvn, inputMean: mean, inputScale: scale,
                                   classLabels: classLabels, network: BiLSTMNetwork(configuration: configuration, random: &random))
+        if let initialModel {
+            guard initialModel.configuration == configuration, initialModel.classLabels == classLabels else {
+                throw AcousticModelError.corrupt(path: "initial model", reason: "its topology or phone set differs from the training options")
+            }
+            model = AcousticModel(features: source.settings, cmvn: source.cmvn, inputMean: initialModel.inputMean, inputScale: initialModel.inputScale,
+                                  classLabels: classLabels, network: BiLSTMNetwork(configuration: configuration, parameters: initialModel.network.parameters))
+        }
         var optimizer = AdamOptimizer(parameterCount: model.network.parameterCount, learningRate: options.learningRate)
         optimizer.clipNorm = options.clipNorm
         var state = TrainingCheckpoint(epoch: 0, learningRate: options.learningRate, bestValidationLoss: nil, optimizerStep: 0,

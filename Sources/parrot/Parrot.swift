@@ -1,9 +1,12 @@
 import Acoustic
+import Foundation
 import ArgumentParser
 
 @main
 struct Parrot: ParsableCommand {
     static func main() {
+        // Line-buffered standard output, so progress reaches log files as it happens.
+        setvbuf(stdout, nil, _IOLBF, 0)
         BLASKernelSelection.ensureFastKernels()
         Parrot.main(nil)
     }
@@ -19,6 +22,6 @@ struct Parrot: ParsableCommand {
         still processed and a summary names the failures), 64 for bad command-line usage.
         """,
         version: "parrot \(version) (\(BLAS.configuration); CPU AVX-512: \(BLAS.cpuHasAVX512 ? "yes" : "no"))",
-        subcommands: [FeaturesCommand.self, ValidateCommand.self, CopyFeatsCommand.self, NnetTrainCommand.self, NnetForwardCommand.self]
+        subcommands: [FeaturesCommand.self, ValidateCommand.self, CopyFeatsCommand.self, NnetTrainCommand.self, NnetForwardCommand.self, TrainCommand.self, AlignCommand.self, EvalAlignCommand.self]
     )
 }

@@ -1,0 +1,89 @@
+import Acoustic
+import Foundation
+import KaldiIO
+
+/// Aligns every utterance of a features directory and writes the results to `outputDirectory`:
+///
+///     textgrids/UTT.TextGrid   Praat, tiers words and phones
+///     phones.ctm, words.ctm    corpus-wide CTM (phones include SIL)
+///     alignment.json, alignment.csv
+///     ali.ark                  frame-level classes (Kaldi integer vectors)
+///     failed.txt               utterances that could not be aligned, and why
+///
+/// A failing utterance is listed and the rest complete; every file is written atomically.
+public struct AlignmentJob {
+    public let aligner: ForcedAligner
+    public let source: FeatureSource
+    public let transcripts: [String: String]
+    public var jobs = 1
+    /// Called after each utterance with (done, total); one call at a time.
+    public var progress: ((Int, Int) -> Void)?
+
+    public init(aligner: ForcedAligner, source: FeatureSource, transcripts: [String: String]) {
+        self.aligner = aligner
+        self.source = source
+        self.transcripts = transcripts
+    }
+
+    /// Runs the job. - Returns: aligned utterances and failures (utterance, reason), sorted.
+    public func run(outputDirectory: String) throws -> (aligned: Int, failures: [(String, String)]) {
+        let keys = Array(Set(source.keys).union(transcripts.keys)).sorted(by: cLocaleLess)
+        let jobCount = max(1, min(jobs, keys.count))
+        let lock = NSLock()
+        var results = [String: UtteranceAlignment]()
+        var failures = [(String, String)]()
+        var done = 0
+        let featureKeys = Set(source.keys)
+        DispatchQueue.concurrentPerform(iterations: jobCount) { job in
+            let workspace = NetworkWorkspace()
+            for key in keys[(keys.count * job / jobCount)..<(keys.count * (job + 1) / jobCount)] {
+                do {
+                    guard let transcript = transcripts[key] else { throw AlignError.emptyTranscript(utterance: key) }
+                    guard featureKeys.contains(key) else { throw AlignError.noPath(utterance: key) }
+                    let alignment = try aligner.align(key, transcript: transcript, source: source, workspace: workspace)
+                    lock.lock(); results[key] = alignment; lock.unlock()
+                } catch {
+                    var reason = "\(error)"
+                    if transcripts[key] == nil { reason = "no transcript in text" } else if !featureKeys.contains(key) { reason = "no features (see the features step)" }
+                    lock.lock(); failures.append((key, reason)); lock.unlock()
+                }
+                lock.lock(); done += 1; progress?(done, keys.count); lock.unlock()
+            }
+        }
+        try write(results, failures: failures.sorted { cLocaleLess($0.0, $1.0) }, to: outputDirectory)
+        return (results.count, failures.sorted { cLocaleLess($0.0, $1.0) })
+    }
+
+    private func write(_ results: [String: UtteranceAlignment], failures: [(String, String)], to directory: String) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: directory + "/textgrids", withIntermediateDirectories: true)
+        let settings = aligner.model.features?.fbank
+        let shift = (settings?.frameShiftMilliseconds ?? 10) / 1000
+        let length = (settings?.frameLengthMilliseconds ?? 25) / 1000
+        let writer = AlignmentWriter(frameShift: shift)
+        var phonesCTM = "", wordsCTM = "", csv = "utterance,tier,start,end,label\n"
+        var json = [[String: Any]]()
+        let archive = try KaldiArchiveWriter(path: directory + "/ali.ark")
+        for key in results.keys.sorted(by: cLocaleLess) {
+            let a = results[key]!
+            phonesCTM += writer.ctm(key, a.phones)
+            wordsCTM += writer.ctm(key, a.words)
+            csv += writer.csv(a)
+            json.append(writer.json(a))
+            try archive.write(key: key, .intVector(a.frameClasses))
+            let duration = Double(a.frames - 1) * shift + length
+            let name = key.replacingOccurrences(of: "/", with: "_")
+            try AtomicFile.write(writer.textGrid(a, duration: duration), to: "\(directory)/textgrids/\(name).TextGrid")
+        }
+        try archive.commit()
+        try AtomicFile.write(phonesCTM, to: directory + "/phones.ctm")
+        try AtomicFile.write(wordsCTM, to: directory + "/words.ctm")
+        try AtomicFile.write(csv, to: directory + "/alignment.csv")
+        let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
+        try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: directory + "/alignment.json")
+        let failedPath = directory + "/failed.txt"
+        if failures.isEmpty { try? fm.removeItem(atPath: failedPath) } else {
+            try AtomicFile.write(failures.map { "\($0.0) \($0.1)\n" }.joined(), to: failedPath)
+        }
+    }
+}

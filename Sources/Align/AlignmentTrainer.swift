@@ -1,0 +1,241 @@
+import Acoustic
+import Foundation
+import KaldiIO
+
+/// Settings of flat-start training by iterative re-alignment.
+public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
+    /// Network and optimiser settings; `network.epochs` is the number of epochs per round.
+    public var network = TrainingOptions()
+    /// Most re-alignment rounds. Default 4.
+    public var rounds = 4
+    /// Stop when fewer than this share of frames change label in a re-alignment. Default 0.01.
+    public var changeThreshold = 0.01
+    /// Frames each phone lasts at least in the alignment graph. Default 3.
+    public var minimumDuration = 3
+    /// Weight of the log-prior subtracted from the log-posteriors when re-aligning. Default 0.
+    public var priorScale: Float = 0
+    /// Words missing from the lexicon. Default `.skip`.
+    public var oovMode = OOVMode.skip
+    /// Worker threads for re-alignment. Default 2.
+    public var jobs = 2
+
+    public init() {
+        network.epochs = 3
+    }
+}
+
+/// One line of the training log per round.
+public struct RoundReport: Codable, Equatable, Sendable {
+    public var round: Int
+    /// Mean best-path log-likelihood per frame under the round's model.
+    public var meanLogLikelihood: Double
+    /// Share of frames whose label changed in the re-alignment.
+    public var framesChanged: Double
+    /// Frame accuracy on the held-out utterances after the round's last epoch.
+    public var validationAccuracy: Double?
+    public var aligned: Int
+    public var failed: Int
+
+    public var line: String {
+        var text = String(format: "round %d: mean best-path log-likelihood %.4f per frame, %.2f%% of frames changed", round, meanLogLikelihood, 100 * framesChanged)
+        if let validationAccuracy { text += String(format: ", validation frame accuracy %.2f%%", 100 * validationAccuracy) }
+        return text + ", \(aligned) aligned, \(failed) failed"
+    }
+}
+
+/// What `AlignmentTrainer` reports while it works.
+public enum AlignmentTrainingEvent: Sendable {
+    case message(String)
+    case network(round: Int, TrainingEvent)
+    case realignment(round: Int, done: Int, of: Int)
+    case round(RoundReport)
+}
+
+/// Flat-start training by iterative Viterbi re-alignment (the lecture's "guess the alignment,
+/// then iterate"): each transcript's phones spread uniformly over its frames (silence at both
+/// ends), then rounds of training the BiLSTM for a few epochs on the current alignments and
+/// re-aligning every utterance with Viterbi under the new model, until fewer than
+/// `changeThreshold` of the frames change.
+///
+///     MODEL_DIR/ali.0.ark       flat-start alignment (Kaldi integer vectors, one class per frame)
+///     MODEL_DIR/round-N/        the network trained in round N (epoch-K.mdl, final.mdl, checkpoint, train.log)
+///     MODEL_DIR/ali.N.ark       the re-alignment under round N's model
+///     MODEL_DIR/final.mdl       the last round's model;  MODEL_DIR/phones.txt  its classes
+///     MODEL_DIR/priors.txt      class log-priors of the final alignment
+///     MODEL_DIR/train.log       one line per round;  MODEL_DIR/oovs.txt  words missing from the lexicon
+///
+/// Finished rounds are kept, so an interrupted run resumes where it stopped.
+public final class AlignmentTrainer {
+    public let source: FeatureSource
+    public let transcripts: [String: String]
+    public let lexicon: Lexicon
+    public let options: AlignmentTrainingOptions
+    public let modelDirectory: String
+    public var onEvent: ((AlignmentTrainingEvent) -> Void)?
+    /// Start round 1 from this model instead of a random network (phone sets must match).
+    public var initialModel: AcousticModel?
+
+    public init(source: FeatureSource, transcripts: [String: String], lexicon: Lexicon, options: AlignmentTrainingOptions, modelDirectory: String) {
+        self.source = source
+        self.transcripts = transcripts
+        self.lexicon = lexicon
+        self.options = options
+        self.modelDirectory = modelDirectory
+    }
+
+    private func path(_ name: String) -> String { (modelDirectory as NSString).appendingPathComponent(name) }
+
+    /// Runs (or resumes) training and returns the final model.
+    public func run(resume: Bool) throws -> AcousticModel {
+        try FileManager.default.createDirectory(atPath: modelDirectory, withIntermediateDirectories: true)
+        let phoneSet = initialModel?.classLabels ?? lexicon.phoneSet
+        let compiler = TranscriptCompiler(lexicon: lexicon, phoneSet: phoneSet, oovMode: options.oovMode)
+        try AtomicFile.write(phoneSet.enumerated().map { "\($0.element) \($0.offset)\n" }.joined(), to: path("phones.txt"))
+
+        // Compile every transcript; record what cannot be used.
+        var compiled = [String: CompiledTranscript]()
+        var oovLines = [String]()
+        var failures = [(String, String)]()
+        for key in source.keys {
+            guard let text = transcripts[key] else { failures.append((key, "no transcript")); continue }
+            do {
+                let c = try compiler.compile(utterance: key, transcript: text)
+                if !c.outOfVocabulary.isEmpty { oovLines.append("\(key) \(c.outOfVocabulary.joined(separator: " "))") }
+                compiled[key] = c
+            } catch let error as AlignError {
+                if case let .outOfVocabulary(_, words) = error { oovLines.append("\(key) \(words.joined(separator: " "))") }
+                failures.append((key, "\(error)"))
+            }
+        }
+        try AtomicFile.write(oovLines.map { $0 + "\n" }.joined(), to: path("oovs.txt"))
+        if !failures.isEmpty { onEvent?(.message("\(failures.count) utterances left out (see oovs.txt for unknown words); first: \(failures[0].0): \(failures[0].1)")) }
+
+        // Flat start.
+        var targets: [String: [Int32]]
+        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) {
+            targets = try TargetTable.read(path: path("ali.0.ark"))
+        } else {
+            targets = [:]
+            for key in compiled.keys.sorted(by: cLocaleLess) {
+                let frames = try source.normalizedFeatures(key).rows
+                do { targets[key] = try compiler.flatStart(compiled[key]!, frames: frames, utterance: key) } catch {
+                    failures.append((key, "\(error)"))
+                }
+            }
+            try writeAlignment(targets, to: path("ali.0.ark"))
+        }
+        onEvent?(.message("flat start: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
+
+        var model = initialModel
+        var reports = [RoundReport]()
+        for round in 1...options.rounds {
+            let roundDirectory = path("round-\(round)")
+            let alignmentPath = path("ali.\(round).ark")
+            if resume, FileManager.default.fileExists(atPath: alignmentPath), FileManager.default.fileExists(atPath: roundDirectory + "/final.mdl"),
+               let saved = try? ModelFile.read(path: roundDirectory + "/final.mdl") {
+                model = saved
+                let next = try TargetTable.read(path: alignmentPath)
+                onEvent?(.message("round \(round) already done"))
+                let changed = changedShare(targets, next)
+                targets = next
+                if changed < options.changeThreshold { break }
+                continue
+            }
+            // Train on the current alignments.
+            let trainer = NetworkTrainer(source: source, targets: targets, classLabels: phoneSet, options: options.network, modelDirectory: roundDirectory)
+            trainer.initialModel = model
+            var lastValidation: Double?
+            trainer.onEvent = { [weak self] event in
+                if case let .epoch(report) = event { lastValidation = report.validationAccuracy }
+                self?.onEvent?(.network(round: round, event))
+            }
+            let trained = try trainer.run(resume: resume)
+            model = trained
+            // Re-align everything under the new model.
+            let priors = logPriors(targets, classes: phoneSet.count)
+            var aligner = ForcedAligner(model: trained, compiler: compiler)
+            aligner.minimumDuration = options.minimumDuration
+            aligner.priorScale = options.priorScale
+            aligner.logPriors = priors
+            let (next, totalScore, frames, failed) = try realign(aligner, compiled: compiled, previous: targets, round: round)
+            let report = RoundReport(round: round, meanLogLikelihood: totalScore / Double(max(1, frames)), framesChanged: changedShare(targets, next),
+                                     validationAccuracy: lastValidation, aligned: next.count - failed, failed: failed)
+            try writeAlignment(next, to: alignmentPath)
+            targets = next
+            reports.append(report)
+            try AtomicFile.write(reports.map { $0.line + "\n" }.joined(), to: path("train.log"))
+            onEvent?(.round(report))
+            if report.framesChanged < options.changeThreshold { break }
+        }
+        guard let final = model else { throw AcousticModelError.noTrainingData(reason: "no round was trained") }
+        try ModelFile.write(final, to: path("final.mdl"))
+        try AtomicFile.write(logPriors(targets, classes: phoneSet.count).enumerated().map { "\(phoneSet[$0.offset]) \($0.element)\n" }.joined(),
+                             to: path("priors.txt"))
+        return final
+    }
+
+    /// Re-aligns every compiled utterance in parallel; an utterance that fails keeps its previous alignment.
+    private func realign(_ aligner: ForcedAligner, compiled: [String: CompiledTranscript], previous: [String: [Int32]], round: Int)
+        throws -> (targets: [String: [Int32]], score: Double, frames: Int, failed: Int) {
+        let keys = previous.keys.sorted(by: cLocaleLess)
+        let jobs = max(1, min(options.jobs, keys.count))
+        let lock = NSLock()
+        var result = previous
+        var score = 0.0, frames = 0, failed = 0, done = 0
+        var fatal: Error?
+        DispatchQueue.concurrentPerform(iterations: jobs) { job in
+            let workspace = NetworkWorkspace()
+            for key in keys[(keys.count * job / jobs)..<(keys.count * (job + 1) / jobs)] {
+                do {
+                    let scores = try aligner.logPosteriors(key, source: source, workspace: workspace)
+                    var adjusted = scores
+                    if aligner.priorScale != 0, let priors = aligner.logPriors {
+                        for t in 0..<adjusted.rows { for c in 0..<adjusted.columns { adjusted[t, c] -= aligner.priorScale * priors[c] } }
+                    }
+                    let alignment = try aligner.align(key, compiled: compiled[key]!, scores: adjusted)
+                    // The likelihood reported is of the posteriors themselves.
+                    var total = 0.0
+                    for (t, c) in alignment.frameClasses.enumerated() { total += Double(scores[t, Int(c)]) }
+                    lock.lock()
+                    result[key] = alignment.frameClasses
+                    score += total
+                    frames += alignment.frames
+                    lock.unlock()
+                } catch let error as AlignError {
+                    lock.lock(); failed += 1; lock.unlock()
+                    onEvent?(.message("round \(round): \(error)"))
+                } catch {
+                    lock.lock(); fatal = error; lock.unlock()
+                }
+                lock.lock(); done += 1; onEvent?(.realignment(round: round, done: done, of: keys.count)); lock.unlock()
+            }
+        }
+        if let fatal { throw fatal }
+        return (result, score, frames, failed)
+    }
+
+    /// Share of frames whose label differs between two alignments (utterances in both).
+    func changedShare(_ a: [String: [Int32]], _ b: [String: [Int32]]) -> Double {
+        var changed = 0, total = 0
+        for (key, x) in a {
+            guard let y = b[key], y.count == x.count else { continue }
+            total += x.count
+            for i in x.indices where x[i] != y[i] { changed += 1 }
+        }
+        return total > 0 ? Double(changed) / Double(total) : 1
+    }
+
+    /// Log relative frequency of each class in an alignment (floored, so no class is impossible).
+    func logPriors(_ targets: [String: [Int32]], classes: Int) -> [Float] {
+        var counts = [Double](repeating: 1, count: classes)
+        for values in targets.values { for c in values { counts[Int(c)] += 1 } }
+        let total = counts.reduce(0, +)
+        return counts.map { Float(log($0 / total)) }
+    }
+
+    private func writeAlignment(_ targets: [String: [Int32]], to path: String) throws {
+        let writer = try KaldiArchiveWriter(path: path)
+        for key in targets.keys.sorted(by: cLocaleLess) { try writer.write(key: key, .intVector(targets[key]!)) }
+        try writer.commit()
+    }
+}

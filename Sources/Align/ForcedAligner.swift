@@ -1,0 +1,110 @@
+import Acoustic
+import Foundation
+import KaldiIO
+
+/// A labelled run of frames: `[start, end)`.
+public struct AlignedSegment: Equatable, Codable, Sendable {
+    public var label: String
+    public var start: Int
+    public var end: Int
+
+    public init(label: String, start: Int, end: Int) {
+        self.label = label
+        self.start = start
+        self.end = end
+    }
+}
+
+/// The alignment of one utterance.
+public struct UtteranceAlignment: Equatable, Sendable {
+    public var utterance: String
+    /// Class of every frame (training targets).
+    public var frameClasses: [Int32]
+    /// Phones, silence labelled `SIL`, tiling all frames.
+    public var phones: [AlignedSegment]
+    /// Words only (silences are the gaps).
+    public var words: [AlignedSegment]
+    /// Best-path score (sum of per-frame log-scores).
+    public var score: Double
+    public var frames: Int { frameClasses.count }
+
+    public init(utterance: String, frameClasses: [Int32], phones: [AlignedSegment], words: [AlignedSegment], score: Double) {
+        self.utterance = utterance
+        self.frameClasses = frameClasses
+        self.phones = phones
+        self.words = words
+        self.score = score
+    }
+}
+
+/// Aligns transcripts to audio with an acoustic model: network log-posteriors (optionally minus a
+/// scaled log-prior, the hybrid "scaled likelihood"), then Viterbi through the transcript's graph.
+public struct ForcedAligner {
+    public let model: AcousticModel
+    public let compiler: TranscriptCompiler
+    /// Frames each phone lasts at least. Default 3 (30 ms at 10 ms).
+    public var minimumDuration = 3
+    /// Weight of the subtracted log-prior; 0 uses posteriors as they are. Default 0.
+    public var priorScale: Float = 0
+    /// Log-prior of each class (needed when `priorScale` > 0).
+    public var logPriors: [Float]?
+    /// Allow silence at the ends and between words. Default true.
+    public var optionalSilence = true
+
+    public init(model: AcousticModel, compiler: TranscriptCompiler) {
+        self.model = model
+        self.compiler = compiler
+    }
+
+    /// Network log-posteriors of one utterance (`frames × classes`).
+    public func logPosteriors(_ utterance: String, source: FeatureSource, workspace: NetworkWorkspace) throws -> Matrix {
+        let input = try source.input(utterance, splice: model.configuration.splice, mean: model.inputMean, scale: model.inputScale)
+        guard input.frames > 0 else { throw AlignError.transcriptTooLong(utterance: utterance, frames: 0, minimumFrames: 1) }
+        let batch = Batch(keys: [utterance], inputs: [input.values], targets: nil, dimension: model.configuration.inputDimension)
+        model.network.forward(batch, workspace: workspace)
+        return Matrix(rows: input.frames, columns: model.configuration.classes, values: workspace.logPosteriorValues(rows: input.frames))
+    }
+
+    /// Aligns one utterance.
+    /// - Throws: `AlignError` (empty transcript, OOV in skip mode, too long, …) or I/O errors.
+    public func align(_ utterance: String, transcript: String, source: FeatureSource, workspace: NetworkWorkspace) throws -> UtteranceAlignment {
+        let compiled = try compiler.compile(utterance: utterance, transcript: transcript)
+        var scores = try logPosteriors(utterance, source: source, workspace: workspace)
+        if priorScale != 0, let logPriors {
+            for t in 0..<scores.rows { for c in 0..<scores.columns { scores[t, c] -= priorScale * logPriors[c] } }
+        }
+        return try align(utterance, compiled: compiled, scores: scores)
+    }
+
+    /// Aligns a compiled transcript to a score table.
+    public func align(_ utterance: String, compiled: CompiledTranscript, scores: Matrix) throws -> UtteranceAlignment {
+        let graph = AlignmentGraph(words: compiled.pronunciations, silence: compiler.silence, optionalSilence: optionalSilence,
+                                   minimumDuration: minimumDuration)
+        let path = try ViterbiAligner.align(graph, scores: scores, utterance: utterance)
+        return ForcedAligner.segments(utterance: utterance, path: path, graph: graph, words: compiled.words, labels: compiler.phoneSet)
+    }
+
+    /// Phone and word segments of a Viterbi path.
+    static func segments(utterance: String, path: ViterbiPath, graph: AlignmentGraph, words: [String], labels: [String]) -> UtteranceAlignment {
+        var phones = [AlignedSegment]()
+        var wordSegments = [AlignedSegment]()
+        var classes = [Int32]()
+        classes.reserveCapacity(path.units.count)
+        for (t, u) in path.units.enumerated() {
+            let unit = graph.units[u]
+            classes.append(Int32(unit.phone))
+            if t > 0 && path.units[t - 1] == u {
+                phones[phones.count - 1].end = t + 1
+            } else {
+                phones.append(AlignedSegment(label: labels[unit.phone], start: t, end: t + 1))
+            }
+            guard let w = unit.word else { continue }
+            if let last = wordSegments.last, t > 0, let previousWord = graph.units[path.units[t - 1]].word, previousWord == w, last.end == t {
+                wordSegments[wordSegments.count - 1].end = t + 1
+            } else {
+                wordSegments.append(AlignedSegment(label: words[w], start: t, end: t + 1))
+            }
+        }
+        return UtteranceAlignment(utterance: utterance, frameClasses: classes, phones: phones, words: wordSegments, score: path.score)
+    }
+}

@@ -1,0 +1,76 @@
+import Acoustic
+import Align
+import ArgumentParser
+import Corpus
+import Foundation
+import KaldiIO
+
+struct AlignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "align",
+        abstract: "Force-align transcripts to audio: word and phone times as TextGrid, CTM, JSON and CSV.",
+        discussion: """
+        MODEL is a model directory (final.mdl) or file; LEXICON gives pronunciations; DATA_DIR has \
+        `text` and wav.scp (features computed into OUT_DIR/feats with the model's settings) or \
+        feats.scp. Writes OUT_DIR/textgrids/UTT.TextGrid (tiers words, phones; silence as empty \
+        intervals), phones.ctm (SIL included), words.ctm, alignment.json, alignment.csv, ali.ark \
+        (frame classes) and failed.txt (utterances that could not be aligned, and why); all other \
+        utterances complete. Exit status 1 if any utterance failed.
+
+        e.g.: parrot align exp/tts/model exp/tts/data/lexicon.txt exp/tts/data/test exp/tts/align_test --nj 2
+        """
+    )
+
+    @Argument(help: "Model directory or file.") var model: String
+    @Argument(help: "Pronunciation lexicon.") var lexicon: String
+    @Argument(help: "Kaldi data directory with text.") var dataDir: String
+    @Argument(help: "Output directory.") var outDir: String
+    @Option(help: "Frames each phone lasts at least.") var minDuration = 3
+    @Option(help: "Weight of the log-prior subtracted from log-posteriors (uses MODEL/priors.txt).") var priorScale: Float = 0
+    @Option(help: "Words not in the lexicon: skip (report the utterance) or spn (align to spoken noise).") var oov = "skip"
+    @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
+
+    func validate() throws {
+        guard OOVMode(rawValue: oov) != nil else { throw ValidationError("--oov must be skip or spn") }
+        guard jobs >= 1, minDuration >= 1 else { throw ValidationError("--nj and --min-duration must be at least 1") }
+    }
+
+    func run() throws {
+        do {
+            let modelFile = ModelPath.resolve(model)
+            let acoustic = try ModelFile.read(path: modelFile)
+            let lexiconFile = try Lexicon(path: lexicon)
+            var featureOptions = acoustic.features ?? FeatureJobOptions()
+            featureOptions.jobs = jobs
+            let (source, _) = try FeatureSource.open(dataDirectory: dataDir, computingInto: (outDir as NSString).appendingPathComponent("feats"), options: featureOptions)
+            let transcripts = try TableFile(path: (dataDir as NSString).appendingPathComponent("text")).dictionary
+            var aligner = ForcedAligner(model: acoustic, compiler: TranscriptCompiler(lexicon: lexiconFile, phoneSet: acoustic.classLabels, oovMode: OOVMode(rawValue: oov)!))
+            aligner.minimumDuration = minDuration
+            if priorScale != 0 {
+                let priorsPath = ((modelFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("priors.txt")
+                let table = try TableFile(path: priorsPath).dictionary
+                aligner.logPriors = acoustic.classLabels.map { Float(table[$0] ?? "") ?? -20 }
+                aligner.priorScale = priorScale
+            }
+            var job = AlignmentJob(aligner: aligner, source: source, transcripts: transcripts)
+            job.jobs = jobs
+            let progress = ProgressLine("align")
+            job.progress = { progress.update($0, $1) }
+            let started = Date()
+            let result = try job.run(outputDirectory: outDir)
+            progress.finish()
+            for (key, reason) in result.failures { printError("parrot align: utterance '\(key)': \(reason)") }
+            let total = result.aligned + result.failures.count
+            let seconds = Date().timeIntervalSince(started)
+            var summary = "Done \(result.aligned.grouped) of \(total.grouped) utterances in \(String(format: "%.1f", seconds)) s"
+            if !result.failures.isEmpty { summary += "; \(result.failures.count) failed, see \(outDir)/failed.txt" }
+            print(summary)
+            if !result.failures.isEmpty { throw ExitCode(1) }
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            printError("parrot align: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

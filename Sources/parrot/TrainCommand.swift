@@ -1,0 +1,119 @@
+import Acoustic
+import Align
+import ArgumentParser
+import Corpus
+import Foundation
+import KaldiIO
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train an acoustic model from transcripts alone: flat start, then iterative Viterbi re-alignment.",
+        discussion: """
+        DATA_DIR is a Kaldi data directory with `text` (features are computed into MODEL_DIR/feats \
+        if it has no feats.scp). LEXICON has `WORD PH PH ...` lines (CMU, Kaldi or MFA style).
+
+        Flat start: each transcript's phones (first pronunciation) spread uniformly over its \
+        frames, silence at both ends. Then rounds of: train the BiLSTM for --epochs epochs on the \
+        current alignments, re-align every utterance with Viterbi (optional silence, all \
+        pronunciations, minimum phone duration). One log line per round: mean best-path \
+        log-likelihood per frame, share of frames whose label changed, validation frame accuracy. \
+        Stops when fewer than --change-threshold of the frames change, or after --rounds.
+
+        MODEL_DIR keeps every round (round-N/, ali.N.ark), final.mdl, phones.txt, priors.txt, \
+        oovs.txt and train.log. Re-running the same command resumes an interrupted run.
+
+        e.g.: parrot train exp/tts/data/train exp/tts/data/lexicon.txt exp/tts/model --rounds 4 --epochs 3
+        """
+    )
+
+    @Argument(help: "Kaldi data directory with text (and wav.scp or feats.scp).") var dataDir: String
+    @Argument(help: "Pronunciation lexicon.") var lexicon: String
+    @Argument(help: "Directory for the models, alignments and logs.") var modelDir: String
+
+    @Option(help: "Most re-alignment rounds.") var rounds = 4
+    @Option(help: "Training epochs per round.") var epochs = 3
+    @Option(help: "Stop when fewer than this share of frames change in a re-alignment.") var changeThreshold = 0.01
+    @Option(help: "Frames each phone lasts at least in alignments.") var minDuration = 3
+    @Option(help: "Weight of the log-prior subtracted from log-posteriors when aligning (0: none).") var priorScale: Float = 0
+    @Option(help: "Words not in the lexicon: skip (leave the utterance out) or spn (align to spoken noise).") var oov = "skip"
+    @Option(help: "Bidirectional LSTM layers.") var layers = 2
+    @Option(help: "LSTM units per direction.") var hidden = 128
+    @Option(help: "Projection units per direction (0: none).") var projection = 0
+    @Option(help: "Frames of context spliced on each side.") var splice = 0
+    @Option(help: "Dropout between layers.") var dropout: Float = 0
+    @Option(help: "Utterances per mini-batch.") var batchSize = 16
+    @Option(help: "Adam's learning rate.") var learningRate: Float = 2e-3
+    @Option(help: "Share of speakers held out for validation.") var validFraction = 0.1
+    @Option(help: "Seed of every random choice.") var seed: UInt64 = 1
+    @Option(name: .customLong("nj"), help: "Worker threads for features and re-alignment.") var jobs = 2
+    @Option(help: "Start from this model (file or directory) instead of a random network; phone sets must match.") var initModel: String?
+    @OptionGroup(title: "Features (when computed here)") var fbank: FbankArguments
+
+    func validate() throws {
+        guard OOVMode(rawValue: oov) != nil else { throw ValidationError("--oov must be skip or spn") }
+        guard rounds >= 1, epochs >= 1, minDuration >= 1, jobs >= 1 else { throw ValidationError("--rounds, --epochs, --min-duration and --nj must be at least 1") }
+    }
+
+    func run() throws {
+        do {
+            let lexiconFile = try Lexicon(path: lexicon)
+            var featureOptions = FeatureJobOptions()
+            featureOptions.fbank = try fbank.options()
+            featureOptions.jobs = jobs
+            let progress = ProgressLine("features")
+            let (source, report) = try FeatureSource.open(dataDirectory: dataDir, computingInto: (modelDir as NSString).appendingPathComponent("feats"),
+                                                          options: featureOptions, progress: { progress.update($0, $1) })
+            progress.finish()
+            if let report { print("parrot train: features: Done \(report.succeeded.grouped) of \(report.total.grouped) utterances" + (report.failures.isEmpty ? "" : "; \(report.failures.count) failed")) }
+            let transcripts = try TableFile(path: (dataDir as NSString).appendingPathComponent("text")).dictionary
+            var options = AlignmentTrainingOptions()
+            options.rounds = rounds
+            options.changeThreshold = changeThreshold
+            options.minimumDuration = minDuration
+            options.priorScale = priorScale
+            options.oovMode = OOVMode(rawValue: oov)!
+            options.jobs = jobs
+            options.network.epochs = epochs
+            options.network.layers = layers
+            options.network.hiddenUnits = hidden
+            options.network.projection = projection
+            options.network.splice = splice
+            options.network.dropout = dropout
+            options.network.batchSize = batchSize
+            options.network.learningRate = learningRate
+            options.network.validationFraction = validFraction
+            options.network.seed = seed
+            let trainer = AlignmentTrainer(source: source, transcripts: transcripts, lexicon: lexiconFile, options: options, modelDirectory: modelDir)
+            if let initModel { trainer.initialModel = try ModelFile.read(path: ModelPath.resolve(initModel)) }
+            let line = ProgressLine("training")
+            trainer.onEvent = { event in
+                switch event {
+                case let .message(text): line.finish(); printError("parrot train: \(text)")
+                case let .network(round, .epoch(report)): line.finish(); print("round \(round) \(report.line)")
+                case let .network(round, .progress(epoch, done, total)): line.update(done, total, note: "round \(round) epoch \(epoch)")
+                case .network(_, .message): break
+                case let .realignment(round, done, total): line.update(done, total, note: "round \(round) re-alignment")
+                case let .round(report): line.finish(); print(report.line)
+                }
+            }
+            print("parrot train: OpenBLAS \(BLAS.coreName) kernels")
+            _ = try trainer.run(resume: true)
+            print("parrot train: model in \(modelDir)/final.mdl")
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            printError("parrot train: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// A model given as a file or as a directory holding final.mdl.
+enum ModelPath {
+    static func resolve(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+            ? (path as NSString).appendingPathComponent("final.mdl") : path
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import KaldiIO
+import ParrotTestSupport
+import Testing
+
+/// `parrot train`, `parrot align` and `parrot eval-align` end to end on a tiny built-in corpus.
+@Suite(.serialized) struct AlignCommandTests {
+    let parrot = TestSupport.parrotBinary
+
+    @Test func trainAlignAndEvaluateOnASmallSyntheticCorpus() throws {
+        let dir = try TestSupport.temporaryDirectory("parrot-align")
+        let corpus = try TestSupport.run(TestSupport.builtBinary("parrot-corpus"), [dir + "/tts", "--train", "30", "--test", "6", "--seed", "3"])
+        try #require(corpus.status == 0, "\(corpus.standardError)")
+        // An impossible utterance: a 30-word transcript on one short test recording.
+        let test = dir + "/tts/test"
+        var text = try String(contentsOfFile: test + "/text", encoding: .utf8).split(separator: "\n").map(String.init)
+        let victim = String(text[0].split(separator: " ")[0])
+        text[0] = victim + " " + Array(repeating: "THE", count: 120).joined(separator: " ")
+        try TestSupport.write(text.joined(separator: "\n") + "\n", to: test + "/text")
+
+        let train = try TestSupport.run(parrot, ["train", dir + "/tts/train", dir + "/tts/lexicon.txt", dir + "/model",
+                                                 "--rounds", "2", "--epochs", "2", "--layers", "1", "--hidden", "16", "--learning-rate", "0.01"])
+        #expect(train.status == 0, "\(train.standardError)")
+        #expect(train.standardOutput.contains("round 1: mean best-path log-likelihood"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/model/feats/feats.scp"), "features computed for a data directory without them")
+        for file in ["final.mdl", "ali.0.ark", "ali.1.ark", "round-1/final.mdl", "phones.txt", "priors.txt", "train.log"] {
+            #expect(FileManager.default.fileExists(atPath: dir + "/model/" + file), "missing \(file)")
+        }
+
+        let align = try TestSupport.run(parrot, ["align", dir + "/model", dir + "/tts/lexicon.txt", test, dir + "/out", "--nj", "2"])
+        #expect(align.status == 1, "one utterance cannot be aligned")
+        #expect(align.standardOutput.contains("Done 5 of 6 utterances"))
+        let failed = try TableFile(path: dir + "/out/failed.txt")
+        #expect(failed.keys == [victim])
+        #expect(failed.dictionary[victim]?.contains("transcript too long") == true)
+        let grids = try FileManager.default.contentsOfDirectory(atPath: dir + "/out/textgrids")
+        #expect(grids.count == 5)
+        // Every aligned utterance's word tier equals its transcript.
+        let words = try String(contentsOfFile: dir + "/out/words.ctm", encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ") }
+        let transcripts = try TableFile(path: test + "/text").dictionary
+        for (utterance, transcript) in transcripts where utterance != victim {
+            #expect(words.filter { $0[0] == utterance }.map { String($0[4]) }.joined(separator: " ") == transcript)
+        }
+
+        let evaluation = try TestSupport.run(parrot, ["eval-align", test + "/phones.ctm", dir + "/out/phones.ctm"])
+        #expect(evaluation.status == 0)
+        #expect(evaluation.standardOutput.contains("within 20 ms:"))
+        #expect(evaluation.standardOutput.contains("5 utterances"))
+    }
+}
