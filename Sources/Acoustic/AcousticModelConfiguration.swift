@@ -48,6 +48,10 @@ public struct AcousticModelConfiguration: Codable, Equatable, Sendable {
     /// Output width of one direction: the projection size, or the hidden units without one.
     public var outputUnits: Int { projection > 0 ? projection : hiddenUnits }
 
+    /// Width of the features entering the output layer: `2·O`, or the spliced input with no
+    /// LSTM layers (`layers` = 0 makes the model a frame-local affine classifier).
+    public var topDimension: Int { layers == 0 ? inputDimension : 2 * outputUnits }
+
     /// Network input size after splicing.
     public var inputDimension: Int { featureDimension * (2 * splice + 1) }
 
@@ -96,7 +100,7 @@ struct ParameterLayout: Sendable {
         }
         self.directions = directions
         outputWeights = offset
-        outputBias = offset + c.classes * 2 * o
+        outputBias = offset + c.classes * c.topDimension
         count = outputBias + c.classes
     }
 
@@ -113,7 +117,7 @@ struct ParameterLayout: Sendable {
                 if let projection = dir.projection { out.append(("\(name).Wp", projection, c.projection * h)) }
             }
         }
-        out.append(("output.W", outputWeights, c.classes * 2 * o))
+        out.append(("output.W", outputWeights, c.classes * c.topDimension))
         out.append(("output.b", outputBias, c.classes))
         return out
     }

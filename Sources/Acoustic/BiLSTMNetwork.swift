@@ -45,7 +45,8 @@ public final class BiLSTMNetwork {
                 if let projection = d.projection { fill(projection, configuration.projection * h, lstmScale) }
             }
         }
-        fill(layout.outputWeights, configuration.classes * 2 * o, 1 / Float(2 * o).squareRoot())
+        let top = configuration.topDimension
+        fill(layout.outputWeights, configuration.classes * top, 1 / Float(top).squareRoot())
         self.parameters = parameters
     }
 
@@ -96,10 +97,11 @@ public final class BiLSTMNetwork {
                 }
             }
             // Affine output layer and log-softmax.
-            let top = UnsafePointer(workspace.outputs[c.layers - 1].pointer)
+            let top = c.layers == 0 ? input.baseAddress! : UnsafePointer(workspace.outputs[c.layers - 1].pointer)
+            let width = c.topDimension
             let logits = workspace.logPosteriors.pointer
             for r in 0..<rows { (logits + r * c.classes).update(from: w + layout.outputBias, count: c.classes) }
-            BLAS.gemm(false, true, rows, c.classes, 2 * o, 1, top, 2 * o, w + layout.outputWeights, 2 * o, 1, logits, c.classes)
+            BLAS.gemm(false, true, rows, c.classes, width, 1, top, width, w + layout.outputWeights, width, 1, logits, c.classes)
             for r in 0..<rows { Self.logSoftmax(logits + r * c.classes, c.classes) }
         }
         }
@@ -205,12 +207,17 @@ public final class BiLSTMNetwork {
         batch.inputs.withUnsafeBufferPointer { input in
         batch.mask.withUnsafeBufferPointer { mask in
             let w = weights.baseAddress!, dw = grads.baseAddress!
-            let top = UnsafePointer(workspace.outputs[c.layers - 1].pointer)
-            BLAS.gemm(true, false, c.classes, 2 * o, rows, 1, dLogits, c.classes, top, 2 * o, 1, dw + layout.outputWeights, 2 * o)
+            let width = c.topDimension
+            let top = c.layers == 0 ? input.baseAddress! : UnsafePointer(workspace.outputs[c.layers - 1].pointer)
+            BLAS.gemm(true, false, c.classes, width, rows, 1, dLogits, c.classes, top, width, 1, dw + layout.outputWeights, width)
             for r in 0..<rows { for k in 0..<c.classes { dw[layout.outputBias + k] += dLogits[r * c.classes + k] } }
-            // Gradient with respect to the top layer's output.
+            // Gradient with respect to the top layer's output (the input itself without LSTM layers).
             let dOutput = workspace.outputGradient.pointer
-            BLAS.gemm(false, false, rows, 2 * o, c.classes, 1, dLogits, c.classes, w + layout.outputWeights, 2 * o, 0, dOutput, 2 * o)
+            if c.layers == 0, let inputGradient {
+                BLAS.gemm(false, false, rows, width, c.classes, 1, dLogits, c.classes, w + layout.outputWeights, width, 0, inputGradient, width)
+            } else if c.layers > 0 {
+                BLAS.gemm(false, false, rows, width, c.classes, 1, dLogits, c.classes, w + layout.outputWeights, width, 0, dOutput, width)
+            }
             for l in stride(from: c.layers - 1, through: 0, by: -1) {
                 let inputDimension = c.layerInputDimension(l)
                 let x = l == 0 ? input.baseAddress! : UnsafePointer(workspace.layerInput(l).pointer)

@@ -16,6 +16,10 @@ public struct AlignmentJob {
     public let source: FeatureSource
     public let transcripts: [String: String]
     public var jobs = 1
+    /// Write flat-start alignments instead of the model's.
+    public var flatStart = false
+    /// Speech threshold of the flat start (see `SpeechRegion`).
+    public var speechThreshold: Float = 0.15
     /// Called after each utterance with (done, total); one call at a time.
     public var progress: ((Int, Int) -> Void)?
 
@@ -40,7 +44,8 @@ public struct AlignmentJob {
                 do {
                     guard let transcript = transcripts[key] else { throw AlignError.emptyTranscript(utterance: key) }
                     guard featureKeys.contains(key) else { throw AlignError.noPath(utterance: key) }
-                    let alignment = try aligner.align(key, transcript: transcript, source: source, workspace: workspace)
+                    let alignment = flatStart ? try aligner.flatStartAlignment(key, transcript: transcript, source: source, speechThreshold: speechThreshold)
+                        : try aligner.align(key, transcript: transcript, source: source, workspace: workspace)
                     lock.lock(); results[key] = alignment; lock.unlock()
                 } catch {
                     var reason = "\(error)"

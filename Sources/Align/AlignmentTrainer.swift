@@ -18,6 +18,20 @@ public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
     public var oovMode = OOVMode.skip
     /// Worker threads for re-alignment. Default 2.
     public var jobs = 2
+    /// First rounds that train a frame-local classifier (no LSTM layers, ±`localSplice` frames)
+    /// instead of the BiLSTM. A bidirectional network sees the whole utterance and can learn the
+    /// flat start's timing instead of correcting it; a local classifier can only learn what each
+    /// phone sounds like, so its re-alignments move towards the acoustics (the part monophone
+    /// GMMs play in Kaldi's flat start). Default 2.
+    public var localRounds = 2
+    /// Frames of context on each side for the local rounds. Default 5.
+    public var localSplice = 5
+    /// Flat start puts silence where the recording is quiet (`SpeechRegion`) rather than a
+    /// uniform share at each end. Default true.
+    public var energyFlatStart = true
+    /// How far from the quiet to the loud energy level a frame must be to count as speech in the
+    /// flat start (see `SpeechRegion`). Default 0.15.
+    public var speechThreshold: Float = 0.15
 
     public init() {
         network.epochs = 3
@@ -117,8 +131,9 @@ public final class AlignmentTrainer {
         } else {
             targets = [:]
             for key in compiled.keys.sorted(by: cLocaleLess) {
-                let frames = try source.normalizedFeatures(key).rows
-                do { targets[key] = try compiler.flatStart(compiled[key]!, frames: frames, utterance: key) } catch {
+                let features = try source.normalizedFeatures(key)
+                let speech = options.energyFlatStart ? SpeechRegion.detect(features, threshold: options.speechThreshold) : nil
+                do { targets[key] = try compiler.flatStart(compiled[key]!, frames: features.rows, utterance: key, speech: speech) } catch {
                     failures.append((key, "\(error)"))
                 }
             }
@@ -138,12 +153,19 @@ public final class AlignmentTrainer {
                 onEvent?(.message("round \(round) already done"))
                 let changed = changedShare(targets, next)
                 targets = next
-                if changed < options.changeThreshold { break }
+                if round > options.localRounds && changed < options.changeThreshold { break }
                 continue
             }
-            // Train on the current alignments.
-            let trainer = NetworkTrainer(source: source, targets: targets, classLabels: phoneSet, options: options.network, modelDirectory: roundDirectory)
-            trainer.initialModel = model
+            // Train on the current alignments: a local classifier in the first rounds, then the BiLSTM.
+            let local = round <= options.localRounds
+            var networkOptions = options.network
+            if local {
+                networkOptions.layers = 0
+                networkOptions.splice = options.localSplice
+            }
+            let trainer = NetworkTrainer(source: source, targets: targets, classLabels: phoneSet, options: networkOptions, modelDirectory: roundDirectory)
+            trainer.initialModel = round == options.localRounds + 1 && initialModel == nil ? nil : model
+            if local, let current = model, current.configuration.layers != 0 { trainer.initialModel = nil }
             var lastValidation: Double?
             trainer.onEvent = { [weak self] event in
                 if case let .epoch(report) = event { lastValidation = report.validationAccuracy }
@@ -165,7 +187,7 @@ public final class AlignmentTrainer {
             reports.append(report)
             try AtomicFile.write(reports.map { $0.line + "\n" }.joined(), to: path("train.log"))
             onEvent?(.round(report))
-            if report.framesChanged < options.changeThreshold { break }
+            if round > options.localRounds && report.framesChanged < options.changeThreshold { break }
         }
         guard let final = model else { throw AcousticModelError.noTrainingData(reason: "no round was trained") }
         try ModelFile.write(final, to: path("final.mdl"))

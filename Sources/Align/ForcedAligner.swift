@@ -76,6 +76,26 @@ public struct ForcedAligner {
         return try align(utterance, compiled: compiled, scores: scores)
     }
 
+    /// The flat-start alignment of one utterance (no model involved: silence where the recording
+    /// is quiet, the transcript's first pronunciations spread uniformly over the rest) — the
+    /// baseline that re-alignment training starts from.
+    public func flatStartAlignment(_ utterance: String, transcript: String, source: FeatureSource, speechThreshold: Float = 0.15) throws -> UtteranceAlignment {
+        let compiled = try compiler.compile(utterance: utterance, transcript: transcript)
+        let features = try source.normalizedFeatures(utterance)
+        let positions = try compiler.flatStartPositions(compiled, frames: features.rows, utterance: utterance, speech: SpeechRegion.detect(features, threshold: speechThreshold))
+        // The same alignment as a path through the graph of first pronunciations: its phone units
+        // in order are the positions; silence is the leading unit before speech, the final one after.
+        let graph = AlignmentGraph(words: compiled.pronunciations.map { [$0[0]] }, silence: compiler.silence, optionalSilence: true, minimumDuration: 1)
+        let phoneUnits = graph.units.indices.filter { graph.units[$0].word != nil }
+        var seenSpeech = false
+        let units = positions.map { position -> Int in
+            guard let position else { return seenSpeech ? graph.units.count - 1 : 0 }
+            seenSpeech = true
+            return phoneUnits[position]
+        }
+        return ForcedAligner.segments(utterance: utterance, path: ViterbiPath(units: units, score: 0), graph: graph, words: compiled.words, labels: compiler.phoneSet)
+    }
+
     /// Aligns a compiled transcript to a score table.
     public func align(_ utterance: String, compiled: CompiledTranscript, scores: Matrix) throws -> UtteranceAlignment {
         let graph = AlignmentGraph(words: compiled.pronunciations, silence: compiler.silence, optionalSilence: optionalSilence,

@@ -60,13 +60,32 @@ public struct TranscriptCompiler: Sendable {
     }
 
     /// Kaldi-style equal alignment for a flat start: silence, each word's first pronunciation,
-    /// silence, spread uniformly over `frames` frames.
+    /// silence, spread uniformly over `frames` frames. With `speech` (the frames that sound like
+    /// speech), the frames before and after it are silence and the phones share the frames inside.
+    /// - Returns: the class of every frame.
     /// - Throws: `AlignError.transcriptTooLong` when there are fewer frames than phones.
-    public func flatStart(_ transcript: CompiledTranscript, frames: Int, utterance: String) throws -> [Int32] {
-        let sequence = [silence] + transcript.pronunciations.flatMap { $0[0] } + [silence]
-        guard frames >= sequence.count else {
-            throw AlignError.transcriptTooLong(utterance: utterance, frames: frames, minimumFrames: sequence.count)
+    public func flatStart(_ transcript: CompiledTranscript, frames: Int, utterance: String, speech: Range<Int>? = nil) throws -> [Int32] {
+        let phones = transcript.pronunciations.flatMap { $0[0] }
+        return try flatStartPositions(transcript, frames: frames, utterance: utterance, speech: speech)
+            .map { Int32($0.map { phones[$0] } ?? silence) }
+    }
+
+    /// The flat start as phone positions: for every frame, the index of its phone in the
+    /// concatenated first pronunciations, or nil for silence.
+    public func flatStartPositions(_ transcript: CompiledTranscript, frames: Int, utterance: String, speech: Range<Int>? = nil) throws -> [Int?] {
+        let count = transcript.pronunciations.reduce(0) { $0 + $1[0].count }
+        if let speech, speech.lowerBound > 0 || speech.upperBound < frames, speech.count >= count, speech.upperBound <= frames {
+            var out = [Int?](repeating: nil, count: frames)
+            for (i, t) in speech.enumerated() { out[t] = i * count / speech.count }
+            return out
         }
-        return (0..<frames).map { Int32(sequence[$0 * sequence.count / frames]) }
+        let units = count + 2
+        guard frames >= units else {
+            throw AlignError.transcriptTooLong(utterance: utterance, frames: frames, minimumFrames: units)
+        }
+        return (0..<frames).map { t in
+            let u = t * units / frames
+            return u == 0 || u == units - 1 ? nil : u - 1
+        }
     }
 }

@@ -32,7 +32,7 @@ struct NnetTrainCommand: ParsableCommand {
     @Argument(help: "Directory for the model, checkpoints and log.")
     var modelDir: String
 
-    @Option(help: "Bidirectional LSTM layers.") var layers = 3
+    @Option(help: "Bidirectional LSTM layers (0: a frame-local affine classifier on spliced frames).") var layers = 3
     @Option(help: "LSTM units per direction.") var hidden = 256
     @Option(help: "Projection units after each direction's LSTM (LSTMP); 0 for none.") var projection = 0
     @Option(help: "Frames of context spliced on each side of every frame.") var splice = 0
@@ -48,7 +48,7 @@ struct NnetTrainCommand: ParsableCommand {
     @Flag(help: "Continue from MODEL_DIR/checkpoint if present.") var resume = false
 
     func validate() throws {
-        guard layers >= 1, hidden >= 1, epochs >= 1, batchSize >= 1, splice >= 0, projection >= 0 else {
+        guard layers >= 0, hidden >= 1, epochs >= 1, batchSize >= 1, splice >= 0, projection >= 0 else {
             throw ValidationError("--layers, --hidden, --epochs and --batch-size must be at least 1, --splice and --projection at least 0")
         }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }

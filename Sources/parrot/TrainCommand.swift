@@ -33,6 +33,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Most re-alignment rounds.") var rounds = 4
     @Option(help: "Training epochs per round.") var epochs = 3
+    @Option(help: "First rounds that train a frame-local classifier instead of the BiLSTM (0: none).") var localRounds = 2
     @Option(help: "Stop when fewer than this share of frames change in a re-alignment.") var changeThreshold = 0.01
     @Option(help: "Frames each phone lasts at least in alignments.") var minDuration = 3
     @Option(help: "Weight of the log-prior subtracted from log-posteriors when aligning (0: none).") var priorScale: Float = 0
@@ -46,12 +47,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Adam's learning rate.") var learningRate: Float = 2e-3
     @Option(help: "Share of speakers held out for validation.") var validFraction = 0.1
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 1
+    @Option(help: "Flat start: how far from the quiet to the loud energy level a frame must be to count as speech (0-1).")
+    var speechThreshold: Float = 0.15
     @Option(name: .customLong("nj"), help: "Worker threads for features and re-alignment.") var jobs = 2
     @Option(help: "Start from this model (file or directory) instead of a random network; phone sets must match.") var initModel: String?
     @OptionGroup(title: "Features (when computed here)") var fbank: FbankArguments
 
     func validate() throws {
         guard OOVMode(rawValue: oov) != nil else { throw ValidationError("--oov must be skip or spn") }
+        guard localRounds >= 0, localRounds < rounds else { throw ValidationError("--local-rounds must be below --rounds") }
         guard rounds >= 1, epochs >= 1, minDuration >= 1, jobs >= 1 else { throw ValidationError("--rounds, --epochs, --min-duration and --nj must be at least 1") }
     }
 
@@ -74,6 +78,8 @@ struct TrainCommand: ParsableCommand {
             options.priorScale = priorScale
             options.oovMode = OOVMode(rawValue: oov)!
             options.jobs = jobs
+            options.speechThreshold = speechThreshold
+            options.localRounds = localRounds
             options.network.epochs = epochs
             options.network.layers = layers
             options.network.hiddenUnits = hidden

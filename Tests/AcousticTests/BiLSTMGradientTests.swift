@@ -44,6 +44,7 @@ import Testing
     static let topologies = [
         configuration,
         AcousticModelConfiguration(featureDimension: 3, classes: 4, layers: 2, hiddenUnits: 3, splice: 1, projection: 2),
+        AcousticModelConfiguration(featureDimension: 3, classes: 4, layers: 0, hiddenUnits: 3, splice: 2),
     ]
 
     @Test(arguments: topologies)
