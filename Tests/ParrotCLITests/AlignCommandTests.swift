@@ -19,11 +19,11 @@ import Testing
         try TestSupport.write(text.joined(separator: "\n") + "\n", to: test + "/text")
 
         let train = try TestSupport.run(parrot, ["train", dir + "/tts/train", dir + "/tts/lexicon.txt", dir + "/model",
-                                                 "--rounds", "2", "--epochs", "2", "--layers", "1", "--hidden", "16", "--learning-rate", "0.01"])
+                                                 "--rounds", "3", "--local-rounds", "1", "--epochs", "2", "--layers", "1", "--hidden", "16", "--learning-rate", "0.01"])
         #expect(train.status == 0, "\(train.standardError)")
         #expect(train.standardOutput.contains("round 1: mean best-path log-likelihood"))
         #expect(FileManager.default.fileExists(atPath: dir + "/model/feats/feats.scp"), "features computed for a data directory without them")
-        for file in ["final.mdl", "ali.0.ark", "ali.1.ark", "round-1/final.mdl", "phones.txt", "priors.txt", "train.log"] {
+        for file in ["final.mdl", "ali.0.ark", "ali.1.ark", "round-1/final.mdl", "round-2/final.mdl", "phones.txt", "priors.txt", "train.log"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/model/" + file), "missing \(file)")
         }
 
