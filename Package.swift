@@ -62,7 +62,7 @@ let package = Package(
         ),
 
         // Benchmarks, run on demand by the scripts in bench/ (not tests).
-        .executableTarget(name: "parrot-bench", dependencies: ["Audio", "Corpus", "KaldiIO", "Acoustic"], path: "Sources/ParrotBench"),
+        .executableTarget(name: "parrot-bench", dependencies: ["Audio", "Corpus", "KaldiIO", "Acoustic", "Align"], path: "Sources/ParrotBench"),
 
         .testTarget(name: "KaldiIOTests", dependencies: ["KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "KaldiIO", "ParrotTestSupport"]),

@@ -26,31 +26,48 @@ public enum ViterbiAligner {
         let stateCount = graph.stateCount
         let stateClass = graph.stateClasses
         let (offsets, predecessors) = graph.predecessorTable()
-        var previous = [Double](repeating: -.infinity, count: stateCount)
-        var current = [Double](repeating: -.infinity, count: stateCount)
+        // Scores in single precision, as Kaldi's decoders keep them; rows swapped each frame.
+        var previous = [Float](repeating: -.infinity, count: stateCount)
+        var current = [Float](repeating: -.infinity, count: stateCount)
         var back = [Int32](repeating: -1, count: frames * stateCount)
         scores.values.withUnsafeBufferPointer { score in
-            for s in graph.startStates { previous[s] = Double(score[stateClass[s]]) }
-            for t in 1..<max(frames, 1) {
-                let row = score.baseAddress! + t * classes
-                back.withUnsafeMutableBufferPointer { backPointers in
+            for s in graph.startStates { previous[s] = score[stateClass[s]] }
+            back.withUnsafeMutableBufferPointer { backPointers in
+            offsets.withUnsafeBufferPointer { offsets in
+            predecessors.withUnsafeBufferPointer { predecessors in
+            stateClass.withUnsafeBufferPointer { stateClass in
+                var prev = UnsafeMutablePointer<Float>.allocate(capacity: stateCount)
+                var cur = UnsafeMutablePointer<Float>.allocate(capacity: stateCount)
+                defer { prev.deallocate(); cur.deallocate() }
+                previous.withUnsafeBufferPointer { prev.update(from: $0.baseAddress!, count: stateCount) }
+                for t in 1..<max(frames, 1) {
+                    let row = score.baseAddress! + t * classes
                     let b = backPointers.baseAddress! + t * stateCount
                     for s in 0..<stateCount {
-                        var best = -Double.infinity
-                        var argument: Int32 = -1
-                        for e in Int(offsets[s])..<Int(offsets[s + 1]) {
-                            let p = Int(predecessors[e])
-                            if previous[p] > best { best = previous[p]; argument = Int32(p) }
+                        var e = Int(offsets[s])
+                        let end = Int(offsets[s + 1])
+                        var argument = predecessors[e]
+                        var best = prev[Int(argument)]
+                        e += 1
+                        while e < end {
+                            let p = predecessors[e]
+                            let v = prev[Int(p)]
+                            if v > best { best = v; argument = p }
+                            e += 1
                         }
-                        current[s] = best + Double(row[stateClass[s]])
+                        cur[s] = best + row[stateClass[s]]
                         b[s] = argument
                     }
+                    swap(&prev, &cur)
                 }
-                swap(&previous, &current)
+                previous.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: prev, count: stateCount) }
+            }
+            }
+            }
             }
         }
         var bestEnd = -1
-        var bestScore = -Double.infinity
+        var bestScore = -Float.infinity
         for s in graph.endStates where previous[s] > bestScore {
             bestScore = previous[s]
             bestEnd = s
@@ -65,6 +82,6 @@ public enum ViterbiAligner {
             path[t] = unitOfState[state]
             if t > 0 { state = Int(back[t * stateCount + state]) }
         }
-        return ViterbiPath(units: path, score: bestScore)
+        return ViterbiPath(units: path, score: Double(bestScore))
     }
 }

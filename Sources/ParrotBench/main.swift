@@ -1,4 +1,5 @@
 import Acoustic
+import Align
 import Audio
 import Foundation
 import KaldiIO
@@ -121,6 +122,27 @@ func benchPeak() {
     }
 }
 
+/// Viterbi alone: 2,000 frames against 150 phones (50 three-phone words), as the issue's
+/// torchaudio CTC `forced_align` comparison; with Parrot's full topology (optional silences,
+/// 3-frame minimum duration), so the graph has more states than tokens.
+func benchViterbi() {
+    var random = SeededGenerator(seed: 3)
+    let frames = 2000, classes = 42
+    let scores = Matrix(rows: frames, columns: classes, values: (0..<(frames * classes)).map { _ in log(Float.random(in: 0.001...1, using: &random)) })
+    let words = (0..<50).map { _ in [[random.integer(in: 2...41), random.integer(in: 2...41), random.integer(in: 2...41)]] }
+    for duration in [1, 3] {
+        let graph = AlignmentGraph(words: words, silence: 0, optionalSilence: true, minimumDuration: duration)
+        var best = Double.infinity
+        for _ in 0..<10 {
+            let s = now()
+            _ = try? ViterbiAligner.align(graph, scores: scores, utterance: "bench")
+            best = min(best, now() - s)
+        }
+        print(String(format: "viterbi\tmin-duration %d\t%d states\t%.2f ms\t%.0f M state-frames/s\t(%.0f M token-frames/s for 150 tokens)",
+                     duration, graph.stateCount, best * 1000, Double(graph.stateCount * frames) / best / 1e6, Double(150 * frames) / best / 1e6))
+    }
+}
+
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else { fail("usage: parrot-bench features WAV [REPEATS] | train LAYERS HIDDEN [BATCH FRAMES STEPS]") }
 do {
@@ -128,6 +150,7 @@ do {
     case "features": try benchFeatures(arguments.dropFirst(2))
     case "train": benchTrain(arguments.dropFirst(2))
     case "peak": benchPeak()
+    case "viterbi": benchViterbi()
     default: fail("unknown benchmark '\(arguments[1])'")
     }
 } catch {
