@@ -11,11 +11,12 @@
 #         4 align the test voices (TextGrid, CTM, JSON) and 5 score the alignment against the
 #           synthesizer's reference phone times (parrot eval-align).
 # (Decoding and scoring stages arrive with issues 6-7.)
-usage="usage: recipes/tts/run.sh [--stage N] [--stop-stage N] [--nj N] [--train N] [--test N] [--seed S] [--rounds N] [--epochs N]"
+usage="usage: recipes/tts/run.sh [--stage N] [--stop-stage N] [--nj N] [--train N] [--test N] [--seed S] [--rounds N] [--local-rounds N] [--epochs N]"
 train=2000
 test=200
 seed=1
-rounds=4
+rounds=5
+local_rounds=3
 epochs=3
 source "$(dirname "$0")/../common/recipe.sh"
 
@@ -41,8 +42,8 @@ if stage 2 "features (40 log-Mel bins, 16 kHz)"; then
   stage_done 2
 fi
 
-if stage 3 "train: flat start, then up to $rounds rounds of $epochs epochs and Viterbi re-alignment"; then
-  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds "$rounds" --epochs "$epochs" --nj "$nj"
+if stage 3 "train: flat start, then up to $rounds rounds ($local_rounds frame-local) of $epochs epochs and Viterbi re-alignment"; then
+  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds "$rounds" --local-rounds "$local_rounds" --epochs "$epochs" --nj "$nj"
   stage_done 3
 fi
 
