@@ -32,27 +32,13 @@ struct NnetTrainCommand: ParsableCommand {
     @Argument(help: "Directory for the model, checkpoints and log.")
     var modelDir: String
 
-    @Option(help: "Bidirectional LSTM layers (0: a frame-local affine classifier on spliced frames).") var layers = 3
-    @Option(help: "LSTM units per direction.") var hidden = 256
-    @Option(help: "Projection units after each direction's LSTM (LSTMP); 0 for none.") var projection = 0
-    @Option(help: "Frames of context spliced on each side of every frame.") var splice = 0
-    @Option(help: "Dropout probability between layers.") var dropout: Float = 0
     @Option(help: "Passes over the training data.") var epochs = 10
-    @Option(help: "Utterances per mini-batch (grouped by length).") var batchSize = 16
-    @Option(help: "Adam's initial learning rate.") var learningRate: Float = 1e-3
-    @Option(help: "Learning-rate factor when the validation loss stops improving.") var learningRateDecay: Float = 0.5
-    @Option(help: "Gradient-norm clipping threshold.") var clipNorm: Float = 5
-    @Option(help: "Share of speakers (or utterances, for one speaker) held out for validation.") var validFraction = 0.1
-    @Option(help: "Seed of initialisation, split, batch order and dropout.") var seed: UInt64 = 1
+    @OptionGroup(title: "Network") var network: NetworkArguments
     @Option(help: "File with one class label per line (line N names class N); default: labels 0..max target.") var classLabels: String?
     @Flag(help: "Continue from MODEL_DIR/checkpoint if present.") var resume = false
 
     func validate() throws {
-        guard layers >= 0, hidden >= 1, epochs >= 1, batchSize >= 1, splice >= 0, projection >= 0 else {
-            throw ValidationError("--layers, --hidden, --epochs and --batch-size must be at least 1, --splice and --projection at least 0")
-        }
-        guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
-        guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
     }
 
     func run() throws {
@@ -67,19 +53,7 @@ struct NnetTrainCommand: ParsableCommand {
                 let maximum = table.values.compactMap { $0.max() }.max() ?? 0
                 labels = (0...Int(maximum)).map(String.init)
             }
-            var options = TrainingOptions()
-            options.layers = layers
-            options.hiddenUnits = hidden
-            options.splice = splice
-            options.projection = projection
-            options.dropout = dropout
-            options.epochs = epochs
-            options.batchSize = batchSize
-            options.learningRate = learningRate
-            options.learningRateDecay = learningRateDecay
-            options.clipNorm = clipNorm
-            options.validationFraction = validFraction
-            options.seed = seed
+            let options = network.options(epochs: epochs)
             let trainer = NetworkTrainer(source: source, targets: table, classLabels: labels, options: options, modelDirectory: modelDir)
             let progress = ProgressLine("training")
             trainer.onEvent = { event in

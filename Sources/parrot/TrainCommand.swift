@@ -38,15 +38,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Frames each phone lasts at least in alignments.") var minDuration = 3
     @Option(help: "Weight of the log-prior subtracted from log-posteriors when aligning (0: none).") var priorScale: Float = 0
     @Option(help: "Words not in the lexicon: skip (leave the utterance out) or spn (align to spoken noise).") var oov = "skip"
-    @Option(help: "Bidirectional LSTM layers.") var layers = 2
-    @Option(help: "LSTM units per direction.") var hidden = 128
-    @Option(help: "Projection units per direction (0: none).") var projection = 0
-    @Option(help: "Frames of context spliced on each side.") var splice = 0
-    @Option(help: "Dropout between layers.") var dropout: Float = 0
-    @Option(help: "Utterances per mini-batch.") var batchSize = 16
-    @Option(help: "Adam's learning rate.") var learningRate: Float = 2e-3
-    @Option(help: "Share of speakers held out for validation.") var validFraction = 0.1
-    @Option(help: "Seed of every random choice.") var seed: UInt64 = 1
+    @OptionGroup(title: "Network") var network: NetworkArguments
     @Option(help: "Flat start: how far from the quiet to the loud energy level a frame must be to count as speech (0-1).")
     var speechThreshold: Float = 0.15
     @Option(name: .customLong("nj"), help: "Worker threads for features and re-alignment.") var jobs = 2
@@ -80,16 +72,7 @@ struct TrainCommand: ParsableCommand {
             options.jobs = jobs
             options.speechThreshold = speechThreshold
             options.localRounds = localRounds
-            options.network.epochs = epochs
-            options.network.layers = layers
-            options.network.hiddenUnits = hidden
-            options.network.projection = projection
-            options.network.splice = splice
-            options.network.dropout = dropout
-            options.network.batchSize = batchSize
-            options.network.learningRate = learningRate
-            options.network.validationFraction = validFraction
-            options.network.seed = seed
+            options.network = network.options(epochs: epochs)
             let trainer = AlignmentTrainer(source: source, transcripts: transcripts, lexicon: lexiconFile, options: options, modelDirectory: modelDir)
             if let initModel { trainer.initialModel = try ModelFile.read(path: ModelPath.resolve(initModel)) }
             let line = ProgressLine("training")

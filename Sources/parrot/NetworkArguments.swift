@@ -1,0 +1,43 @@
+import Acoustic
+import ArgumentParser
+
+/// Network and optimiser settings shared by `nnet-train` and `train`; builds `TrainingOptions`.
+struct NetworkArguments: ParsableArguments {
+    @Option(help: "Bidirectional LSTM layers (0: a frame-local affine classifier on spliced frames).") var layers = 2
+    @Option(help: "LSTM units per direction.") var hidden = 128
+    @Option(help: "Projection units after each direction's LSTM (LSTMP); 0 for none.") var projection = 0
+    @Option(help: "Frames of context spliced on each side of every frame.") var splice = 0
+    @Option(help: "Dropout probability between layers.") var dropout: Float = 0
+    @Option(help: "Utterances per mini-batch (grouped by length).") var batchSize = 16
+    @Option(help: "Adam's initial learning rate.") var learningRate: Float = 2e-3
+    @Option(help: "Learning-rate factor when the validation loss stops improving.") var learningRateDecay: Float = 0.5
+    @Option(help: "Gradient-norm clipping threshold.") var clipNorm: Float = 5
+    @Option(help: "Share of speakers (or of utterances, for one speaker) held out for validation.") var validFraction = 0.1
+    @Option(help: "Seed of initialisation, validation split, batch order and dropout.") var seed: UInt64 = 1
+
+    func validate() throws {
+        guard layers >= 0, hidden >= 1, batchSize >= 1, splice >= 0, projection >= 0 else {
+            throw ValidationError("--hidden and --batch-size must be at least 1; --layers, --splice and --projection at least 0")
+        }
+        guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
+        guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
+    }
+
+    /// The library's options, with `epochs` passes.
+    func options(epochs: Int) -> TrainingOptions {
+        var options = TrainingOptions()
+        options.layers = layers
+        options.hiddenUnits = hidden
+        options.projection = projection
+        options.splice = splice
+        options.dropout = dropout
+        options.epochs = epochs
+        options.batchSize = batchSize
+        options.learningRate = learningRate
+        options.learningRateDecay = learningRateDecay
+        options.clipNorm = clipNorm
+        options.validationFraction = validFraction
+        options.seed = seed
+        return options
+    }
+}
