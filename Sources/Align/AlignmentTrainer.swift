@@ -210,11 +210,7 @@ public final class AlignmentTrainer {
             for key in keys[(keys.count * job / jobs)..<(keys.count * (job + 1) / jobs)] {
                 do {
                     let scores = try aligner.logPosteriors(key, source: source, workspace: workspace)
-                    var adjusted = scores
-                    if aligner.priorScale != 0, let priors = aligner.logPriors {
-                        for t in 0..<adjusted.rows { for c in 0..<adjusted.columns { adjusted[t, c] -= aligner.priorScale * priors[c] } }
-                    }
-                    let alignment = try aligner.align(key, compiled: compiled[key]!, scores: adjusted)
+                    let alignment = try aligner.align(key, compiled: compiled[key]!, scores: aligner.alignmentScores(scores))
                     // The likelihood reported is of the posteriors themselves.
                     var total = 0.0
                     for (t, c) in alignment.frameClasses.enumerated() { total += Double(scores[t, Int(c)]) }

@@ -69,11 +69,15 @@ public struct ForcedAligner {
     /// - Throws: `AlignError` (empty transcript, OOV in skip mode, too long, …) or I/O errors.
     public func align(_ utterance: String, transcript: String, source: FeatureSource, workspace: NetworkWorkspace) throws -> UtteranceAlignment {
         let compiled = try compiler.compile(utterance: utterance, transcript: transcript)
-        var scores = try logPosteriors(utterance, source: source, workspace: workspace)
-        if priorScale != 0, let logPriors {
-            for t in 0..<scores.rows { for c in 0..<scores.columns { scores[t, c] -= priorScale * logPriors[c] } }
-        }
-        return try align(utterance, compiled: compiled, scores: scores)
+        return try align(utterance, compiled: compiled, scores: alignmentScores(try logPosteriors(utterance, source: source, workspace: workspace)))
+    }
+
+    /// The scores Viterbi uses: log-posteriors minus `priorScale` × log-prior (unchanged without priors).
+    public func alignmentScores(_ logPosteriors: Matrix) -> Matrix {
+        guard priorScale != 0, let logPriors else { return logPosteriors }
+        var scores = logPosteriors
+        for t in 0..<scores.rows { for c in 0..<scores.columns { scores[t, c] -= priorScale * logPriors[c] } }
+        return scores
     }
 
     /// The flat-start alignment of one utterance (no model involved: silence where the recording
