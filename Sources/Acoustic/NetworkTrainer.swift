@@ -56,9 +56,7 @@ public final class NetworkTrainer {
         let (trainItems, validItems) = split(items)
         onEvent?(.message("training on \(trainItems.count) utterances (\(trainItems.reduce(0) { $0 + $1.frames }) frames), validating on \(validItems.count); \(classLabels.count) classes, input \(dimension)×\(2 * options.splice + 1)"))
 
-        let configuration = AcousticModelConfiguration(featureDimension: dimension, classes: classLabels.count, layers: options.layers,
-                                                       hiddenUnits: options.hiddenUnits, splice: options.splice, dropout: options.dropout,
-                                                       projection: options.projection)
+        let configuration = options.configuration(featureDimension: dimension, classes: classLabels.count)
         var random = SeededGenerator(seed: options.seed)
         var model = AcousticModel(features: source.settings, cmvn: source.cmvn, inputMean: mean, inputScale: scale,
                                   classLabels: classLabels, network: BiLSTMNetwork(configuration: configuration, random: &random))

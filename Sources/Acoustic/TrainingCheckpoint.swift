@@ -29,6 +29,17 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var seed: UInt64 = 1
 
     public init() {}
+
+    /// The network these options train, for features of `featureDimension` and `classes` classes.
+    public func configuration(featureDimension: Int, classes: Int) -> AcousticModelConfiguration {
+        AcousticModelConfiguration(featureDimension: featureDimension, classes: classes, layers: layers, hiddenUnits: hiddenUnits,
+                                   splice: splice, dropout: dropout, projection: projection)
+    }
+
+    /// Whether a model of `configuration` can be trained further with these options (same topology).
+    public func canContinue(_ configuration: AcousticModelConfiguration) -> Bool {
+        configuration == self.configuration(featureDimension: configuration.featureDimension, classes: configuration.classes)
+    }
 }
 
 /// One line of the training log.

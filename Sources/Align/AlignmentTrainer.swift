@@ -86,7 +86,8 @@ public final class AlignmentTrainer {
     public let options: AlignmentTrainingOptions
     public let modelDirectory: String
     public var onEvent: ((AlignmentTrainingEvent) -> Void)?
-    /// Start round 1 from this model instead of a random network (phone sets must match).
+    /// Start from this model instead of a random network in the first round with its topology
+    /// (phone sets must match).
     public var initialModel: AcousticModel?
 
     public init(source: FeatureSource, transcripts: [String: String], lexicon: Lexicon, options: AlignmentTrainingOptions, modelDirectory: String) {
@@ -164,8 +165,9 @@ public final class AlignmentTrainer {
                 networkOptions.splice = options.localSplice
             }
             let trainer = NetworkTrainer(source: source, targets: targets, classLabels: phoneSet, options: networkOptions, modelDirectory: roundDirectory)
-            trainer.initialModel = round == options.localRounds + 1 && initialModel == nil ? nil : model
-            if local, let current = model, current.configuration.layers != 0 { trainer.initialModel = nil }
+            // Continue from the previous round's model, or else the user's starting model, when its
+            // topology is this round's (the first BiLSTM round after local rounds starts afresh).
+            trainer.initialModel = [model, initialModel].compactMap { $0 }.first { networkOptions.canContinue($0.configuration) }
             var lastValidation: Double?
             trainer.onEvent = { [weak self] event in
                 if case let .epoch(report) = event { lastValidation = report.validationAccuracy }
