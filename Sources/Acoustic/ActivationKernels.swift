@@ -65,13 +65,16 @@ enum ActivationKernels {
                          output: UnsafeMutablePointer<Float>, hidden h: Int) {
         var j = 0
         let mask = SIMD8<Float>(repeating: m)
+        // Loop-invariant: at the first step there is no previous cell (read the zeroed-out product instead).
+        let hasPrevious = previousCell != nil
+        let previous = previousCell ?? UnsafePointer(cell)
         while j + 8 <= h {
             func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
             func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self) }
             let i = sigmoid8(load(z + j) + load(bias + j)), f = sigmoid8(load(z + h + j) + load(bias + h + j))
             let g = tanh8(load(z + 2 * h + j) + load(bias + 2 * h + j)), o = sigmoid8(load(z + 3 * h + j) + load(bias + 3 * h + j))
             store(i, z + j); store(f, z + h + j); store(g, z + 2 * h + j); store(o, z + 3 * h + j)
-            let carried = previousCell.map { f * load($0 + j) } ?? SIMD8<Float>()
+            let carried = hasPrevious ? f * load(previous + j) : SIMD8<Float>()
             let c = mask * (carried + i * g)
             let tc = tanh8(c)
             store(c, cell + j); store(tc, tanhCell + j); store(o * tc, output + j)
@@ -82,7 +85,7 @@ enum ActivationKernels {
             for gate in 0..<4 { for k in j..<h { z[gate * h + k] += bias[gate * h + k] } }
             sigmoid(z + j, z + j, n); sigmoid(z + h + j, z + h + j, n)
             tanh(z + 2 * h + j, z + 2 * h + j, n); sigmoid(z + 3 * h + j, z + 3 * h + j, n)
-            for k in j..<h { cell[k] = m * ((previousCell.map { z[h + k] * $0[k] } ?? 0) + z[k] * z[2 * h + k]) }
+            for k in j..<h { cell[k] = m * ((hasPrevious ? z[h + k] * previous[k] : 0) + z[k] * z[2 * h + k]) }
             tanh(cell + j, tanhCell + j, n)
             for k in j..<h { output[k] = z[3 * h + k] * tanhCell[k] }
         }

@@ -33,7 +33,7 @@ public final class NetworkWorkspace {
     /// Makes every buffer large enough for `rows` (= frames × utterances) of this network.
     func prepare(for c: AcousticModelConfiguration, rows: Int) {
         let h = c.hiddenUnits, o = c.outputUnits
-        if outputs.count != c.layers || gates.count != c.layers {
+        if outputs.count != c.layers {
             outputs = (0..<c.layers).map { _ in FloatBuffer() }
             dropped = (0..<c.layers).map { _ in FloatBuffer() }
             dropMasks = (0..<c.layers).map { _ in FloatBuffer() }

@@ -25,18 +25,6 @@ enum RecurrentKernel {
         parrot_pack_columns(weights, Int32(n), Int32(k), buffer.pointer)
     }
 
-    /// Packs a general `n × k` row-major `W` (tests and other shapes).
-    static func packForwardGeneral(_ weights: UnsafePointer<Float>, n: Int, k: Int, into buffer: FloatBuffer) {
-        buffer.reserve(parrot_packed_size(Int32(n), Int32(k)))
-        parrot_pack_rows(weights, Int32(n), Int32(k), buffer.pointer)
-    }
-
-    /// Packs `W` given as its `k × n` row-major transpose.
-    static func packBackwardGeneral(_ weights: UnsafePointer<Float>, n: Int, k: Int, into buffer: FloatBuffer) {
-        buffer.reserve(parrot_packed_size(Int32(n), Int32(k)))
-        parrot_pack_columns(weights, Int32(n), Int32(k), buffer.pointer)
-    }
-
     /// `y[m × n] (= or +=) x[m × k] · Wᵀ` with packed `W`.
     static func product(rows m: Int, columns n: Int, depth k: Int, x: UnsafePointer<Float>, ldx: Int,
                         packed: FloatBuffer, y: UnsafeMutablePointer<Float>, ldy: Int, accumulate: Bool) {

@@ -42,7 +42,6 @@ public struct AlignmentGraph: Sendable {
         precondition(!words.isEmpty && words.allSatisfy { !$0.isEmpty && $0.allSatisfy { !$0.isEmpty } }, "every word needs a non-empty pronunciation")
         let duration = max(1, minimumDuration)
         var previousExits = [Int]()   // last units of the previous word's variants
-        var previousSilence: Int?
         func add(_ unit: Unit) -> Int {
             units.append(unit)
             return units.count - 1
@@ -70,9 +69,7 @@ public struct AlignmentGraph: Sendable {
                 exits.append(previous!)
             }
             previousExits = exits
-            previousSilence = silenceBefore
         }
-        _ = previousSilence
         for exit in previousExits { units[exit].isEnd = true }
         if optionalSilence {
             _ = add(Unit(phone: silence, word: nil, variant: 0, predecessors: previousExits, isStart: false, isEnd: true, duration: duration))

@@ -19,7 +19,7 @@ public struct AlignmentJob {
     /// Write flat-start alignments instead of the model's.
     public var flatStart = false
     /// Speech threshold of the flat start (see `SpeechRegion`).
-    public var speechThreshold: Float = 0.15
+    public var speechThreshold = SpeechRegion.defaultThreshold
     /// Called after each utterance with (done, total); one call at a time.
     public var progress: ((Int, Int) -> Void)?
 

@@ -30,8 +30,8 @@ public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
     /// uniform share at each end. Default true.
     public var energyFlatStart = true
     /// How far from the quiet to the loud energy level a frame must be to count as speech in the
-    /// flat start (see `SpeechRegion`). Default 0.15.
-    public var speechThreshold: Float = 0.15
+    /// flat start (see `SpeechRegion`).
+    public var speechThreshold = SpeechRegion.defaultThreshold
 
     public init() {
         network.epochs = 3

@@ -83,7 +83,7 @@ public struct ForcedAligner {
     /// The flat-start alignment of one utterance (no model involved: silence where the recording
     /// is quiet, the transcript's first pronunciations spread uniformly over the rest) — the
     /// baseline that re-alignment training starts from.
-    public func flatStartAlignment(_ utterance: String, transcript: String, source: FeatureSource, speechThreshold: Float = 0.15) throws -> UtteranceAlignment {
+    public func flatStartAlignment(_ utterance: String, transcript: String, source: FeatureSource, speechThreshold: Float = SpeechRegion.defaultThreshold) throws -> UtteranceAlignment {
         let compiled = try compiler.compile(utterance: utterance, transcript: transcript)
         let features = try source.normalizedFeatures(utterance)
         let positions = try compiler.flatStartPositions(compiled, frames: features.rows, utterance: utterance, speech: SpeechRegion.detect(features, threshold: speechThreshold))

@@ -7,7 +7,10 @@ import KaldiIO
 /// from the utterance's quiet level (10th percentile) to its loud level (90th percentile) count
 /// as speech. Per-utterance and relative, so it does not depend on gain or CMVN.
 public enum SpeechRegion {
-    public static func detect(_ features: Matrix, threshold: Float = 0.15) -> Range<Int> {
+    /// The default `threshold`, measured on the built-in corpus (0.05–0.3 give nearly the same flat start).
+    public static let defaultThreshold: Float = 0.15
+
+    public static func detect(_ features: Matrix, threshold: Float = defaultThreshold) -> Range<Int> {
         let frames = features.rows
         guard frames > 2 else { return 0..<frames }
         let energy = (0..<frames).map { t in features.row(t).reduce(0, +) / Float(features.columns) }

@@ -68,7 +68,6 @@ public struct ReferenceAlignment: Equatable, Sendable {
             }
             pendingJoin = nil
         }
-        if let pendingJoin, let last = segments.indices.last { segments[last].end = max(segments[last].end, n); _ = pendingJoin }
         segments.removeAll { $0.end <= $0.start && $0.silence }
         if let first = segments.first, first.start > 0 {
             segments.insert(Segment(phones: ["SIL"], silence: true, start: 0, end: first.start, word: nil), at: 0)

@@ -29,7 +29,7 @@ struct AlignCommand: ParsableCommand {
     @Option(help: "Weight of the log-prior subtracted from log-posteriors (uses MODEL/priors.txt).") var priorScale: Float = 0
     @Option(help: "Words not in the lexicon: skip (report the utterance) or spn (align to spoken noise).") var oov = "skip"
     @Option(help: "Flat start: how far from the quiet to the loud energy level a frame must be to count as speech (0-1).")
-    var speechThreshold: Float = 0.15
+    var speechThreshold = SpeechRegion.defaultThreshold
     @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
     @Flag(help: "Write the flat-start alignment (silence where quiet, phones spread uniformly) instead of the model's: the baseline training starts from.")
     var flatStart = false

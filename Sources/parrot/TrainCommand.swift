@@ -40,7 +40,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Words not in the lexicon: skip (leave the utterance out) or spn (align to spoken noise).") var oov = "skip"
     @OptionGroup(title: "Network") var network: NetworkArguments
     @Option(help: "Flat start: how far from the quiet to the loud energy level a frame must be to count as speech (0-1).")
-    var speechThreshold: Float = 0.15
+    var speechThreshold = SpeechRegion.defaultThreshold
     @Option(name: .customLong("nj"), help: "Worker threads for features and re-alignment.") var jobs = 2
     @Option(help: "Start from this model (file or directory) instead of a random network; phone sets must match.") var initModel: String?
     @OptionGroup(title: "Features (when computed here)") var fbank: FbankArguments

@@ -17,8 +17,8 @@ import Testing
             let packed = FloatBuffer()
             w.withUnsafeBufferPointer { wp in
                 wTransposed.withUnsafeBufferPointer { tp in
-                    if packing == 0 { RecurrentKernel.packForwardGeneral(wp.baseAddress!, n: n, k: k, into: packed) } else {
-                        RecurrentKernel.packBackwardGeneral(tp.baseAddress!, n: n, k: k, into: packed)
+                    if packing == 0 { RecurrentKernel.packForward(wp.baseAddress!, outputs: n, depth: k, into: packed) } else {
+                        RecurrentKernel.packBackward(tp.baseAddress!, outputs: n, depth: k, into: packed)
                     }
                 }
             }
