@@ -34,7 +34,22 @@ public final class NetworkTrainer {
     /// (its topology must match the options).
     public var initialModel: AcousticModel?
 
-    private struct Item { var key: String; var frames: Int }
+    struct Item { var key: String; var frames: Int }
+
+    /// What indexing the features found: the utterances with features and matching targets, their
+    /// frame counts, and the input normalisation statistics (before splicing). Features do not
+    /// change between re-alignment rounds, so a round hands its index to the next instead of
+    /// re-reading every archive.
+    public struct FeatureIndex: Sendable {
+        let items: [Item]
+        let dimension: Int
+        let mean: [Float]
+        let scale: [Float]
+    }
+
+    /// Set before `run` to reuse an index (used only if every indexed utterance still has targets
+    /// of its length); after `run`, the index that was used.
+    public var featureIndex: FeatureIndex?
 
     public init(source: FeatureSource, targets: [String: [Int32]], classLabels: [String], options: TrainingOptions, modelDirectory: String) {
         self.source = source
@@ -52,7 +67,16 @@ public final class NetworkTrainer {
     ///   I/O errors for unreadable archives.
     public func run(resume: Bool) throws -> AcousticModel {
         try FileManager.default.createDirectory(atPath: modelDirectory, withIntermediateDirectories: true)
-        let (items, dimension, mean, scale) = try index()
+        let index: FeatureIndex
+        if let reusable = featureIndex, reusable.items.allSatisfy({ targets[$0.key]?.count == $0.frames }) {
+            index = reusable
+        } else {
+            index = try indexFeatures()
+        }
+        featureIndex = index
+        let (items, dimension) = (index.items, index.dimension)
+        let width = 2 * options.splice + 1
+        let mean = Array((0..<width).map { _ in index.mean }.joined()), scale = Array((0..<width).map { _ in index.scale }.joined())
         let (trainItems, validItems) = split(items)
         onEvent?(.message("training on \(trainItems.count) utterances (\(trainItems.reduce(0) { $0 + $1.frames }) frames), validating on \(validItems.count); \(classLabels.count) classes, input \(dimension)×\(2 * options.splice + 1)"))
 
@@ -142,8 +166,8 @@ public final class NetworkTrainer {
         return model
     }
 
-    /// Utterances with features and matching targets, and the input normalisation statistics.
-    private func index() throws -> (items: [Item], dimension: Int, mean: [Float], scale: [Float]) {
+    /// Reads every utterance once: those with features and matching targets, and the input normalisation statistics.
+    private func indexFeatures() throws -> FeatureIndex {
         var items = [Item]()
         var dimension = 0
         var sums = [Double](), squares = [Double](), count = 0.0
@@ -176,8 +200,7 @@ public final class NetworkTrainer {
             let variance = max(q / count - (s / count) * (s / count), 1e-8)
             return Float(1 / variance.squareRoot())
         }
-        let width = 2 * options.splice + 1
-        return (items, dimension, Array((0..<width).map { _ in mean }.joined()), Array((0..<width).map { _ in scale }.joined()))
+        return FeatureIndex(items: items, dimension: dimension, mean: mean, scale: scale)
     }
 
     /// Held-out utterances: whole speakers when there are several, else a share of utterances.

@@ -143,6 +143,7 @@ public final class AlignmentTrainer {
         onEvent?(.message("flat start: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
 
         var model = initialModel
+        var featureIndex: NetworkTrainer.FeatureIndex?
         var reports = [RoundReport]()
         for round in 1...options.rounds {
             let roundDirectory = path("round-\(round)")
@@ -168,12 +169,14 @@ public final class AlignmentTrainer {
             // Continue from the previous round's model, or else the user's starting model, when its
             // topology is this round's (the first BiLSTM round after local rounds starts afresh).
             trainer.initialModel = [model, initialModel].compactMap { $0 }.first { networkOptions.canContinue($0.configuration) }
+            trainer.featureIndex = featureIndex
             var lastValidation: Double?
             trainer.onEvent = { [weak self] event in
                 if case let .epoch(report) = event { lastValidation = report.validationAccuracy }
                 self?.onEvent?(.network(round: round, event))
             }
             let trained = try trainer.run(resume: resume)
+            featureIndex = trainer.featureIndex
             model = trained
             // Re-align everything under the new model.
             let priors = logPriors(targets, classes: phoneSet.count)
