@@ -27,6 +27,13 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: dir + "/model/" + file), "missing \(file)")
         }
 
+        // Starting from that model with a local round first: the first BiLSTM round continues from it.
+        let resumedFrom = try TestSupport.run(parrot, ["train", dir + "/tts/train", dir + "/tts/lexicon.txt", dir + "/model2",
+                                                       "--rounds", "2", "--local-rounds", "1", "--epochs", "1", "--layers", "1", "--hidden", "16",
+                                                       "--init-model", dir + "/model"])
+        #expect(resumedFrom.status == 0, "\(resumedFrom.standardError)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/model2/final.mdl"))
+
         let align = try TestSupport.run(parrot, ["align", dir + "/model", dir + "/tts/lexicon.txt", test, dir + "/out", "--nj", "2"])
         #expect(align.status == 1, "one utterance cannot be aligned")
         #expect(align.standardOutput.contains("Done 5 of 6 utterances"))
