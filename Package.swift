@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 //
 // Parrot: a speech-recognition pipeline toolkit.
-// Dependencies point one way: parrot (CLI) → Decode / Align → Acoustic → Corpus → Audio → KaldiIO.
+// Dependencies point one way: parrot (CLI) → Decode → Align → Acoustic → Corpus → Audio → KaldiIO.
 // C libraries are imported at the bottom only, through the system-library targets C*.
 import PackageDescription
 
@@ -40,7 +40,7 @@ let package = Package(
         // Lexicon, Viterbi alignment, re-alignment training (issue 5).
         .target(name: "Align", dependencies: ["Acoustic", "Corpus", "KaldiIO"]),
         // Greedy and lexicon-constrained decoding, scoring (issue 6).
-        .target(name: "Decode", dependencies: ["Acoustic"]),
+        .target(name: "Decode", dependencies: ["Align", "Acoustic", "KaldiIO"]),
 
         .executableTarget(
             name: "parrot",
@@ -62,13 +62,14 @@ let package = Package(
         ),
 
         // Benchmarks, run on demand by the scripts in bench/ (not tests).
-        .executableTarget(name: "parrot-bench", dependencies: ["Audio", "Corpus", "KaldiIO", "Acoustic", "Align"], path: "Sources/ParrotBench"),
+        .executableTarget(name: "parrot-bench", dependencies: ["Audio", "Corpus", "KaldiIO", "Acoustic", "Align", "Decode"], path: "Sources/ParrotBench"),
 
         .testTarget(name: "KaldiIOTests", dependencies: ["KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Audio", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "AcousticTests", dependencies: ["Acoustic", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "AlignTests", dependencies: ["Align", "KaldiIO", "ParrotTestSupport"]),
+        .testTarget(name: "DecodeTests", dependencies: ["Decode", "Align", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "SyntheticCorpusTests", dependencies: ["SyntheticCorpus", "Audio", "KaldiIO", "ParrotTestSupport", "parrot-corpus"]),
         // Runs the built binary; depending on the executable makes `swift test` build it first.
         .testTarget(name: "ParrotCLITests", dependencies: ["parrot", "parrot-corpus", "KaldiIO", "ParrotTestSupport"]),

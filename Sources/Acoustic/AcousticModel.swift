@@ -54,3 +54,23 @@ public enum AcousticModelError: Error, Equatable, CustomStringConvertible, Senda
         }
     }
 }
+
+extension AcousticModel {
+    /// Network log-posteriors of one utterance (`frames × classes`; no rows for no frames).
+    public func logPosteriors(_ utterance: String, source: FeatureSource, workspace: NetworkWorkspace) throws -> Matrix {
+        let input = try source.input(utterance, splice: configuration.splice, mean: inputMean, scale: inputScale)
+        guard input.frames > 0 else { return Matrix(rows: 0, columns: configuration.classes) }
+        let batch = Batch(keys: [utterance], inputs: [input.values], targets: nil, dimension: configuration.inputDimension)
+        network.forward(batch, workspace: workspace)
+        return Matrix(rows: input.frames, columns: configuration.classes, values: workspace.logPosteriorValues(rows: input.frames))
+    }
+
+    /// Hybrid "scaled likelihoods": log-posteriors minus `priorScale` × log-prior of each class
+    /// (unchanged when the scale is 0 or there are no priors).
+    public static func scaledLikelihoods(_ logPosteriors: Matrix, logPriors: [Float]?, priorScale: Float) -> Matrix {
+        guard priorScale != 0, let logPriors else { return logPosteriors }
+        var scores = logPosteriors
+        for t in 0..<scores.rows { for c in 0..<scores.columns { scores[t, c] -= priorScale * logPriors[c] } }
+        return scores
+    }
+}

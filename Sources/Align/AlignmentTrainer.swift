@@ -89,6 +89,8 @@ public final class AlignmentTrainer {
     /// Start from this model instead of a random network in the first round with its topology
     /// (phone sets must match).
     public var initialModel: AcousticModel?
+    /// Frame classes of the last alignment, once `run` has finished.
+    public private(set) var finalAlignment: [String: [Int32]] = [:]
 
     public init(source: FeatureSource, transcripts: [String: String], lexicon: Lexicon, options: AlignmentTrainingOptions, modelDirectory: String) {
         self.source = source
@@ -195,6 +197,7 @@ public final class AlignmentTrainer {
             if round > options.localRounds && report.framesChanged < options.changeThreshold { break }
         }
         guard let final = model else { throw AcousticModelError.noTrainingData(reason: "no round was trained") }
+        finalAlignment = targets
         try ModelFile.write(final, to: path("final.mdl"))
         try AtomicFile.write(logPriors(targets, classes: phoneSet.count).enumerated().map { "\(phoneSet[$0.offset]) \($0.element)\n" }.joined(),
                              to: path("priors.txt"))

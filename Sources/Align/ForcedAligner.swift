@@ -58,11 +58,9 @@ public struct ForcedAligner {
 
     /// Network log-posteriors of one utterance (`frames × classes`).
     public func logPosteriors(_ utterance: String, source: FeatureSource, workspace: NetworkWorkspace) throws -> Matrix {
-        let input = try source.input(utterance, splice: model.configuration.splice, mean: model.inputMean, scale: model.inputScale)
-        guard input.frames > 0 else { throw AlignError.transcriptTooLong(utterance: utterance, frames: 0, minimumFrames: 1) }
-        let batch = Batch(keys: [utterance], inputs: [input.values], targets: nil, dimension: model.configuration.inputDimension)
-        model.network.forward(batch, workspace: workspace)
-        return Matrix(rows: input.frames, columns: model.configuration.classes, values: workspace.logPosteriorValues(rows: input.frames))
+        let scores = try model.logPosteriors(utterance, source: source, workspace: workspace)
+        guard scores.rows > 0 else { throw AlignError.transcriptTooLong(utterance: utterance, frames: 0, minimumFrames: 1) }
+        return scores
     }
 
     /// Aligns one utterance.
@@ -74,10 +72,7 @@ public struct ForcedAligner {
 
     /// The scores Viterbi uses: log-posteriors minus `priorScale` × log-prior (unchanged without priors).
     public func alignmentScores(_ logPosteriors: Matrix) -> Matrix {
-        guard priorScale != 0, let logPriors else { return logPosteriors }
-        var scores = logPosteriors
-        for t in 0..<scores.rows { for c in 0..<scores.columns { scores[t, c] -= priorScale * logPriors[c] } }
-        return scores
+        AcousticModel.scaledLikelihoods(logPosteriors, logPriors: logPriors, priorScale: priorScale)
     }
 
     /// The flat-start alignment of one utterance (no model involved: silence where the recording
@@ -109,7 +104,7 @@ public struct ForcedAligner {
     }
 
     /// Phone and word segments of a Viterbi path.
-    static func segments(utterance: String, path: ViterbiPath, graph: AlignmentGraph, words: [String], labels: [String]) -> UtteranceAlignment {
+    public static func segments(utterance: String, path: ViterbiPath, graph: AlignmentGraph, words: [String], labels: [String]) -> UtteranceAlignment {
         var phones = [AlignedSegment]()
         var wordSegments = [AlignedSegment]()
         var classes = [Int32]()

@@ -2,6 +2,7 @@ import Acoustic
 import Align
 import ArgumentParser
 import Corpus
+import Decode
 import Foundation
 import KaldiIO
 
@@ -21,7 +22,8 @@ struct TrainCommand: ParsableCommand {
         Stops when fewer than --change-threshold of the frames change, or after --rounds.
 
         MODEL_DIR keeps every round (round-N/, ali.N.ark), final.mdl, phones.txt, priors.txt, \
-        oovs.txt and train.log. Re-running the same command resumes an interrupted run.
+        oovs.txt, train.log and phones.arpa (a phone bigram of the final alignments, for \
+        `parrot decode --phone-lm`). Re-running the same command resumes an interrupted run.
 
         e.g.: parrot train exp/tts/data/train exp/tts/data/lexicon.txt exp/tts/model --rounds 4 --epochs 3
         """
@@ -87,7 +89,10 @@ struct TrainCommand: ParsableCommand {
                 }
             }
             print("parrot train: OpenBLAS \(BLAS.coreName) kernels")
-            _ = try trainer.run(resume: true)
+            let model = try trainer.run(resume: true)
+            // The phone bigram `parrot decode --phone-lm` uses, from the final alignments.
+            try AtomicFile.write(NGramEstimator.phoneArpa(alignments: trainer.finalAlignment, labels: model.classLabels, order: 2),
+                                 to: (modelDir as NSString).appendingPathComponent("phones.arpa"))
             print("parrot train: model in \(modelDir)/final.mdl")
         } catch let error as ExitCode {
             throw error

@@ -18,12 +18,27 @@ public enum TestSupport {
     /// `shared/corpora/PATH`.
     public static func corpus(_ path: String) -> String { sharedDirectory.appendingPathComponent("corpora/\(path)").path }
 
-    /// A new empty temporary directory.
+    /// A new empty temporary directory, inside one directory per test process that is removed
+    /// when the process exits (set `PARROT_KEEP_TEST_FILES=1` to keep it for a post-mortem).
     public static func temporaryDirectory(_ label: String = "parrot-test") throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        let url = URL(fileURLWithPath: scratchRoot).appendingPathComponent("\(label)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url.path
     }
+
+    private static let scratchRoot: String = {
+        let root = FileManager.default.temporaryDirectory
+            .appendingPathComponent("parrot-tests-\(getpid())").path
+        try? FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        removeAtExit = root
+        atexit {
+            guard ProcessInfo.processInfo.environment["PARROT_KEEP_TEST_FILES"] == nil,
+                  let root = TestSupport.removeAtExit else { return }
+            try? FileManager.default.removeItem(atPath: root)
+        }
+        return root
+    }()
+    nonisolated(unsafe) private static var removeAtExit: String?
 
     /// Writes text to a file.
     public static func write(_ text: String, to path: String) throws {

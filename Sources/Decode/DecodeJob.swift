@@ -1,0 +1,95 @@
+import Acoustic
+import Foundation
+import KaldiIO
+
+/// Decodes every utterance of a features directory and writes the results to `outputDirectory`:
+///
+///     text         UTT hypothesis (words, or phones in the phone modes), Kaldi's text format
+///     phones.ctm   UTT 1 start duration phone confidence (silence left out)
+///     words.ctm    the same for words (word modes)
+///     decode.json  per utterance: hypothesis, score, words and phones in seconds
+///     failed.txt   utterances that could not be decoded, and why
+///
+/// A failing utterance is listed and the rest complete; every file is written atomically.
+public struct DecodeJob {
+    public let recognizer: Recognizer
+    public let source: FeatureSource
+    public var jobs = 1
+    /// Seconds per frame.
+    public var frameShift = 0.01
+    /// Called after each utterance with (done, total); one call at a time.
+    public var progress: ((Int, Int) -> Void)?
+
+    public init(recognizer: Recognizer, source: FeatureSource) {
+        self.recognizer = recognizer
+        self.source = source
+    }
+
+    public struct Summary {
+        public var decoded: Int
+        public var failures: [(String, String)]
+        /// Frames decoded (for × real time).
+        public var frames: Int
+    }
+
+    /// Decodes `keys` (default: every utterance of the source).
+    public func run(outputDirectory: String, keys requested: [String]? = nil) throws -> Summary {
+        let keys = (requested ?? source.keys).sorted(by: cLocaleLess)
+        let jobCount = max(1, min(jobs, keys.count))
+        let lock = NSLock()
+        var results = [String: Recognition]()
+        var failures = [(String, String)]()
+        var done = 0
+        let available = Set(source.keys)
+        DispatchQueue.concurrentPerform(iterations: jobCount) { job in
+            let workspace = NetworkWorkspace()
+            for key in keys[(keys.count * job / jobCount)..<(keys.count * (job + 1) / jobCount)] {
+                do {
+                    guard available.contains(key) else { throw DecodeError.noHypothesis(utterance: key, reason: "no features (see the features step)") }
+                    let recognition = try recognizer.recognize(key, source: source, workspace: workspace)
+                    lock.lock(); results[key] = recognition; lock.unlock()
+                } catch {
+                    lock.lock(); failures.append((key, "\(error)")); lock.unlock()
+                }
+                lock.lock(); done += 1; progress?(done, keys.count); lock.unlock()
+            }
+        }
+        let sortedFailures = failures.sorted { cLocaleLess($0.0, $1.0) }
+        try write(results, failures: sortedFailures, to: outputDirectory)
+        return Summary(decoded: results.count, failures: sortedFailures, frames: results.values.reduce(0) { $0 + $1.frames })
+    }
+
+    private func write(_ results: [String: Recognition], failures: [(String, String)], to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var text = "", phones = "", words = ""
+        var json = [[String: Any]]()
+        func seconds(_ frame: Int) -> String { String(format: "%.3f", Double(frame) * frameShift) }
+        func ctm(_ key: String, _ segments: [DecodedSegment]) -> String {
+            segments.map { "\(key) 1 \(seconds($0.start)) \(seconds($0.end - $0.start)) \($0.label) \(String(format: "%.3f", $0.confidence))\n" }.joined()
+        }
+        func list(_ segments: [DecodedSegment]) -> [[String: Any]] {
+            segments.map { ["label": $0.label, "start": Double($0.start) * frameShift, "end": Double($0.end) * frameShift,
+                            "confidence": Double(($0.confidence * 1000).rounded() / 1000)] }
+        }
+        for key in results.keys.sorted(by: cLocaleLess) {
+            let r = results[key]!
+            text += r.tokens.isEmpty ? "\(key)\n" : "\(key) \(r.tokens.joined(separator: " "))\n"
+            phones += ctm(key, r.phones)
+            words += ctm(key, r.words)
+            var entry: [String: Any] = ["utterance": key, "hypothesis": r.tokens.joined(separator: " "), "phones": list(r.phones),
+                                        "duration": Double(r.frames) * frameShift]
+            if !r.words.isEmpty { entry["words"] = list(r.words) }
+            if let score = r.score { entry["score"] = Double(score) }
+            json.append(entry)
+        }
+        try AtomicFile.write(text, to: directory + "/text")
+        try AtomicFile.write(phones, to: directory + "/phones.ctm")
+        if case .search(_, false) = recognizer.mode { try AtomicFile.write(words, to: directory + "/words.ctm") }
+        let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
+        try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: directory + "/decode.json")
+        let failedPath = directory + "/failed.txt"
+        if failures.isEmpty { try? FileManager.default.removeItem(atPath: failedPath) } else {
+            try AtomicFile.write(failures.map { "\($0.0) \($0.1)\n" }.joined(), to: failedPath)
+        }
+    }
+}
