@@ -88,7 +88,7 @@ public struct ArpaLanguageModel: WordSequenceModel {
                 counts[section - 1] += 1
             }
         }
-        guard section == -2 else { throw DecodeError.badLanguageModel(path: path, line: lineNumber, reason: "no \\end\\ line: truncated file?") }
+        guard section == -2 else { throw DecodeError.badLanguageModel(path: path, line: 0, reason: "no \\end\\ line: truncated file?") }
         guard !entries.isEmpty, !entries[0].isEmpty else { throw DecodeError.badLanguageModel(path: path, line: 0, reason: "no unigrams") }
         for (n, count) in declared where n <= counts.count && counts[n - 1] != count {
             throw DecodeError.badLanguageModel(path: path, line: 0, reason: "\\data\\ declares \(count) \(n)-grams but the file lists \(counts[n - 1])")
