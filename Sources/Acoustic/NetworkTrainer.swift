@@ -34,7 +34,7 @@ public final class NetworkTrainer {
     /// (its topology must match the options).
     public var initialModel: AcousticModel?
 
-    struct Item { var key: String; var frames: Int }
+    struct Item { var key: String; var frames: Int; var start = 0 }
 
     /// What indexing the features found: the utterances with features and matching targets, their
     /// frame counts, and the input normalisation statistics (before splicing). Features do not
@@ -109,7 +109,7 @@ public final class NetworkTrainer {
 
         let workspace = NetworkWorkspace()
         var gradient = [Float](repeating: 0, count: model.network.parameterCount)
-        let trainBatches = batches(trainItems)
+        let trainBatches = batches(chunked(trainItems))
         let validBatches = batches(validItems)
         for epoch in (state.epoch + 1)...max(state.epoch + 1, options.epochs) where epoch <= options.epochs {
             let started = Date()
@@ -226,13 +226,40 @@ public final class NetworkTrainer {
         return stride(from: 0, to: sorted.count, by: options.batchSize).map { Array(sorted[$0..<min($0 + options.batchSize, sorted.count)]) }
     }
 
+    /// Training items cut into pieces of `chunkFrames` (a remainder under half a piece joins the last one).
+    private func chunked(_ items: [Item]) -> [Item] {
+        guard let size = options.chunkFrames, size > 0 else { return items }
+        var out = [Item]()
+        for item in items {
+            var start = 0
+            while start < item.frames {
+                var end = min(item.frames, start + size)
+                if item.frames - end < size / 2 { end = item.frames }
+                out.append(Item(key: item.key, frames: end - start, start: start))
+                start = end
+            }
+        }
+        return out
+    }
+
     private func load(_ items: [Item], model: AcousticModel) throws -> Batch {
         var inputs = [[Float]]()
         var batchTargets = [[Int32]]()
+        let dimension = model.configuration.inputDimension
+        var cache: (key: String, values: [Float])?
         for item in items {
-            inputs.append(try source.input(item.key, splice: options.splice, mean: model.inputMean, scale: model.inputScale).values)
-            batchTargets.append(targets[item.key]!)
+            if cache?.key != item.key {
+                cache = (item.key, try source.input(item.key, splice: options.splice, mean: model.inputMean, scale: model.inputScale).values)
+            }
+            let values = cache!.values, target = targets[item.key]!
+            if item.start == 0 && item.frames == target.count {
+                inputs.append(values)
+                batchTargets.append(target)
+            } else {
+                inputs.append(Array(values[(item.start * dimension)..<((item.start + item.frames) * dimension)]))
+                batchTargets.append(Array(target[item.start..<(item.start + item.frames)]))
+            }
         }
-        return Batch(keys: items.map(\.key), inputs: inputs, targets: batchTargets, dimension: model.configuration.inputDimension)
+        return Batch(keys: items.map(\.key), inputs: inputs, targets: batchTargets, dimension: dimension)
     }
 }

@@ -27,6 +27,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var validationFraction = 0.1
     /// Seed of initialisation, batch order, validation split and dropout. Default 1.
     public var seed: UInt64 = 1
+    /// Train on pieces of this many frames instead of whole utterances (the last piece of an
+    /// utterance takes the remainder; nil or 0: whole utterances). Pieces keep a BiLSTM from
+    /// leaning on where in an utterance a frame is. Validation uses whole utterances.
+    public var chunkFrames: Int?
 
     public init() {}
 

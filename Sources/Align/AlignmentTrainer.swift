@@ -135,7 +135,7 @@ public final class AlignmentTrainer {
             targets = [:]
             for key in compiled.keys.sorted(by: cLocaleLess) {
                 let features = try source.normalizedFeatures(key)
-                let speech = options.energyFlatStart ? SpeechRegion.detect(features, threshold: options.speechThreshold) : nil
+                let speech = options.energyFlatStart ? SpeechRegion.segments(features, threshold: options.speechThreshold) : nil
                 do { targets[key] = try compiler.flatStart(compiled[key]!, frames: features.rows, utterance: key, speech: speech) } catch {
                     failures.append((key, "\(error)"))
                 }

@@ -81,16 +81,24 @@ public struct ForcedAligner {
     public func flatStartAlignment(_ utterance: String, transcript: String, source: FeatureSource, speechThreshold: Float = SpeechRegion.defaultThreshold) throws -> UtteranceAlignment {
         let compiled = try compiler.compile(utterance: utterance, transcript: transcript)
         let features = try source.normalizedFeatures(utterance)
-        let positions = try compiler.flatStartPositions(compiled, frames: features.rows, utterance: utterance, speech: SpeechRegion.detect(features, threshold: speechThreshold))
+        let positions = try compiler.flatStartPositions(compiled, frames: features.rows, utterance: utterance,
+                                                        speech: SpeechRegion.segments(features, threshold: speechThreshold))
         // The same alignment as a path through the graph of first pronunciations: its phone units
-        // in order are the positions; silence is the leading unit before speech, the final one after.
+        // in order are the positions; a silent frame is the optional silence before the next
+        // phone's word (the final silence after the last phone).
         let graph = AlignmentGraph(words: compiled.pronunciations.map { [$0[0]] }, silence: compiler.silence, optionalSilence: true, minimumDuration: 1)
         let phoneUnits = graph.units.indices.filter { graph.units[$0].word != nil }
-        var seenSpeech = false
-        let units = positions.map { position -> Int in
-            guard let position else { return seenSpeech ? graph.units.count - 1 : 0 }
-            seenSpeech = true
-            return phoneUnits[position]
+        var units = [Int](repeating: graph.units.count - 1, count: positions.count)
+        var nextPhoneUnit: Int?
+        for t in positions.indices.reversed() {
+            if let position = positions[t] {
+                units[t] = phoneUnits[position]
+                nextPhoneUnit = phoneUnits[position]
+            } else if let next = nextPhoneUnit {
+                // The silence unit just before the first unit of the next phone's word.
+                let word = graph.units[next].word!
+                units[t] = graph.units.firstIndex { $0.word == word }! - 1
+            }
         }
         return ForcedAligner.segments(utterance: utterance, path: ViterbiPath(units: units, score: 0), graph: graph, words: compiled.words, labels: compiler.phoneSet)
     }

@@ -11,14 +11,47 @@ public enum SpeechRegion {
     public static let defaultThreshold: Float = 0.15
 
     public static func detect(_ features: Matrix, threshold: Float = defaultThreshold) -> Range<Int> {
+        guard let loud = loudFrames(features, threshold: threshold),
+              let first = loud.firstIndex(of: true), let last = loud.lastIndex(of: true) else { return 0..<features.rows }
+        return first..<(last + 1)
+    }
+
+    /// The stretches of speech between pauses: the speech region (`detect`) split wherever at
+    /// least `minimumPause` frames run together below the stricter `pauseThreshold` (word tails
+    /// and reverberation fill short pauses at the speech level). Stretches shorter than
+    /// `minimumSpeech` frames are left out (clicks, breaths), unless nothing else is left.
+    public static func segments(_ features: Matrix, threshold: Float = defaultThreshold, pauseThreshold: Float = 0.4,
+                                minimumPause: Int = 10, minimumSpeech: Int = 5) -> [Range<Int>] {
+        let region = detect(features, threshold: threshold)
+        guard let loud = loudFrames(features, threshold: max(threshold, pauseThreshold)) else { return [region] }
+        var segments = [Range<Int>]()
+        var start = region.lowerBound, quietRun = 0
+        for t in region {
+            if loud[t] {
+                if quietRun >= minimumPause || t - quietRun == start {
+                    if t - quietRun > start { segments.append(start..<(t - quietRun)) }
+                    start = t
+                }
+                quietRun = 0
+            } else {
+                quietRun += 1
+            }
+        }
+        segments.append(start..<region.upperBound)
+        let kept = segments.filter { $0.count >= minimumSpeech }
+        return kept.isEmpty ? [region] : kept
+    }
+
+    /// Per frame, whether its energy is above the speech level; nil when the recording has no
+    /// contrast between quiet and loud.
+    private static func loudFrames(_ features: Matrix, threshold: Float) -> [Bool]? {
         let frames = features.rows
-        guard frames > 2 else { return 0..<frames }
+        guard frames > 2 else { return nil }
         let energy = (0..<frames).map { t in features.row(t).reduce(0, +) / Float(features.columns) }
         let sorted = energy.sorted()
         let quiet = sorted[frames / 10], loud = sorted[frames * 9 / 10]
-        guard loud - quiet > 1e-3 else { return 0..<frames }
+        guard loud - quiet > 1e-3 else { return nil }
         let level = quiet + threshold * (loud - quiet)
-        guard let first = energy.firstIndex(where: { $0 > level }), let last = energy.lastIndex(where: { $0 > level }) else { return 0..<frames }
-        return first..<(last + 1)
+        return energy.map { $0 > level }
     }
 }

@@ -14,10 +14,11 @@ struct NetworkArguments: ParsableArguments {
     @Option(help: "Gradient-norm clipping threshold.") var clipNorm: Float = 5
     @Option(help: "Share of speakers (or of utterances, for one speaker) held out for validation.") var validFraction = 0.1
     @Option(help: "Seed of initialisation, validation split, batch order and dropout.") var seed: UInt64 = 1
+    @Option(help: "Train on pieces of this many frames instead of whole utterances (0: whole utterances).") var chunkFrames = 0
 
     func validate() throws {
-        guard layers >= 0, hidden >= 1, batchSize >= 1, splice >= 0, projection >= 0 else {
-            throw ValidationError("--hidden and --batch-size must be at least 1; --layers, --splice and --projection at least 0")
+        guard layers >= 0, hidden >= 1, batchSize >= 1, splice >= 0, projection >= 0, chunkFrames >= 0 else {
+            throw ValidationError("--hidden and --batch-size must be at least 1; --layers, --splice, --projection and --chunk-frames at least 0")
         }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
         guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
@@ -38,6 +39,7 @@ struct NetworkArguments: ParsableArguments {
         options.clipNorm = clipNorm
         options.validationFraction = validFraction
         options.seed = seed
+        options.chunkFrames = chunkFrames > 0 ? chunkFrames : nil
         return options
     }
 }

@@ -6,8 +6,10 @@
 #
 # CORPUS_DIR holds waves_yesno/ (default: ../shared/corpora/yesno beside the project; see
 # the README for where to get it). Outputs go under exp/yesno/ in the current directory.
-# Stages: 0 data directories and lexicon, 1 validation, 2 features.
-# (Training, alignment, decoding and scoring stages arrive with issues 5-7.)
+# Stages: 0 data directories and lexicon (CMU pronunciations: phones inside the words let the
+# model tell "yes yes" from one long "yes"), 1 validation, 2 features, 3 flat-start training by
+# Viterbi re-alignment, 4 a unigram language model of the training text (Kaldi's task.arpabo),
+# 5 decode the test files (lexicon search, word loop with that model), 6 score (%WER).
 usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N]"
 source "$(dirname "$0")/../common/recipe.sh"
 
@@ -32,7 +34,7 @@ if stage 0 "data directories (train: names starting 0, test: starting 1) and lex
     awk '{print $1, "global"}' "$data/$set/wav.scp" > "$data/$set/utt2spk"
     echo "global $(awk '{printf "%s ", $1}' "$data/$set/wav.scp" | sed 's/ $//')" > "$data/$set/spk2utt"
   done
-  printf 'NO N\nYES Y\n' > "$data/lexicon.txt"
+  printf 'NO N OW\nYES Y EH S\n' > "$data/lexicon.txt"
   log "train: $(wc -l < "$data/train/wav.scp") utterances, test: $(wc -l < "$data/test/wav.scp")"
   stage_done 0
 fi
@@ -47,4 +49,24 @@ if stage 2 "features (40 log-Mel bins at the corpus' native 8 kHz)"; then
   stage_done 2
 fi
 
-log "done; features in $exp/feats/{train,test}/feats.scp"
+if stage 3 "train: flat start, then Viterbi re-alignment rounds"; then
+  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds 4 --local-rounds 2 --epochs 4 --chunk-frames 40 --nj "$nj"
+  stage_done 3
+fi
+
+if stage 4 "unigram language model of the training transcripts"; then
+  "$parrot" lm "$data/train/text" "$exp/lm/task.arpa" --order 1
+  stage_done 4
+fi
+
+if stage 5 "decode the test files"; then
+  "$parrot" decode "$exp/model" "$exp/feats/test" "$exp/decode_test" --mode lexicon --lexicon "$data/lexicon.txt" --lm "$exp/lm/task.arpa" --nj "$nj"
+  stage_done 5
+fi
+
+if stage 6 "score"; then
+  "$parrot" score "$data/test/text" "$exp/decode_test/text" | tee "$exp/decode_test/wer.txt"
+  stage_done 6
+fi
+
+log "done: model in $exp/model, hypotheses in $exp/decode_test/text, %WER in $exp/decode_test/wer.txt"
