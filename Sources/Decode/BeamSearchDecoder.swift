@@ -91,9 +91,29 @@ public struct BeamSearchDecoder: Sendable {
         var previous: Int32
     }
 
-    /// Decodes a table of log-scores (`frames × classes`).
+    /// Decodes a table of log-scores (`frames × classes`). When pruning leaves no token able to
+    /// end the sentence, the search is repeated with a four times wider beam and max-active,
+    /// then without pruning.
     /// - Throws: `DecodeError.noHypothesis` when no allowed word sequence fits the frames.
     public func decode(_ scores: Matrix, utterance: String) throws -> SearchResult {
+        do {
+            return try search(scores, utterance: utterance, options: options)
+        } catch DecodeError.noHypothesis {
+            var wider = options
+            wider.beam *= 4
+            wider.maxActive *= 4
+            do {
+                return try search(scores, utterance: utterance, options: wider)
+            } catch DecodeError.noHypothesis {
+                // No pruning at all: exact, and only slow for a large vocabulary.
+                wider.beam = .infinity
+                wider.maxActive = .max
+                return try search(scores, utterance: utterance, options: wider)
+            }
+        }
+    }
+
+    private func search(_ scores: Matrix, utterance: String, options: SearchOptions) throws -> SearchResult {
         let frames = scores.rows, classes = scores.columns
         let duration = max(1, min(options.minimumDuration, 255))
         let silenceNode = tree.nodeCount
@@ -105,6 +125,14 @@ public struct BeamSearchDecoder: Sendable {
         var entries = [Int: (Float, Int32, Int32)]()
         var activeTotal = 0
         let lmWeight = options.lmWeight, penalty = options.wordInsertionPenalty
+        // Grammars: per state, the tree nodes on the way to a word it allows (nil: any word).
+        var allowedNodes = [Int: [Bool]?]()
+        func allowed(_ state: Int) -> [Bool]? {
+            if let cached = allowedNodes[state] { return cached }
+            let mask = model.allowedWords(after: state).map { tree.nodesLeading(to: $0) }
+            allowedNodes[state] = mask
+            return mask
+        }
 
         func enter(_ state: Int, _ score: Float, _ trace: Int32, _ pronunciation: Int32) {
             if let e = entries[state], e.0 >= score { return }
@@ -131,7 +159,8 @@ public struct BeamSearchDecoder: Sendable {
                         enter(state, score, trace, -1)
                         continue
                     }
-                    for c in tree.children[Int(tree.childStart[node])..<Int(tree.childStart[node + 1])] {
+                    let mask = allowed(state)
+                    for c in tree.children[Int(tree.childStart[node])..<Int(tree.childStart[node + 1])] where mask?[Int(c)] ?? true {
                         next.add(BeamSearchDecoder.key(state: state, node: Int(c), position: 0), score + row[Int(tree.phone[Int(c)])], trace)
                     }
                     for e in tree.ends[Int(tree.endStart[node])..<Int(tree.endStart[node + 1])] {
@@ -147,14 +176,15 @@ public struct BeamSearchDecoder: Sendable {
                         traces.append(Trace(pronunciation: entry.2, end: Int32(t), previous: trace))
                         trace = Int32(traces.count - 1)
                     }
-                    for c in rootChildren {
+                    let mask = allowed(state)
+                    for c in rootChildren where mask?[Int(c)] ?? true {
                         next.add(BeamSearchDecoder.key(state: state, node: Int(c), position: 0), entry.0 + row[Int(tree.phone[Int(c)])], trace)
                     }
                     if options.optionalSilence {
                         next.add(BeamSearchDecoder.key(state: state, node: silenceNode, position: 0), entry.0 + row[silence], trace)
                     }
                 }
-                prune(&next)
+                prune(&next, options: options)
                 activeTotal += next.keys.count
                 swap(&current, &next)
             }
@@ -186,7 +216,7 @@ public struct BeamSearchDecoder: Sendable {
         }
         guard let (score, last) = best else {
             throw DecodeError.noHypothesis(utterance: utterance, reason: frames == 0 ? "no frames"
-                : "no allowed word sequence fits its \(frames) frames (beam \(options.beam), max-active \(options.maxActive))")
+                : "no allowed word sequence fits its \(frames) frames")
         }
         var pronunciations = [Int](), ends = [Int]()
         var r = last
@@ -202,7 +232,7 @@ public struct BeamSearchDecoder: Sendable {
     }
 
     /// Beam and max-active pruning, in place.
-    private func prune(_ tokens: inout Tokens) {
+    private func prune(_ tokens: inout Tokens, options: SearchOptions) {
         guard !tokens.scores.isEmpty else { return }
         var threshold = tokens.scores.max()! - options.beam
         if tokens.scores.count > options.maxActive {

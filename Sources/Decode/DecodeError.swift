@@ -31,6 +31,13 @@ public protocol WordSequenceModel: Sendable {
     func forEachSuccessor(of state: Int, word: Int, _ body: (Int, Float) -> Void)
     /// Log-probability of ending the sentence in `state`; nil if it may not end there.
     func finalLogProbability(_ state: Int) -> Float?
+    /// The words (model indices) that may follow `state`, when that is a small set worth
+    /// enforcing as soon as a word starts; nil when any word may follow (n-grams back off).
+    func allowedWords(after state: Int) -> Set<Int>?
+}
+
+extension WordSequenceModel {
+    public func allowedWords(after state: Int) -> Set<Int>? { nil }
 }
 
 /// Any sequence of the lexicon's words, none preferred: the plain word loop.

@@ -19,6 +19,8 @@ public struct LexiconTree: Sendable {
     /// Pronunciations ending at node n: `ends[endStart[n]..<endStart[n + 1]]`.
     let endStart: [Int32]
     let ends: [Int32]
+    /// Nodes on the path of every pronunciation, root excluded.
+    let pronunciationNodes: [[Int32]]
     /// Words left out, and why (phones the model lacks; words the grammar or LM never allows).
     public let skipped: [(word: String, reason: String)]
 
@@ -62,9 +64,13 @@ public struct LexiconTree: Sendable {
         var phone: [Int32] = [-1]
         var childMap: [[Int32: Int32]] = [[:]]
         var endLists: [[Int32]] = [[]]
+        var paths = [[Int32]]()
         for (p, phones) in pronunciations.enumerated() {
             var node: Int32 = 0
+            var path = [Int32]()
+            defer { paths.append(path) }
             for ph in phones {
+                defer { path.append(node) }
                 if let next = childMap[Int(node)][Int32(ph)] {
                     node = next
                 } else {
@@ -96,5 +102,15 @@ public struct LexiconTree: Sendable {
         self.endStart = endStart
         self.ends = ends
         self.skipped = skipped
+        self.pronunciationNodes = paths
+    }
+
+    /// Per node, whether a word of `allowed` (model indices) passes through it.
+    func nodesLeading(to allowed: Set<Int>) -> [Bool] {
+        var mask = [Bool](repeating: false, count: nodeCount)
+        for (p, path) in pronunciationNodes.enumerated() where allowed.contains(modelWord[pronunciationWord[p]]) {
+            for node in path { mask[Int(node)] = true }
+        }
+        return mask
     }
 }

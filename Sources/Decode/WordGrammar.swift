@@ -104,6 +104,10 @@ public struct WordGrammar: WordSequenceModel {
         }
     }
 
+    public func allowedWords(after state: Int) -> Set<Int>? {
+        Set(closures[state].flatMap { arcs[$0].map(\.0) })
+    }
+
     public func finalLogProbability(_ state: Int) -> Float? {
         closures[state].contains { finalStates.contains($0) } ? 0 : nil
     }

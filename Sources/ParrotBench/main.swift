@@ -1,5 +1,6 @@
 import Acoustic
 import Align
+import Decode
 import Audio
 import Foundation
 import KaldiIO
@@ -143,6 +144,61 @@ func benchViterbi() {
     }
 }
 
+
+/// Decoding speed after the network: log-posteriors of every utterance computed first (timed
+/// separately), then greedy merging and lexicon search over them, utterances shared by two
+/// threads. Prints × real time of each.
+func benchDecode(_ arguments: ArraySlice<String>) throws {
+    let a = Array(arguments)
+    guard a.count >= 3 else { fail("usage: parrot-bench decode MODEL FEATS_DIR LEXICON [BEAM]") }
+    let model = try ModelFile.read(path: a[0])
+    let source = try FeatureSource(path: a[1])
+    let keys = source.keys
+    let threads = 2
+    func parallel(_ body: @escaping (Int, String) throws -> Void) {
+        DispatchQueue.concurrentPerform(iterations: threads) { job in
+            for i in stride(from: job, to: keys.count, by: threads) { try? body(job, keys[i]) }
+        }
+    }
+    final class Box: @unchecked Sendable { var posteriors = [String: Matrix](); let lock = NSLock() }
+    let box = Box()
+    var started = now()
+    let workspaces = (0..<threads).map { _ in NetworkWorkspace() }
+    parallel { job, key in
+        let m = try model.logPosteriors(key, source: source, workspace: workspaces[job])
+        box.lock.lock(); box.posteriors[key] = m; box.lock.unlock()
+    }
+    let networkSeconds = now() - started
+    let frames = box.posteriors.values.reduce(0) { $0 + $1.rows }
+    let audio = Double(frames) * 0.01
+    print(String(format: "network\t%d utterances\t%.1f s of audio\t%.2f s\t%.0f× real time", keys.count, audio, networkSeconds, audio / networkSeconds))
+    started = now()
+    parallel { _, key in _ = GreedyDecoder.decode(box.posteriors[key]!, labels: model.classLabels) }
+    let greedySeconds = now() - started
+    print(String(format: "greedy\t%.3f s\t%.0f× real time", greedySeconds, audio / greedySeconds))
+    started = now()
+    let lexicon = try Lexicon(path: a[2])
+    let tree = try LexiconTree(lexicon: lexicon, phoneSet: model.classLabels, model: WordLoop())
+    let loadSeconds = now() - started
+    print(String(format: "lexicon\t%d words\t%d pronunciations\t%d tree nodes\tloaded in %.2f s", tree.words.count, tree.pronunciations.count, tree.nodeCount, loadSeconds))
+    var options = SearchOptions()
+    if a.count > 3, let beam = Float(a[3]) { options.beam = beam }
+    let decoder = BeamSearchDecoder(tree: tree, model: WordLoop(), silence: model.classLabels.firstIndex(of: "SIL") ?? 0, options: options)
+    final class Stats: @unchecked Sendable { var active = 0.0; let lock = NSLock() }
+    let stats = Stats()
+    started = now()
+    parallel { _, key in
+        let r = try decoder.decode(box.posteriors[key]!, utterance: key)
+        stats.lock.lock(); stats.active += r.meanActiveTokens; stats.lock.unlock()
+    }
+    let searchSeconds = now() - started
+    print(String(format: "lexicon-search\tbeam %.0f\tmax-active %d\t%.2f s\t%.0f× real time\t%.0f tokens per frame (mean)",
+                 options.beam, options.maxActive, searchSeconds, audio / searchSeconds, stats.active / Double(keys.count)))
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    print(String(format: "memory\tpeak resident %.0f MiB", Double(usage.ru_maxrss) / 1024))
+}
+
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else { fail("usage: parrot-bench features WAV [REPEATS] | train LAYERS HIDDEN [BATCH FRAMES STEPS]") }
 do {
@@ -151,6 +207,7 @@ do {
     case "train": benchTrain(arguments.dropFirst(2))
     case "peak": benchPeak()
     case "viterbi": benchViterbi()
+    case "decode": try benchDecode(arguments.dropFirst(2))
     default: fail("unknown benchmark '\(arguments[1])'")
     }
 } catch {

@@ -3,7 +3,7 @@ import KaldiIO
 import ParrotTestSupport
 import Testing
 
-/// `parrot train`, `parrot align` and `parrot eval-align` end to end on a tiny built-in corpus.
+/// `parrot train`, `align`, `eval-align`, `lm`, `decode` and `score` end to end on a tiny built-in corpus.
 @Suite(.serialized) struct AlignCommandTests {
     let parrot = TestSupport.parrotBinary
 
@@ -53,5 +53,53 @@ import Testing
         #expect(evaluation.status == 0)
         #expect(evaluation.standardOutput.contains("within 20 ms:"))
         #expect(evaluation.standardOutput.contains("5 utterances"))
+
+        // Decoding the same test files: a bigram of the training text, lexicon search, scoring.
+        let lm = try TestSupport.run(parrot, ["lm", dir + "/tts/train/text", dir + "/lm/bigram.arpa", "--order", "2"])
+        #expect(lm.status == 0, "\(lm.standardError)")
+        let decode = try TestSupport.run(parrot, ["decode", dir + "/model", test, dir + "/decode", "--mode", "lexicon",
+                                                  "--lexicon", dir + "/tts/lexicon.txt", "--lm", dir + "/lm/bigram.arpa", "--nj", "2"])
+        #expect(decode.status == 0, "\(decode.standardError)")
+        #expect(decode.standardOutput.contains("Done 6 of 6 utterances"))
+        let lexiconWords = Set(try TableFile(path: dir + "/tts/lexicon.txt").keys.map { $0.uppercased() })
+        let hypotheses = try TableFile(path: dir + "/decode/text")
+        #expect(hypotheses.keys.sorted() == transcripts.keys.sorted())
+        for line in hypotheses.lines {
+            #expect(line.value.split(separator: " ").allSatisfy { lexiconWords.contains(String($0)) }, "\(line.value)")
+        }
+        for row in try String(contentsOfFile: dir + "/decode/words.ctm", encoding: .utf8).split(separator: "\n") {
+            let fields = row.split(separator: " ")
+            #expect(fields.count == 6 && (0...1).contains(Double(fields[5]) ?? -1), "\(row)")
+        }
+        let score = try TestSupport.run(parrot, ["score", test + "/text", dir + "/decode/text"])
+        #expect(score.status == 0)
+        let referenceWords = transcripts.values.reduce(0) { $0 + $1.split(separator: " ").count }
+        #expect(score.standardOutput.range(of: #"%WER [0-9.]+ \[ [0-9]+ / \#(referenceWords), [0-9]+ ins, [0-9]+ del, [0-9]+ sub \]"#, options: .regularExpression) != nil,
+                "\(score.standardOutput)")
+        #expect(score.standardOutput.contains("Scored 6 sentences, 0 not present in hyp."))
+
+        // A one-sentence grammar forces that sentence on every file.
+        let forced = transcripts.sorted { $0.key < $1.key }.first { $0.key != victim }!.value
+        try TestSupport.write(forced + "\n", to: dir + "/one.txt")
+        let grammar = try TestSupport.run(parrot, ["decode", dir + "/model", test, dir + "/grammar", "--mode", "lexicon",
+                                                   "--lexicon", dir + "/tts/lexicon.txt", "--grammar", dir + "/one.txt"])
+        #expect(grammar.status == 0, "\(grammar.standardError)")
+        #expect(Set(try TableFile(path: dir + "/grammar/text").lines.map(\.value)) == [forced.uppercased()])
+
+        // Phones: greedy merging, and search with the phone bigram train wrote.
+        let phoneSet = Set(try TableFile(path: dir + "/model/phones.txt").keys)
+        for extra in [[], ["--phone-lm", dir + "/model/phones.arpa"]] {
+            let phones = try TestSupport.run(parrot, ["decode", dir + "/model", test, dir + "/phones"] + extra)
+            #expect(phones.status == 0, "\(phones.standardError)")
+            let tokens = try TableFile(path: dir + "/phones/text").lines.flatMap { $0.value.split(separator: " ").map(String.init) }
+            #expect(!tokens.isEmpty && tokens.allSatisfy { phoneSet.contains($0) && $0 != "SIL" })
+        }
+        let help = try TestSupport.run(parrot, ["decode", "--help"])
+        for option in ["--mode", "--phone-lm", "--lexicon", "--grammar", "--lm", "--lm-weight", "--word-insertion-penalty", "--beam", "--max-active",
+                       "--min-duration", "--prior-scale", "--nj", "e.g.:"] {
+            #expect(help.standardOutput.contains(option), "decode --help lacks \(option)")
+        }
+        let conflicting = try TestSupport.run(parrot, ["decode", dir + "/model", test, dir + "/x", "--grammar", dir + "/one.txt"])
+        #expect(conflicting.status == 64)
     }
 }
