@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import KaldiIO
 
@@ -119,8 +120,9 @@ public final class NetworkTrainer {
             var dropout = SeededGenerator(seed: options.seed &+ 0xD0D0_0000 &+ UInt64(epoch))
             optimizer.learningRate = state.learningRate
             var loss = 0.0, frames = 0, correct = 0
+            var masking = SeededGenerator(seed: options.seed &+ 0x3A5C_0000 &+ UInt64(epoch))
             for (n, b) in order.enumerated() {
-                let batch = try load(trainBatches[b], model: model)
+                let batch = try load(trainBatches[b], model: model, masking: &masking)
                 withUnsafeMutablePointer(to: &dropout) { model.network.forward(batch, workspace: workspace, dropoutRandom: options.dropout > 0 ? $0 : nil) }
                 for i in gradient.indices { gradient[i] = 0 }
                 let result = model.network.backward(batch, workspace: workspace, gradient: &gradient)
@@ -207,17 +209,20 @@ public final class NetworkTrainer {
     private func split(_ items: [Item]) -> (train: [Item], valid: [Item]) {
         guard options.validationFraction > 0, items.count > 1 else { return (items, []) }
         var random = SeededGenerator(seed: options.seed &+ 0x5B17)
-        let speakers = Array(Set(items.map { source.speaker(of: $0.key) })).sorted(by: cLocaleLess)
+        // Speed-perturbed copies (spF-UTT) go with their speaker and are not validated on.
+        func speaker(_ item: Item) -> String { FeatureJobOptions.unperturbedKey(source.speaker(of: item.key)).key }
+        let speakers = Array(Set(items.map(speaker))).sorted(by: cLocaleLess)
         if speakers.count >= 2 {
             var shuffled = speakers
             for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(random.next() % UInt64(i + 1))) }
             let held = Set(shuffled.prefix(max(1, Int((Double(speakers.count) * options.validationFraction).rounded()))))
-            return (items.filter { !held.contains(source.speaker(of: $0.key)) }, items.filter { held.contains(source.speaker(of: $0.key)) })
+            return (items.filter { !held.contains(speaker($0)) },
+                    items.filter { held.contains(speaker($0)) && FeatureJobOptions.unperturbedKey($0.key).factor == 1 })
         }
-        var shuffled = items
+        var shuffled = Array(Set(items.map { FeatureJobOptions.unperturbedKey($0.key).key })).sorted(by: cLocaleLess)
         for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(random.next() % UInt64(i + 1))) }
-        let held = max(1, Int((Double(items.count) * options.validationFraction).rounded()))
-        return (Array(shuffled.dropFirst(held)), Array(shuffled.prefix(held)))
+        let held = Set(shuffled.prefix(max(1, Int((Double(shuffled.count) * options.validationFraction).rounded()))))
+        return (items.filter { !held.contains(FeatureJobOptions.unperturbedKey($0.key).key) }, items.filter { held.contains($0.key) })
     }
 
     /// Utterances sorted by length and cut into batches of `batchSize`, so padding is small.
@@ -243,6 +248,17 @@ public final class NetworkTrainer {
     }
 
     private func load(_ items: [Item], model: AcousticModel) throws -> Batch {
+        var none: SeededGenerator? = nil
+        return try load(items, model: model, masking: &none)
+    }
+
+    private func load(_ items: [Item], model: AcousticModel, masking: inout SeededGenerator) throws -> Batch {
+        var random: SeededGenerator? = masking
+        defer { masking = random! }
+        return try load(items, model: model, masking: &random)
+    }
+
+    private func load(_ items: [Item], model: AcousticModel, masking: inout SeededGenerator?) throws -> Batch {
         var inputs = [[Float]]()
         var batchTargets = [[Int32]]()
         let dimension = model.configuration.inputDimension
@@ -252,13 +268,14 @@ public final class NetworkTrainer {
                 cache = (item.key, try source.input(item.key, splice: options.splice, mean: model.inputMean, scale: model.inputScale).values)
             }
             let values = cache!.values, target = targets[item.key]!
-            if item.start == 0 && item.frames == target.count {
-                inputs.append(values)
-                batchTargets.append(target)
-            } else {
-                inputs.append(Array(values[(item.start * dimension)..<((item.start + item.frames) * dimension)]))
-                batchTargets.append(Array(target[item.start..<(item.start + item.frames)]))
+            var input = item.start == 0 && item.frames == target.count ? values
+                : Array(values[(item.start * dimension)..<((item.start + item.frames) * dimension)])
+            if masking != nil {
+                InputMasking(frequencyWidth: options.frequencyMaskWidth ?? 0, timeWidth: options.timeMaskWidth ?? 0, splice: options.splice)
+                    .apply(to: &input, frames: item.frames, random: &masking!)
             }
+            inputs.append(input)
+            batchTargets.append(item.start == 0 && item.frames == target.count ? target : Array(target[item.start..<(item.start + item.frames)]))
         }
         return Batch(keys: items.map(\.key), inputs: inputs, targets: batchTargets, dimension: dimension)
     }

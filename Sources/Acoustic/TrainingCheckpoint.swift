@@ -31,6 +31,11 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// utterance takes the remainder; nil or 0: whole utterances). Pieces keep a BiLSTM from
     /// leaning on where in an utterance a frame is. Validation uses whole utterances.
     public var chunkFrames: Int?
+    /// Frequency masking of training inputs: two bands of up to this many feature bins set to
+    /// the mean in every utterance (and every spliced copy of a frame alike). Nil or 0: off.
+    public var frequencyMaskWidth: Int?
+    /// Time masking of training inputs: two runs of up to this many frames set to the mean. Nil or 0: off.
+    public var timeMaskWidth: Int?
 
     public init() {}
 

@@ -20,17 +20,41 @@ public struct FeatureJobOptions: Codable, Equatable, Sendable {
     public var jobs: Int = 1
     /// CMVN statistics to write. Default `.speaker`.
     public var cmvn: CMVNMode = .speaker
+    /// Speed perturbation, as Kaldi recipes augment training data: for every factor other than
+    /// 1, each utterance is also written played that much faster (0.9: 10% slower and lower),
+    /// by resampling, as `spF-UTT` of speaker `spF-SPK` with the same transcript. Nil: none.
+    public var speedFactors: [Double]?
 
     public init() {}
+
+    /// Key of an utterance or speaker perturbed by `factor` (unchanged for 1).
+    public static func perturbedKey(_ key: String, factor: Double) -> String {
+        factor == 1 ? key : "sp\(formatFactor(factor))-\(key)"
+    }
+
+    static func formatFactor(_ factor: Double) -> String {
+        var text = String(format: "%.3f", factor)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
+    }
+
+    /// The key's factor and original key (`sp0.9-UTT` → (0.9, UTT); others → (1, key)).
+    public static func unperturbedKey(_ key: String) -> (factor: Double, key: String) {
+        guard key.hasPrefix("sp"), let dash = key.firstIndex(of: "-"),
+              let factor = Double(key[key.index(key.startIndex, offsetBy: 2)..<dash]), factor != 1 else { return (1, key) }
+        return (factor, String(key[key.index(after: dash)...]))
+    }
 }
 
 /// Outcome of a feature-extraction run.
 public struct FeatureJobReport: Sendable {
-    /// Utterances attempted (with audio, or named in `text` without audio).
+    /// Utterances attempted (with audio, or named in `text` without audio), speed-perturbed
+    /// copies included.
     public var total: Int
     /// Utterances whose features were written.
     public var succeeded: Int
-    /// Failed utterances and why, C-locale sorted by utterance.
+    /// Failed utterances and why, C-locale sorted by utterance (one line for all copies of one).
     public var failures: [(utterance: String, reason: String)]
     /// Frames written in all.
     public var frames: Int
@@ -122,7 +146,8 @@ public final class FeatureExtractionJob {
         try AtomicFile.write(String(decoding: try encoder.encode(settings), as: UTF8.self) + "\n",
                              to: (absoluteOutput as NSString).appendingPathComponent("feats.json"))
         try ScriptFile.write(scpEntries, to: (absoluteOutput as NSString).appendingPathComponent("feats.scp"))
-        return FeatureJobReport(total: utterances.count + data.utterancesWithoutAudio.count + data.rejectedUtterances.count,
+        let copies = max(1, options.speedFactors?.count ?? 1)
+        return FeatureJobReport(total: copies * (utterances.count + data.utterancesWithoutAudio.count + data.rejectedUtterances.count),
                                 succeeded: scpEntries.count, failures: failures, frames: frames, audioSeconds: seconds)
     }
 
@@ -139,6 +164,7 @@ public final class FeatureExtractionJob {
         var result = WorkerResult()
         let fbank = try FbankComputer(options: options.fbank)
         let loader = RecordingLoader(options: audioOptions)
+        let resampler = Resampler()
         let archive = try KaldiArchiveWriter(path: (outputDirectory as NSString).appendingPathComponent("feats.\(job + 1).ark"))
         for id in utterances {
             defer { finishedOne() }
@@ -148,19 +174,26 @@ public final class FeatureExtractionJob {
                 continue
             }
             do {
-                let waveform = try loader.waveform(of: utterance)
-                let features = fbank.compute(waveform.samples)
-                guard features.rows > 0 else {
-                    throw AudioError.tooShortForOneFrame(path: utterance.source.description, samples: waveform.samples.count,
-                                                         frameLength: options.fbank.frameLengthSamples)
+                let original = try loader.waveform(of: utterance)
+                for factor in options.speedFactors ?? [1] {
+                    let key = FeatureJobOptions.perturbedKey(id, factor: factor)
+                    // Played `factor` times faster: the samples taken as recorded at rate × factor.
+                    let waveform = factor == 1 ? original
+                        : try resampler.resample(Waveform(samples: original.samples, sampleRate: Int((Double(original.sampleRate) * factor).rounded())),
+                                                 to: original.sampleRate, path: utterance.source.description)
+                    let features = fbank.compute(waveform.samples)
+                    guard features.rows > 0 else {
+                        throw AudioError.tooShortForOneFrame(path: utterance.source.description, samples: waveform.samples.count,
+                                                             frameLength: options.fbank.frameLengthSamples)
+                    }
+                    guard features.isFinite else {
+                        throw AudioError.nonFiniteSamples(path: utterance.source.description, count: 0)
+                    }
+                    result.entries.append((key, try archive.write(key: key, .floatMatrix(features))))
+                    result.statistics[key] = CMVNStatistics(features: features)
+                    result.frames += features.rows
+                    result.audioSeconds += waveform.durationSeconds
                 }
-                guard features.isFinite else {
-                    throw AudioError.nonFiniteSamples(path: utterance.source.description, count: 0)
-                }
-                result.entries.append((id, try archive.write(key: id, .floatMatrix(features))))
-                result.statistics[id] = CMVNStatistics(features: features)
-                result.frames += features.rows
-                result.audioSeconds += waveform.durationSeconds
             } catch let error as KaldiIOError {
                 throw error  // cannot write the archive: stop the run
             } catch {
@@ -180,7 +213,7 @@ public final class FeatureExtractionJob {
         var grouped = [String: CMVNStatistics]()
         for utterance in utterances {
             guard let stats = statistics[utterance] else { continue }
-            let key = options.cmvn == .speaker ? data.speaker(of: utterance) : utterance
+            let key = options.cmvn == .speaker ? speaker(of: utterance) : utterance
             if grouped[key] == nil { grouped[key] = stats } else { grouped[key]!.add(stats) }
         }
         let archive = try KaldiArchiveWriter(path: (outputDirectory as NSString).appendingPathComponent("cmvn.ark"))
@@ -197,9 +230,10 @@ public final class FeatureExtractionJob {
         guard source != outputDirectory else { return }
         func out(_ name: String) -> String { (outputDirectory as NSString).appendingPathComponent(name) }
         if let transcripts = data.transcripts {
-            try TableFile.write(transcripts.filter { keeping.contains($0.key) }.map { ($0.key, $0.value) }, to: out("text"))
+            let kept = keeping.compactMap { key in transcripts[perturbing ? FeatureJobOptions.unperturbedKey(key).key : key].map { (key: key, value: $0) } }
+            try TableFile.write(kept, to: out("text"))
         }
-        let utt2spk = keeping.map { ($0, data.speaker(of: $0)) }
+        let utt2spk = keeping.map { ($0, speaker(of: $0)) }
         try TableFile.write(utt2spk.map { (key: $0.0, value: $0.1) }, to: out("utt2spk"))
         var spk2utt = [String: [String]]()
         for (utt, spk) in utt2spk { spk2utt[spk, default: []].append(utt) }
@@ -212,6 +246,15 @@ public final class FeatureExtractionJob {
         } else {
             try TableFile.write(data.recordings.filter { keeping.contains($0.key) }.map { ($0.key, $0.value.description) }, to: out("wav.scp"))
         }
+    }
+
+    private var perturbing: Bool { (options.speedFactors ?? []).contains { $0 != 1 } }
+
+    /// Speaker of an utterance key, perturbed keys' speakers perturbed alike.
+    private func speaker(of key: String) -> String {
+        guard perturbing else { return data.speaker(of: key) }
+        let (factor, original) = FeatureJobOptions.unperturbedKey(key)
+        return FeatureJobOptions.perturbedKey(data.speaker(of: original), factor: factor)
     }
 
     /// Splits `items` into `parts` contiguous blocks of nearly equal size.

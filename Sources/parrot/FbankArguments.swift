@@ -62,7 +62,21 @@ struct AudioArguments: ParsableArguments {
     @Option(help: "Seconds after which a piped wav.scp command is killed and its utterance reported as failed.")
     var pipeTimeout: Double = 600
 
+    @Option(help: "Speed perturbation for training data, e.g. 0.9,1.0,1.1: each utterance is also written at every other factor (as spF-UTT, by resampling), as Kaldi recipes augment data.")
+    var speedPerturb: String?
+
+    /// The factors of --speed-perturb.
+    func speedFactors() throws -> [Double]? {
+        guard let speedPerturb else { return nil }
+        let factors = speedPerturb.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !factors.isEmpty, factors.allSatisfy({ $0 != nil && $0! >= 0.5 && $0! <= 2 }) else {
+            throw ValidationError("--speed-perturb takes factors between 0.5 and 2 separated by commas, e.g. 0.9,1.0,1.1")
+        }
+        return factors.map { $0! }
+    }
+
     func validate() throws {
+        _ = try speedFactors()
         if let channel, channel < 0 { throw ValidationError("--channel counts from 0; got \(channel)") }
         if pipeTimeout <= 0 { throw ValidationError("--pipe-timeout must be positive") }
     }

@@ -57,6 +57,7 @@ struct FeaturesCommand: ParsableCommand {
         options.fbank = try fbank.options()
         options.audio.channel = audio.channel
         options.audio.pipeTimeoutSeconds = audio.pipeTimeout
+        options.speedFactors = try audio.speedFactors()
         options.jobs = jobs
         options.cmvn = CMVNMode(rawValue: cmvn)!
 

@@ -15,10 +15,12 @@ struct NetworkArguments: ParsableArguments {
     @Option(help: "Share of speakers (or of utterances, for one speaker) held out for validation.") var validFraction = 0.1
     @Option(help: "Seed of initialisation, validation split, batch order and dropout.") var seed: UInt64 = 1
     @Option(help: "Train on pieces of this many frames instead of whole utterances (0: whole utterances).") var chunkFrames = 0
+    @Option(help: "Frequency masking: two bands of up to this many feature bins hidden in each training utterance (0: off).") var freqMask = 0
+    @Option(help: "Time masking: two runs of up to this many frames hidden in each training utterance (0: off).") var timeMask = 0
 
     func validate() throws {
-        guard layers >= 0, hidden >= 1, batchSize >= 1, splice >= 0, projection >= 0, chunkFrames >= 0 else {
-            throw ValidationError("--hidden and --batch-size must be at least 1; --layers, --splice, --projection and --chunk-frames at least 0")
+        guard layers >= 0, hidden >= 1, batchSize >= 1, splice >= 0, projection >= 0, chunkFrames >= 0, freqMask >= 0, timeMask >= 0 else {
+            throw ValidationError("--hidden and --batch-size must be at least 1; --layers, --splice, --projection, --chunk-frames, --freq-mask and --time-mask at least 0")
         }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
         guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
@@ -40,6 +42,8 @@ struct NetworkArguments: ParsableArguments {
         options.validationFraction = validFraction
         options.seed = seed
         options.chunkFrames = chunkFrames > 0 ? chunkFrames : nil
+        options.frequencyMaskWidth = freqMask > 0 ? freqMask : nil
+        options.timeMaskWidth = timeMask > 0 ? timeMask : nil
         return options
     }
 }

@@ -81,3 +81,24 @@ import Testing
         #expect(evaluation.within(0.060) == 1)
     }
 }
+
+@Suite struct FlatStartPauseTests {
+    static let lexicon = Lexicon(entries: [(word: "YES", phones: ["Y", "EH", "S"]), (word: "NO", phones: ["N", "OW"])])
+
+    /// Words shared out among speech stretches: a pause between them becomes silence, a click
+    /// far from the words is left as silence, and each word's phones spread over its stretch.
+    @Test func pausesBetweenWordsBecomeSilence() throws {
+        let compiler = TranscriptCompiler(lexicon: Self.lexicon, phoneSet: Self.lexicon.phoneSet)
+        let compiled = try compiler.compile(utterance: "u", transcript: "YES NO")
+        let positions = try compiler.flatStartPositions(compiled, frames: 100, utterance: "u", speech: [2..<6, 30..<60, 70..<90])
+        #expect(positions[0..<30].allSatisfy { $0 == nil }, "the click at 2..<6 stays silence")
+        #expect(positions[30..<60] == ArraySlice((0..<30).map { Optional($0 * 3 / 30) }), "YES's three phones over its stretch")
+        #expect(positions[60..<70].allSatisfy { $0 == nil }, "the pause between the words")
+        #expect(positions[70..<90] == ArraySlice((0..<20).map { Optional(3 + $0 * 2 / 20) }))
+        #expect(positions[90...].allSatisfy { $0 == nil })
+        // A gap inside a word (two stretches for one word) is absorbed into it.
+        let one = try compiler.compile(utterance: "v", transcript: "YES")
+        let absorbed = try compiler.flatStartPositions(one, frames: 60, utterance: "v", speech: [10..<25, 28..<45])
+        #expect(absorbed[10..<45].allSatisfy { $0 != nil })
+    }
+}

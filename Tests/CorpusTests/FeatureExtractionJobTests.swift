@@ -101,3 +101,42 @@ import Testing
         #expect(settings.contains("\"sampleRate\" : 16000"))
     }
 }
+
+/// Speed perturbation: each copy is the recording played faster or slower — fewer or more
+/// frames, and a tone moved up or down in frequency by the factor.
+@Suite struct SpeedPerturbationTests {
+    @Test func copiesAreResampledAndKeepTheirTranscriptsAndSpeakers() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try WaveFile.write(to: dir + "/tone.wav", samples: WaveFile.tone(frequency: 1000, seconds: 1, sampleRate: 8000), sampleRate: 8000)
+        try TestSupport.write("u1 \(dir)/tone.wav\n", to: dir + "/wav.scp")
+        try TestSupport.write("u1 HELLO THERE\n", to: dir + "/text")
+        try TestSupport.write("u1 alice\n", to: dir + "/utt2spk")
+        var options = FeatureJobOptions()
+        options.fbank.sampleRate = 8000
+        options.speedFactors = [0.9, 1.0, 1.1]
+        let report = try FeatureExtractionJob(data: try DataDirectory(path: dir), outputDirectory: dir + "/out", options: options).run()
+        #expect(report.total == 3 && report.succeeded == 3)
+        let scp = try ScriptFile(path: dir + "/out/feats.scp")
+        #expect(scp.keys == ["sp0.9-u1", "sp1.1-u1", "u1"])
+        // 8,000 samples played 1.1 times faster last 8000 / 1.1 = 7,273 samples: 1 + (7273 − 200) / 80 frames.
+        let expectedFrames = ["sp0.9-u1": 1 + (8889 - 200) / 80, "u1": 1 + (8000 - 200) / 80, "sp1.1-u1": 1 + (7273 - 200) / 80]
+        // The tone's filterbank peak: the bin whose centre (evenly spaced on the mel scale
+        // between 20 Hz and Nyquist) is nearest the moved frequency.
+        let low = MelFilterbank.mel(20), high = MelFilterbank.mel(4000)
+        func nearestBin(_ hz: Double) -> Int {
+            (0..<40).min { abs(low + Double($0 + 1) * (high - low) / 41 - MelFilterbank.mel(hz)) < abs(low + Double($1 + 1) * (high - low) / 41 - MelFilterbank.mel(hz)) }!
+        }
+        for (key, factor) in [("sp0.9-u1", 0.9), ("u1", 1.0), ("sp1.1-u1", 1.1)] {
+            guard case let .floatMatrix(m) = try scp.read(key) else { Issue.record("\(key) is not a matrix"); continue }
+            #expect(m.rows == expectedFrames[key], "\(key): \(m.rows) frames")
+            let middle = Array(m.row(m.rows / 2))
+            let peak = middle.indices.max { middle[$0] < middle[$1] }!
+            #expect(peak == nearestBin(1000 * factor), "\(key): peak in bin \(peak), expected \(nearestBin(1000 * factor))")
+        }
+        #expect(try TableFile(path: dir + "/out/text").dictionary == ["u1": "HELLO THERE", "sp0.9-u1": "HELLO THERE", "sp1.1-u1": "HELLO THERE"])
+        #expect(try TableFile(path: dir + "/out/utt2spk").dictionary == ["u1": "alice", "sp0.9-u1": "sp0.9-alice", "sp1.1-u1": "sp1.1-alice"])
+        #expect(try TableFile(path: dir + "/out/cmvn.scp").keys.sorted() == ["alice", "sp0.9-alice", "sp1.1-alice"])
+        #expect(FeatureJobOptions.unperturbedKey("sp1.1-u1") == (1.1, "u1"))
+        #expect(FeatureJobOptions.unperturbedKey("spk7-u1") == (1, "spk7-u1"))
+    }
+}

@@ -4,16 +4,19 @@
 # other four speakers instead and test on every take of SPEAKER (an unseen voice).
 #
 #   recipes/digits/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER]
-#                         [--rounds N] [--epochs N] [--train-options "..."]
+#                         [--speed-perturb F,F,F] [--rounds N] [--epochs N] [--train-options "..."]
 #
 # CORPUS_DIR holds recordings/ (default: ../shared/corpora/fsdd beside the project; see the
 # README for where to get it). Pronunciations come from the CMU dictionary (Debian package
 # pocketsphinx-en-us). Outputs go under exp/digits (exp/digits-SPEAKER with --held-out).
-# Stages: 0 data directories, lexicon and a one-digit grammar, 1 validation, 2 features,
+# Stages: 0 data directories, lexicon and a one-digit grammar, 1 validation, 2 features (the
+#         training files also at 0.9 and 1.1 times their speed, as Kaldi recipes augment data;
+#         --speed-perturb 1.0 turns that off),
 #         3 flat-start training by Viterbi re-alignment, 4 align the test files,
 #         5 decode them with the grammar "exactly one digit", 6 score (%WER = % of files wrong).
-usage="usage: recipes/digits/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER] [--rounds N] [--epochs N] [--train-options \"...\"]"
+usage="usage: recipes/digits/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER] [--speed-perturb F,F,F] [--rounds N] [--epochs N] [--train-options \"...\"]"
 held_out=
+speed_perturb=0.9,1.0,1.1
 rounds=5
 epochs=3
 train_options=
@@ -63,8 +66,9 @@ if stage 1 "validate data directories"; then
   stage_done 1
 fi
 
-if stage 2 "features (40 log-Mel bins at 8 kHz)"; then
-  for set in train test; do "$parrot" features "$data/$set" "$exp/feats/$set" --sample-rate 8000 --nj "$nj"; done
+if stage 2 "features (40 log-Mel bins at 8 kHz; training copies at speeds $speed_perturb)"; then
+  "$parrot" features "$data/train" "$exp/feats/train" --sample-rate 8000 --speed-perturb "$speed_perturb" --nj "$nj"
+  "$parrot" features "$data/test" "$exp/feats/test" --sample-rate 8000 --nj "$nj"
   stage_done 2
 fi
 

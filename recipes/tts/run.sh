@@ -9,8 +9,10 @@
 #         1 validate it, 2 features (40 log-Mel bins, 16 kHz),
 #         3 flat-start training by iterative Viterbi re-alignment (parrot train),
 #         4 align the test voices (TextGrid, CTM, JSON) and 5 score the alignment against the
-#           synthesizer's reference phone times (parrot eval-align).
-# (Decoding and scoring stages arrive with issues 6-7.)
+#           synthesizer's reference phone times (parrot eval-align),
+#         6 decode the test voices' phones (greedy, and with the phone bigram of the training
+#           alignments) and score the phone error rate against the reference phones,
+#         7 a word bigram of the training text, lexicon search, word error rate.
 usage="usage: recipes/tts/run.sh [--stage N] [--stop-stage N] [--nj N] [--train N] [--test N] [--seed S] [--rounds N] [--local-rounds N] [--epochs N]"
 train=2000
 test=200
@@ -57,4 +59,21 @@ if stage 5 "alignment accuracy against the synthesizer's reference"; then
   stage_done 5
 fi
 
-log "done: training log $exp/model/train.log; test alignments in $exp/align_test (TextGrids, CTM); accuracy in $exp/align_test/accuracy.txt"
+if stage 6 "decode phones (greedy; phone bigram) and score the phone error rate"; then
+  # Reference phone sequences from the synthesizer's CTM, silence left out.
+  awk '$5 != "SIL" { p[$1] = p[$1] " " $5 } END { for (u in p) print u p[u] }' "$data/test/phones.ctm" | LC_ALL=C sort > "$exp/test_phones.txt"
+  "$parrot" decode "$exp/model" "$exp/feats/test" "$exp/decode_greedy" --nj "$nj"
+  "$parrot" score "$exp/test_phones.txt" "$exp/decode_greedy/text" --label PER | tee "$exp/decode_greedy/per.txt"
+  "$parrot" decode "$exp/model" "$exp/feats/test" "$exp/decode_phone_lm" --phone-lm "$exp/model/phones.arpa" --nj "$nj"
+  "$parrot" score "$exp/test_phones.txt" "$exp/decode_phone_lm/text" --label PER | tee "$exp/decode_phone_lm/per.txt"
+  stage_done 6
+fi
+
+if stage 7 "word bigram of the training text, lexicon search, word error rate"; then
+  "$parrot" lm "$data/train/text" "$exp/lm/bigram.arpa" --order 2
+  "$parrot" decode "$exp/model" "$exp/feats/test" "$exp/decode_words" --mode lexicon --lexicon "$data/lexicon.txt" --lm "$exp/lm/bigram.arpa" --nj "$nj"
+  "$parrot" score "$data/test/text" "$exp/decode_words/text" | tee "$exp/decode_words/wer.txt"
+  stage_done 7
+fi
+
+log "done: training log $exp/model/train.log; test alignments in $exp/align_test (TextGrids, CTM); accuracy in $exp/align_test/accuracy.txt; %PER in $exp/decode_greedy/per.txt, $exp/decode_phone_lm/per.txt; %WER in $exp/decode_words/wer.txt"
