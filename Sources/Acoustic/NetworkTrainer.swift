@@ -209,7 +209,7 @@ public final class NetworkTrainer {
     private func split(_ items: [Item]) -> (train: [Item], valid: [Item]) {
         guard options.validationFraction > 0, items.count > 1 else { return (items, []) }
         var random = SeededGenerator(seed: options.seed &+ 0x5B17)
-        // Speed-perturbed copies (spF-UTT) go with their speaker and are not validated on.
+        // Augmented copies (spF-UTT, nsSNR-UTT) go with their speaker and are not validated on.
         func speaker(_ item: Item) -> String { FeatureJobOptions.unperturbedKey(source.speaker(of: item.key)).key }
         let speakers = Array(Set(items.map(speaker))).sorted(by: cLocaleLess)
         if speakers.count >= 2 {
@@ -217,7 +217,7 @@ public final class NetworkTrainer {
             for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(random.next() % UInt64(i + 1))) }
             let held = Set(shuffled.prefix(max(1, Int((Double(speakers.count) * options.validationFraction).rounded()))))
             return (items.filter { !held.contains(speaker($0)) },
-                    items.filter { held.contains(speaker($0)) && FeatureJobOptions.unperturbedKey($0.key).factor == 1 })
+                    items.filter { held.contains(speaker($0)) && !FeatureJobOptions.isCopy($0.key) })
         }
         var shuffled = Array(Set(items.map { FeatureJobOptions.unperturbedKey($0.key).key })).sorted(by: cLocaleLess)
         for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(random.next() % UInt64(i + 1))) }

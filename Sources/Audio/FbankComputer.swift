@@ -36,7 +36,9 @@ public final class FbankComputer {
 
     /// Log-Mel features of samples at `options.sampleRate`, in 16-bit integer scale.
     /// - Returns: `frames × melBinCount`; zero rows when the signal is shorter than one frame.
-    public func compute(_ samples: [Float]) -> Matrix {
+    public func compute(_ input: [Float]) -> Matrix {
+        var samples = input
+        if let dither = options.dither, dither > 0 { FbankComputer.addDither(dither, to: &samples) }
         let frameCount = frames.frameCount(sampleCount: samples.count)
         var features = Matrix(rows: frameCount, columns: filterbank.binCount)
         if frameCount == 0 { return features }
@@ -56,5 +58,18 @@ public final class FbankComputer {
             }
         }
         return features
+    }
+
+    /// A fixed table of standard-normal values (Box–Muller from a seeded generator), cycled
+    /// through for dither: cheap, reproducible, and with a period far above any frame.
+    private static let ditherNoise: [Float] = {
+        var random = SeededGenerator(seed: 0xD17E_0000_0001)
+        return (0..<(1 << 16)).map { _ in Float(random.gaussian()) }
+    }()
+
+    static func addDither(_ amount: Float, to samples: inout [Float]) {
+        let noise = ditherNoise
+        let mask = noise.count - 1
+        for i in samples.indices { samples[i] += amount * noise[i & mask] }
     }
 }

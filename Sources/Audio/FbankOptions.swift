@@ -23,6 +23,11 @@ public struct FbankOptions: Codable, Equatable, Sendable {
     public var snipEdges: Bool = true
     /// Zero-pad frames to the next power of two before the FFT. Default true.
     public var roundToPowerOfTwo: Bool = true
+    /// Kaldi's `--dither`: Gaussian noise of this standard deviation (in 16-bit sample units)
+    /// added to the signal, so stretches of digital silence get a noise floor instead of the
+    /// filterbank's log floor. Deterministic (a fixed noise sequence). Nil or 0: none (default,
+    /// as the golden comparisons with Kaldi use); Kaldi's own default is 1.
+    public var dither: Float?
 
     public enum WindowType: String, Codable, CaseIterable, Sendable {
         case povey, hamming, hanning, rectangular, blackman

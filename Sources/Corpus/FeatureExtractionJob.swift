@@ -24,12 +24,25 @@ public struct FeatureJobOptions: Codable, Equatable, Sendable {
     /// 1, each utterance is also written played that much faster (0.9: 10% slower and lower),
     /// by resampling, as `spF-UTT` of speaker `spF-SPK` with the same transcript. Nil: none.
     public var speedFactors: [Double]?
+    /// Noise augmentation: for every signal-to-noise ratio (dB), each utterance is also written
+    /// with white Gaussian noise at that level below its RMS, as `nsSNR-UTT` of speaker
+    /// `nsSNR-SPK` (the noise is seeded by the utterance, so runs repeat exactly). Nil: none.
+    public var noiseSNRs: [Double]?
 
     public init() {}
 
-    /// Key of an utterance or speaker perturbed by `factor` (unchanged for 1).
-    public static func perturbedKey(_ key: String, factor: Double) -> String {
-        factor == 1 ? key : "sp\(formatFactor(factor))-\(key)"
+    /// One version of every utterance the job writes: the original, a speed or a noise copy.
+    struct Version {
+        var prefix: String?
+        var speed = 1.0
+        var noiseSNR: Double?
+    }
+
+    var versions: [Version] {
+        var out = [Version()]
+        for f in speedFactors ?? [] where f != 1 { out.append(Version(prefix: "sp\(FeatureJobOptions.formatFactor(f))", speed: f)) }
+        for snr in noiseSNRs ?? [] { out.append(Version(prefix: "ns\(FeatureJobOptions.formatFactor(snr))", noiseSNR: snr)) }
+        return out
     }
 
     static func formatFactor(_ factor: Double) -> String {
@@ -39,12 +52,17 @@ public struct FeatureJobOptions: Codable, Equatable, Sendable {
         return text
     }
 
-    /// The key's factor and original key (`sp0.9-UTT` → (0.9, UTT); others → (1, key)).
+    /// The key's speed factor and original key (`sp0.9-UTT` → (0.9, UTT); `ns10-UTT` → (1, UTT);
+    /// others → (1, key)).
     public static func unperturbedKey(_ key: String) -> (factor: Double, key: String) {
-        guard key.hasPrefix("sp"), let dash = key.firstIndex(of: "-"),
-              let factor = Double(key[key.index(key.startIndex, offsetBy: 2)..<dash]), factor != 1 else { return (1, key) }
-        return (factor, String(key[key.index(after: dash)...]))
+        guard key.hasPrefix("sp") || key.hasPrefix("ns"), let dash = key.firstIndex(of: "-"),
+              let value = Double(key[key.index(key.startIndex, offsetBy: 2)..<dash]) else { return (1, key) }
+        if key.hasPrefix("sp") && value == 1 { return (1, key) }
+        return (key.hasPrefix("sp") ? value : 1, String(key[key.index(after: dash)...]))
     }
+
+    /// Whether a key is an augmented copy (speed or noise).
+    public static func isCopy(_ key: String) -> Bool { unperturbedKey(key).key != key }
 }
 
 /// Outcome of a feature-extraction run.
@@ -146,7 +164,7 @@ public final class FeatureExtractionJob {
         try AtomicFile.write(String(decoding: try encoder.encode(settings), as: UTF8.self) + "\n",
                              to: (absoluteOutput as NSString).appendingPathComponent("feats.json"))
         try ScriptFile.write(scpEntries, to: (absoluteOutput as NSString).appendingPathComponent("feats.scp"))
-        let copies = max(1, options.speedFactors?.count ?? 1)
+        let copies = options.versions.count
         return FeatureJobReport(total: copies * (utterances.count + data.utterancesWithoutAudio.count + data.rejectedUtterances.count),
                                 succeeded: scpEntries.count, failures: failures, frames: frames, audioSeconds: seconds)
     }
@@ -175,12 +193,13 @@ public final class FeatureExtractionJob {
             }
             do {
                 let original = try loader.waveform(of: utterance)
-                for factor in options.speedFactors ?? [1] {
-                    let key = FeatureJobOptions.perturbedKey(id, factor: factor)
-                    // Played `factor` times faster: the samples taken as recorded at rate × factor.
-                    let waveform = factor == 1 ? original
-                        : try resampler.resample(Waveform(samples: original.samples, sampleRate: Int((Double(original.sampleRate) * factor).rounded())),
+                for version in options.versions {
+                    let key = version.prefix.map { "\($0)-\(id)" } ?? id
+                    // Played `speed` times faster: the samples taken as recorded at rate × speed.
+                    var waveform = version.speed == 1 ? original
+                        : try resampler.resample(Waveform(samples: original.samples, sampleRate: Int((Double(original.sampleRate) * version.speed).rounded())),
                                                  to: original.sampleRate, path: utterance.source.description)
+                    if let snr = version.noiseSNR { FeatureExtractionJob.addNoise(to: &waveform.samples, snr: snr, seed: id) }
                     let features = fbank.compute(waveform.samples)
                     guard features.rows > 0 else {
                         throw AudioError.tooShortForOneFrame(path: utterance.source.description, samples: waveform.samples.count,
@@ -248,13 +267,26 @@ public final class FeatureExtractionJob {
         }
     }
 
-    private var perturbing: Bool { (options.speedFactors ?? []).contains { $0 != 1 } }
+    private var perturbing: Bool { options.versions.count > 1 }
 
-    /// Speaker of an utterance key, perturbed keys' speakers perturbed alike.
+    /// Speaker of an utterance key; a copy's speaker carries the copy's prefix.
     private func speaker(of key: String) -> String {
         guard perturbing else { return data.speaker(of: key) }
-        let (factor, original) = FeatureJobOptions.unperturbedKey(key)
-        return FeatureJobOptions.perturbedKey(data.speaker(of: original), factor: factor)
+        let original = FeatureJobOptions.unperturbedKey(key).key
+        guard original != key else { return data.speaker(of: key) }
+        let prefix = key.prefix(key.count - original.count)
+        return prefix + data.speaker(of: original)
+    }
+
+    /// Adds white Gaussian noise `snr` dB below the signal's RMS, seeded by `seed`.
+    public static func addNoise(to samples: inout [Float], snr: Double, seed: String) {
+        guard !samples.isEmpty else { return }
+        let rms = (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)).squareRoot()
+        let level = rms / pow(10, snr / 20)
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in seed.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        var random = SeededGenerator(seed: hash)
+        for i in samples.indices { samples[i] += Float(level * random.gaussian()) }
     }
 
     /// Splits `items` into `parts` contiguous blocks of nearly equal size.

@@ -30,7 +30,11 @@ struct FbankArguments: ParsableArguments {
     @Option(help: "Kaldi's --snip-edges: true keeps only frames that fit in the signal; false centres frames and reflects at the edges.")
     var snipEdges: Bool = true
 
+    @Option(help: "Kaldi's --dither: standard deviation of the Gaussian noise added to the samples (16-bit units), so digital silence gets a noise floor; 0 for none (Kaldi's default is 1). Deterministic.")
+    var dither: Float = 0
+
     func validate() throws {
+        guard dither >= 0 else { throw ValidationError("--dither must be 0 or more") }
         do { _ = try options() } catch let error as AudioError { throw ValidationError(error.description) }
     }
 
@@ -49,6 +53,7 @@ struct FbankArguments: ParsableArguments {
         }
         options.window = window
         options.snipEdges = snipEdges
+        options.dither = dither > 0 ? dither : nil
         try options.validate()
         return options
     }
@@ -65,6 +70,19 @@ struct AudioArguments: ParsableArguments {
     @Option(help: "Speed perturbation for training data, e.g. 0.9,1.0,1.1: each utterance is also written at every other factor (as spF-UTT, by resampling), as Kaldi recipes augment data.")
     var speedPerturb: String?
 
+    @Option(help: "Noise augmentation for training data, e.g. 10,20: each utterance is also written with white noise that many dB below its level (as nsSNR-UTT).")
+    var addNoise: String?
+
+    /// The SNRs of --add-noise.
+    func noiseSNRs() throws -> [Double]? {
+        guard let addNoise else { return nil }
+        let values = addNoise.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! >= -10 && $0! <= 60 }) else {
+            throw ValidationError("--add-noise takes signal-to-noise ratios in dB (-10 to 60) separated by commas, e.g. 10,20")
+        }
+        return values.map { $0! }
+    }
+
     /// The factors of --speed-perturb.
     func speedFactors() throws -> [Double]? {
         guard let speedPerturb else { return nil }
@@ -77,6 +95,7 @@ struct AudioArguments: ParsableArguments {
 
     func validate() throws {
         _ = try speedFactors()
+        _ = try noiseSNRs()
         if let channel, channel < 0 { throw ValidationError("--channel counts from 0; got \(channel)") }
         if pipeTimeout <= 0 { throw ValidationError("--pipe-timeout must be positive") }
     }

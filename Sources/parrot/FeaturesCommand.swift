@@ -58,6 +58,7 @@ struct FeaturesCommand: ParsableCommand {
         options.audio.channel = audio.channel
         options.audio.pipeTimeoutSeconds = audio.pipeTimeout
         options.speedFactors = try audio.speedFactors()
+        options.noiseSNRs = try audio.noiseSNRs()
         options.jobs = jobs
         options.cmvn = CMVNMode(rawValue: cmvn)!
 

@@ -43,3 +43,25 @@ import Testing
         #expect(loudest == nearest)
     }
 }
+
+@Suite struct DitherTests {
+    /// Digital silence: without dither every bin sits at the log floor; with Kaldi's dither 1 it
+    /// gets the level of unit-variance noise (about log of the window energy: 25 ms at 8 kHz,
+    /// 200 samples, spread over the filters), the same on every run.
+    @Test func ditherGivesDigitalSilenceANoiseFloor() throws {
+        var options = FbankOptions()
+        options.sampleRate = 8000
+        let silence = [Float](repeating: 0, count: 8000)
+        let plain = try FbankComputer(options: options).compute(silence)
+        #expect(plain.values.allSatisfy { $0 < -15 }, "log floor without dither")
+        options.dither = 1
+        let dithered = try FbankComputer(options: options).compute(silence)
+        let mean = dithered.values.reduce(0, +) / Float(dithered.values.count)
+        // Unit white noise: expected power in FFT bin k = Σ window² (≈ 0.4 × 200 samples for the
+        // Povey window) × the pre-emphasis gain |1 − 0.97 e^{−iω}|² (≈ 0 at DC, 3.9 at Nyquist),
+        // summed over the one to six bins a filter spans: logs from about 0 (lowest filters) to
+        // about 7 (highest), so a mean of a few units.
+        #expect(mean > 3 && mean < 8, "mean log-Mel of dithered silence \(mean)")
+        #expect(try FbankComputer(options: options).compute(silence) == dithered)
+    }
+}

@@ -139,4 +139,33 @@ import Testing
         #expect(FeatureJobOptions.unperturbedKey("sp1.1-u1") == (1.1, "u1"))
         #expect(FeatureJobOptions.unperturbedKey("spk7-u1") == (1, "spk7-u1"))
     }
+
+    /// Noise copies: the added noise has the requested level below the signal, the copy is
+    /// reproducible, and its speaker and transcript follow the original.
+    @Test func noiseCopiesHaveTheRequestedSignalToNoiseRatio() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let tone = WaveFile.tone(frequency: 440, seconds: 1, sampleRate: 8000, amplitude: 0.5)
+        for snr in [0.0, 10, 20] {
+            var noisy = tone
+            FeatureExtractionJob.addNoise(to: &noisy, snr: snr, seed: "u1")
+            let signal = (tone.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(tone.count)).squareRoot()
+            let noise = (zip(noisy, tone).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) } / Double(tone.count)).squareRoot()
+            #expect(abs(20 * log10(signal / noise) - snr) < 0.2, "asked \(snr) dB, got \(20 * log10(signal / noise))")
+            var again = tone
+            FeatureExtractionJob.addNoise(to: &again, snr: snr, seed: "u1")
+            #expect(again == noisy)
+        }
+        try WaveFile.write(to: dir + "/tone.wav", samples: tone, sampleRate: 8000)
+        try TestSupport.write("u1 \(dir)/tone.wav\n", to: dir + "/wav.scp")
+        try TestSupport.write("u1 HELLO\n", to: dir + "/text")
+        try TestSupport.write("u1 alice\n", to: dir + "/utt2spk")
+        var options = FeatureJobOptions()
+        options.fbank.sampleRate = 8000
+        options.noiseSNRs = [10]
+        let report = try FeatureExtractionJob(data: try DataDirectory(path: dir), outputDirectory: dir + "/out", options: options).run()
+        #expect(report.succeeded == 2 && report.total == 2)
+        #expect(try TableFile(path: dir + "/out/utt2spk").dictionary == ["u1": "alice", "ns10-u1": "ns10-alice"])
+        #expect(try TableFile(path: dir + "/out/text").dictionary == ["u1": "HELLO", "ns10-u1": "HELLO"])
+        #expect(FeatureJobOptions.unperturbedKey("ns10-u1") == (1, "u1") && FeatureJobOptions.isCopy("ns10-u1"))
+    }
 }

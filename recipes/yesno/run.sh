@@ -7,7 +7,8 @@
 # CORPUS_DIR holds waves_yesno/ (default: ../shared/corpora/yesno beside the project; see
 # the README for where to get it). Outputs go under exp/yesno/ in the current directory.
 # Stages: 0 data directories and lexicon (CMU pronunciations: phones inside the words let the
-# model tell "yes yes" from one long "yes"), 1 validation, 2 features, 3 flat-start training by
+# model tell "yes yes" from one long "yes"), 1 validation, 2 features (training copies with added
+# noise), 3 flat-start training by
 # Viterbi re-alignment, 4 a unigram language model of the training text (Kaldi's task.arpabo),
 # 5 decode the test files (lexicon search, word loop with that model), 6 score (%WER).
 usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N]"
@@ -44,13 +45,16 @@ if stage 1 "validate data directories"; then
   stage_done 1
 fi
 
-if stage 2 "features (40 log-Mel bins at the corpus' native 8 kHz)"; then
-  for set in train test; do "$parrot" features "$data/$set" "$exp/feats/$set" --sample-rate 8000 --nj "$nj"; done
+if stage 2 "features (40 log-Mel bins at the corpus' native 8 kHz; training copies with noise at 5, 10 and 15 dB SNR)"; then
+  # Some test recordings have a loud background between words that the 31 clean training
+  # recordings never show; noisy copies of the training set teach the model what it sounds like.
+  "$parrot" features "$data/train" "$exp/feats/train" --sample-rate 8000 --add-noise 5,10,15 --nj "$nj"
+  "$parrot" features "$data/test" "$exp/feats/test" --sample-rate 8000 --nj "$nj"
   stage_done 2
 fi
 
 if stage 3 "train: flat start, then Viterbi re-alignment rounds"; then
-  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds 4 --local-rounds 2 --epochs 4 --chunk-frames 40 --nj "$nj"
+  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds 4 --local-rounds 2 --epochs 4 --nj "$nj"
   stage_done 3
 fi
 
