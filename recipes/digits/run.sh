@@ -4,7 +4,10 @@
 # other four speakers instead and test on every take of SPEAKER (an unseen voice).
 #
 #   recipes/digits/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER]
-#                         [--speed-perturb F,F,F] [--rounds N] [--epochs N] [--train-options "..."]
+#                         [--speed-perturb F,F,F] [--feature-options "..."] [--rounds N] [--epochs N]
+#                         [--train-options "..."]
+# (--feature-options go to the training set's parrot features, e.g. "--add-noise 10,20";
+# --train-options to parrot train, e.g. "--freq-mask 8 --time-mask 10".)
 #
 # CORPUS_DIR holds recordings/ (default: ../shared/corpora/fsdd beside the project; see the
 # README for where to get it). Pronunciations come from the CMU dictionary (Debian package
@@ -14,9 +17,10 @@
 #         --speed-perturb 1.0 turns that off),
 #         3 flat-start training by Viterbi re-alignment, 4 align the test files,
 #         5 decode them with the grammar "exactly one digit", 6 score (%WER = % of files wrong).
-usage="usage: recipes/digits/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER] [--speed-perturb F,F,F] [--rounds N] [--epochs N] [--train-options \"...\"]"
+usage="usage: recipes/digits/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER] [--speed-perturb F,F,F] [--feature-options \"...\"] [--rounds N] [--epochs N] [--train-options \"...\"]"
 held_out=
 speed_perturb=0.9,1.0,1.1
+feature_options=
 rounds=5
 epochs=3
 train_options=
@@ -67,7 +71,8 @@ if stage 1 "validate data directories"; then
 fi
 
 if stage 2 "features (40 log-Mel bins at 8 kHz; training copies at speeds $speed_perturb)"; then
-  "$parrot" features "$data/train" "$exp/feats/train" --sample-rate 8000 --speed-perturb "$speed_perturb" --nj "$nj"
+  # shellcheck disable=SC2086
+  "$parrot" features "$data/train" "$exp/feats/train" --sample-rate 8000 --speed-perturb "$speed_perturb" --nj "$nj" $feature_options
   "$parrot" features "$data/test" "$exp/feats/test" --sample-rate 8000 --nj "$nj"
   stage_done 2
 fi
