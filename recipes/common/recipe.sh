@@ -1,6 +1,9 @@
 # Shared by every recipe: sourced after the recipe sets its defaults.
 #   - finds the parrot binary (bin/parrot from ./setup.sh, or $PARROT, or parrot on PATH)
-#   - parses --stage N, --stop-stage N, --nj N and --name=value options into variables
+#   - parses --stage N, --stop-stage N, --nj N, --cmd local|slurm|COMMAND and --name=value
+#     options into variables
+#   - cmd: the job launcher, called Kaldi's way: $cmd [JOB=1:N] LOG_FILE COMMAND ... (local.sh
+#     runs jobs here, slurm.sh submits a job array; Slurm resources from conf/slurm.conf)
 #   - log: timestamped messages; stage N "title": true when stage N should run and is not done;
 #     stage_done N marks it finished (a sentinel under $exp/.done), so re-runs skip it.
 set -euo pipefail
@@ -17,6 +20,7 @@ fi
 stage=${stage:-0}
 stop_stage=${stop_stage:-100}
 nj=${nj:-2}
+cmd=${cmd:-local}
 
 positional=()
 while [ $# -gt 0 ]; do
@@ -29,6 +33,23 @@ while [ $# -gt 0 ]; do
   esac
 done
 set -- "${positional[@]+"${positional[@]}"}"
+
+case "$cmd" in
+  local) cmd="$recipes_root/common/local.sh --max-jobs-run $nj" ;;
+  slurm) cmd="$recipes_root/common/slurm.sh" ;;
+esac
+
+# combine_outputs OUT PART_DIR...: concatenates the parts' text, CTMs and failure lists, sorted.
+combine_outputs() {
+  local out=$1; shift
+  mkdir -p "$out"
+  for f in text phones.ctm words.ctm failed.txt; do
+    local parts=()
+    for d in "$@"; do [ -f "$d/$f" ] && parts+=("$d/$f"); done
+    [ ${#parts[@]} -gt 0 ] && LC_ALL=C sort -s -k1,1 "${parts[@]}" > "$out/$f"
+  done
+  return 0
+}
 
 log() { echo "$(date '+%Y-%m-%d %H:%M:%S') [$(basename "$(dirname "$0")")] $*"; }
 

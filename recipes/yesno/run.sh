@@ -2,16 +2,18 @@
 # Kaldi's "yesno" recipe for Parrot: 60 recordings of one speaker saying 8 words, yes or no.
 # Train on the files whose name starts with 0, test on those starting with 1 (31 / 29 files).
 #
-#   recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N]
+#   recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm]
 #
 # CORPUS_DIR holds waves_yesno/ (default: ../shared/corpora/yesno beside the project; see
 # the README for where to get it). Outputs go under exp/yesno/ in the current directory.
+# Training runs as one job and decoding as --nj jobs through the launcher (--cmd local, the
+# default, or --cmd slurm for a Slurm cluster; job logs in exp/yesno/log/).
 # Stages: 0 data directories and lexicon (CMU pronunciations: phones inside the words let the
 # model tell "yes yes" from one long "yes"), 1 validation, 2 features (training copies with added
 # noise), 3 flat-start training by
 # Viterbi re-alignment, 4 a unigram language model of the training text (Kaldi's task.arpabo),
 # 5 decode the test files (lexicon search, word loop with that model), 6 score (%WER).
-usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N]"
+usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm]"
 source "$(dirname "$0")/../common/recipe.sh"
 
 corpus="${1:-$project_root/../shared/corpora/yesno}"
@@ -54,7 +56,8 @@ if stage 2 "features (40 log-Mel bins at the corpus' native 8 kHz; training copi
 fi
 
 if stage 3 "train: flat start, then Viterbi re-alignment rounds"; then
-  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds 4 --local-rounds 2 --epochs 4 --nj "$nj"
+  $cmd "$exp/log/train.log" "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds 4 --local-rounds 2 --epochs 4 --nj "$nj"
+  grep -E '^round [0-9]+:' "$exp/log/train.log"
   stage_done 3
 fi
 
@@ -64,7 +67,11 @@ if stage 4 "unigram language model of the training transcripts"; then
 fi
 
 if stage 5 "decode the test files"; then
-  "$parrot" decode "$exp/model" "$exp/feats/test" "$exp/decode_test" --mode lexicon --lexicon "$data/lexicon.txt" --lm "$exp/lm/task.arpa" --nj "$nj"
+  # One job per part of the test set (split by utterance: yesno has one speaker), then combined.
+  "$recipes_root/common/split_data.sh" --per-utt "$exp/feats/test" "$nj"
+  $cmd JOB=1:"$nj" "$exp/log/decode.JOB.log" "$parrot" decode "$exp/model" "$exp/feats/test/split${nj}utt/JOB" "$exp/decode_test/part/JOB" \
+    --mode lexicon --lexicon "$data/lexicon.txt" --lm "$exp/lm/task.arpa" --nj 1
+  combine_outputs "$exp/decode_test" $(for j in $(seq "$nj"); do echo "$exp/decode_test/part/$j"; done)
   stage_done 5
 fi
 
