@@ -117,20 +117,62 @@ public final class NetworkTrainer {
             var order = Array(trainBatches.indices)
             var shuffler = SeededGenerator(seed: options.seed &+ 0x5EED_0000 &+ UInt64(epoch))
             for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(shuffler.next() % UInt64(i + 1))) }
-            var dropout = SeededGenerator(seed: options.seed &+ 0xD0D0_0000 &+ UInt64(epoch))
             optimizer.learningRate = state.learningRate
             var loss = 0.0, frames = 0, correct = 0
-            var masking = SeededGenerator(seed: options.seed &+ 0x3A5C_0000 &+ UInt64(epoch))
-            for (n, b) in order.enumerated() {
-                let batch = try load(trainBatches[b], model: model, masking: &masking)
-                withUnsafeMutablePointer(to: &dropout) { model.network.forward(batch, workspace: workspace, dropoutRandom: options.dropout > 0 ? $0 : nil) }
-                for i in gradient.indices { gradient[i] = 0 }
-                let result = model.network.backward(batch, workspace: workspace, gradient: &gradient)
-                optimizer.update(parameters: &model.network.parameters, gradient: gradient)
-                loss += result.loss
-                frames += result.frames
-                correct += result.correct
-                onEvent?(.progress(epoch: epoch, batches: n + 1, of: order.count))
+            let jobs = max(1, min(options.trainJobs ?? 1, order.count))
+            if jobs == 1 {
+                let result = try trainShard(order.map { trainBatches[$0] }, model: &model, optimizer: &optimizer, workspace: workspace,
+                                            gradient: &gradient, epoch: epoch, job: 0) { n in
+                    self.onEvent?(.progress(epoch: epoch, batches: n, of: order.count))
+                }
+                (loss, frames, correct) = (result.loss, result.frames, result.correct)
+            } else {
+                // Parallel training with model averaging (Kaldi nnet3's way): J copies of the model
+                // start from the same weights and optimiser state, each trains on every J-th batch,
+                // then weights and Adam moments are averaged.
+                let startParameters = model.network.parameters
+                let startOptimizer = optimizer
+                let lock = NSLock()
+                var done = 0
+                var results = [(parameters: [Float], optimizer: AdamOptimizer, loss: Double, frames: Int, correct: Int)?](repeating: nil, count: jobs)
+                var failure: Error?
+                let shared = model
+                DispatchQueue.concurrentPerform(iterations: jobs) { job in
+                    var copy = shared
+                    copy.network = BiLSTMNetwork(configuration: shared.configuration, parameters: startParameters)
+                    var jobOptimizer = startOptimizer
+                    var jobGradient = [Float](repeating: 0, count: startParameters.count)
+                    let shard = stride(from: job, to: order.count, by: jobs).map { trainBatches[order[$0]] }
+                    do {
+                        let r = try self.trainShard(shard, model: &copy, optimizer: &jobOptimizer, workspace: NetworkWorkspace(),
+                                                    gradient: &jobGradient, epoch: epoch, job: job) { _ in
+                            lock.lock(); done += 1; let n = done; lock.unlock()
+                            self.onEvent?(.progress(epoch: epoch, batches: n, of: order.count))
+                        }
+                        lock.lock(); results[job] = (copy.network.parameters, jobOptimizer, r.loss, r.frames, r.correct); lock.unlock()
+                    } catch {
+                        lock.lock(); failure = error; lock.unlock()
+                    }
+                }
+                if let failure { throw failure }
+                let finished = results.compactMap { $0 }
+                let scale = 1 / Float(finished.count)
+                var parameters = [Float](repeating: 0, count: startParameters.count)
+                var first = parameters, second = parameters
+                for r in finished {
+                    for i in parameters.indices {
+                        parameters[i] += scale * r.parameters[i]
+                        first[i] += scale * r.optimizer.firstMoment[i]
+                        second[i] += scale * r.optimizer.secondMoment[i]
+                    }
+                    loss += r.loss
+                    frames += r.frames
+                    correct += r.correct
+                }
+                model.network.parameters = parameters
+                optimizer = AdamOptimizer(learningRate: startOptimizer.learningRate, step: finished.map(\.optimizer.step).max() ?? startOptimizer.step,
+                                          firstMoment: first, secondMoment: second)
+                optimizer.clipNorm = startOptimizer.clipNorm
             }
             var validation: (loss: Double, frames: Int, correct: Int)?
             if !validBatches.isEmpty {
@@ -229,6 +271,27 @@ public final class NetworkTrainer {
     private func batches(_ items: [Item]) -> [[Item]] {
         let sorted = items.sorted { ($0.frames, $0.key) < ($1.frames, $1.key) }
         return stride(from: 0, to: sorted.count, by: options.batchSize).map { Array(sorted[$0..<min($0 + options.batchSize, sorted.count)]) }
+    }
+
+    /// One pass over `batches`, updating `model` and `optimizer`; `progress` after each batch.
+    private func trainShard(_ batches: [[Item]], model: inout AcousticModel, optimizer: inout AdamOptimizer, workspace: NetworkWorkspace,
+                            gradient: inout [Float], epoch: Int, job: Int, progress: (Int) -> Void) throws -> (loss: Double, frames: Int, correct: Int) {
+        let salt = UInt64(epoch) &+ UInt64(job) << 32
+        var dropout = SeededGenerator(seed: options.seed &+ 0xD0D0_0000 &+ salt)
+        var masking = SeededGenerator(seed: options.seed &+ 0x3A5C_0000 &+ salt)
+        var loss = 0.0, frames = 0, correct = 0
+        for (n, items) in batches.enumerated() {
+            let batch = try load(items, model: model, masking: &masking)
+            withUnsafeMutablePointer(to: &dropout) { model.network.forward(batch, workspace: workspace, dropoutRandom: options.dropout > 0 ? $0 : nil) }
+            for i in gradient.indices { gradient[i] = 0 }
+            let result = model.network.backward(batch, workspace: workspace, gradient: &gradient)
+            optimizer.update(parameters: &model.network.parameters, gradient: gradient)
+            loss += result.loss
+            frames += result.frames
+            correct += result.correct
+            progress(n + 1)
+        }
+        return (loss, frames, correct)
     }
 
     /// Training items cut into pieces of `chunkFrames` (a remainder under half a piece joins the last one).

@@ -36,6 +36,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var frequencyMaskWidth: Int?
     /// Time masking of training inputs: two runs of up to this many frames set to the mean. Nil or 0: off.
     public var timeMaskWidth: Int?
+    /// Parallel training with model averaging: each epoch, this many copies of the model train
+    /// on interleaved shares of the batches (concurrently) and their weights and optimiser moments
+    /// are averaged. Nil or 1: one model.
+    public var trainJobs: Int?
 
     public init() {}
 

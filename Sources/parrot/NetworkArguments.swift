@@ -17,9 +17,10 @@ struct NetworkArguments: ParsableArguments {
     @Option(help: "Train on pieces of this many frames instead of whole utterances (0: whole utterances).") var chunkFrames = 0
     @Option(help: "Frequency masking: two bands of up to this many feature bins hidden in each training utterance (0: off).") var freqMask = 0
     @Option(help: "Time masking: two runs of up to this many frames hidden in each training utterance (0: off).") var timeMask = 0
+    @Option(help: "Parallel training with model averaging: copies of the model trained concurrently on shares of each epoch's batches, then averaged (1: one model).") var trainJobs = 1
 
     func validate() throws {
-        guard layers >= 0, hidden >= 1, batchSize >= 1, splice >= 0, projection >= 0, chunkFrames >= 0, freqMask >= 0, timeMask >= 0 else {
+        guard layers >= 0, hidden >= 1, batchSize >= 1, splice >= 0, projection >= 0, chunkFrames >= 0, freqMask >= 0, timeMask >= 0, trainJobs >= 1 else {
             throw ValidationError("--hidden and --batch-size must be at least 1; --layers, --splice, --projection, --chunk-frames, --freq-mask and --time-mask at least 0")
         }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
@@ -44,6 +45,7 @@ struct NetworkArguments: ParsableArguments {
         options.chunkFrames = chunkFrames > 0 ? chunkFrames : nil
         options.frequencyMaskWidth = freqMask > 0 ? freqMask : nil
         options.timeMaskWidth = timeMask > 0 ? timeMask : nil
+        options.trainJobs = trainJobs > 1 ? trainJobs : nil
         return options
     }
 }

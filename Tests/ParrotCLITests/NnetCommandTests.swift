@@ -70,6 +70,29 @@ import Testing
         }
     }
 
+    /// Model averaging: two copies trained concurrently on halves of each epoch still learn, and
+    /// the result does not depend on which copy finishes first.
+    @Test func parallelTrainingWithModelAveragingLearnsAndIsDeterministic() throws {
+        let dir = try Self.fixture.get()
+        var models = [Data]()
+        for run in ["avg1", "avg2"] {
+            let command = train(dir, dir + "/" + run, ["--train-jobs", "2"])
+            let result = try TestSupport.run(command[0], Array(command.dropFirst()))
+            #expect(result.status == 0, "\(result.standardError)")
+            let accuracies = result.standardOutput.split(separator: "\n").compactMap { line -> Double? in
+                guard line.hasPrefix("epoch"), let range = line.range(of: "frame accuracy ") else { return nil }
+                return Double(line[range.upperBound...].prefix { $0 != "%" })
+            }
+            #expect(accuracies.count == 4 && accuracies.last! > accuracies.first! + 10, "\(accuracies)")
+            models.append(try Data(contentsOf: URL(fileURLWithPath: dir + "/\(run)/final.mdl")))
+        }
+        #expect(models[0] == models[1])
+        let one = train(dir, dir + "/avg-single")
+        #expect(try TestSupport.run(one[0], Array(one.dropFirst())).status == 0)
+        let single = try Data(contentsOf: URL(fileURLWithPath: dir + "/avg-single/final.mdl"))
+        #expect(models[0] != single, "averaged training differs from one model's")
+    }
+
     @Test func resumingAfterKillNineGivesTheSameModelAsAnUninterruptedRun() throws {
         let dir = try Self.fixture.get()
         let uninterrupted = train(dir, dir + "/straight")
