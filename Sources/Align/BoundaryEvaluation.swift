@@ -82,31 +82,10 @@ public struct BoundaryEvaluation: Sendable {
 
     /// Index pairs of equal labels on a minimum-edit-distance alignment of `a` and `b`.
     static func match(_ a: [String], _ b: [String]) -> [(Int, Int)] {
-        let n = a.count, m = b.count
-        var cost = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
-        for i in 0...n { cost[i][0] = i }
-        for j in 0...m { cost[0][j] = j }
-        if n > 0 && m > 0 {
-            for i in 1...n {
-                for j in 1...m {
-                    cost[i][j] = min(cost[i - 1][j] + 1, cost[i][j - 1] + 1, cost[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                }
-            }
+        EditAlignment.align(a, b).compactMap { step in
+            guard let i = step.0, let j = step.1, a[i] == b[j] else { return nil }
+            return (i, j)
         }
-        var pairs = [(Int, Int)]()
-        var i = n, j = m
-        while i > 0 && j > 0 {
-            if a[i - 1] == b[j - 1] && cost[i][j] == cost[i - 1][j - 1] {
-                pairs.append((i - 1, j - 1)); i -= 1; j -= 1
-            } else if cost[i][j] == cost[i - 1][j - 1] + 1 {
-                i -= 1; j -= 1
-            } else if cost[i][j] == cost[i - 1][j] + 1 {
-                i -= 1
-            } else {
-                j -= 1
-            }
-        }
-        return pairs.reversed()
     }
 
     /// The report `parrot eval-align` prints.

@@ -1,3 +1,4 @@
+import Align
 import Foundation
 
 /// One step of the alignment of a hypothesis to its reference.
@@ -42,52 +43,34 @@ public struct ErrorCounts: Equatable, Sendable {
     }
 }
 
-/// Levenshtein alignment of a hypothesis to a reference: the fewest insertions, deletions and
-/// substitutions (each costing 1) turning one into the other, with the operations in order.
-/// Among equally short edit sequences, substitutions are preferred to an insertion plus a
-/// deletion, as `compute-wer` and sclite count them.
+/// Error counts of a hypothesis against its reference, from their Levenshtein alignment
+/// (`EditAlignment`), with the operations in order.
 public enum ErrorRate {
     /// Aligns two token sequences.
     public static func align(reference: [String], hypothesis: [String]) -> (counts: ErrorCounts, operations: [EditOperation]) {
-        let n = reference.count, m = hypothesis.count
-        // cost[i][j]: edits between reference[..<i] and hypothesis[..<j].
-        var cost = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
-        for i in 0...n { cost[i][0] = i }
-        for j in 0...m { cost[0][j] = j }
-        if n > 0 && m > 0 {
-            for i in 1...n {
-                for j in 1...m {
-                    let diagonal = cost[i - 1][j - 1] + (reference[i - 1] == hypothesis[j - 1] ? 0 : 1)
-                    cost[i][j] = min(diagonal, cost[i - 1][j] + 1, cost[i][j - 1] + 1)
-                }
-            }
-        }
         var operations = [EditOperation]()
         var counts = ErrorCounts()
-        var i = n, j = m
-        while i > 0 || j > 0 {
-            if i > 0 && j > 0 && cost[i][j] == cost[i - 1][j - 1] + (reference[i - 1] == hypothesis[j - 1] ? 0 : 1) {
-                if reference[i - 1] == hypothesis[j - 1] {
-                    operations.append(.match(reference[i - 1]))
-                } else {
-                    operations.append(.substitution(reference: reference[i - 1], hypothesis: hypothesis[j - 1]))
-                    counts.substitutions += 1
-                }
-                i -= 1; j -= 1
-            } else if i > 0 && cost[i][j] == cost[i - 1][j] + 1 {
-                operations.append(.deletion(reference[i - 1]))
+        for step in EditAlignment.align(reference, hypothesis) {
+            switch step {
+            case let (i?, j?) where reference[i] == hypothesis[j]:
+                operations.append(.match(reference[i]))
+            case let (i?, j?):
+                operations.append(.substitution(reference: reference[i], hypothesis: hypothesis[j]))
+                counts.substitutions += 1
+            case let (i?, nil):
+                operations.append(.deletion(reference[i]))
                 counts.deletions += 1
-                i -= 1
-            } else {
-                operations.append(.insertion(hypothesis[j - 1]))
+            case let (nil, j?):
+                operations.append(.insertion(hypothesis[j]))
                 counts.insertions += 1
-                j -= 1
+            case (nil, nil):
+                break
             }
         }
-        counts.referenceTokens = n
+        counts.referenceTokens = reference.count
         counts.sentences = 1
         counts.sentencesWithErrors = counts.errors > 0 ? 1 : 0
-        return (counts, operations.reversed())
+        return (counts, operations)
     }
 
     /// `%WER 1.23 [ 12 / 976, 3 ins, 4 del, 5 sub ]` (`label` WER or PER).
