@@ -178,7 +178,8 @@ public final class NetworkTrainer {
             if !validBatches.isEmpty {
                 var v = (loss: 0.0, frames: 0, correct: 0)
                 for items in validBatches {
-                    let batch = try load(items, model: model)
+                    var noMasking: SeededGenerator?
+                    let batch = try load(items, model: model, masking: &noMasking)
                     model.network.forward(batch, workspace: workspace)
                     let r = model.network.evaluate(batch, workspace: workspace)
                     v = (v.loss + r.loss, v.frames + r.frames, v.correct + r.correct)
@@ -278,7 +279,7 @@ public final class NetworkTrainer {
                             gradient: inout [Float], epoch: Int, job: Int, progress: (Int) -> Void) throws -> (loss: Double, frames: Int, correct: Int) {
         let salt = UInt64(epoch) &+ UInt64(job) << 32
         var dropout = SeededGenerator(seed: options.seed &+ 0xD0D0_0000 &+ salt)
-        var masking = SeededGenerator(seed: options.seed &+ 0x3A5C_0000 &+ salt)
+        var masking: SeededGenerator? = SeededGenerator(seed: options.seed &+ 0x3A5C_0000 &+ salt)
         var loss = 0.0, frames = 0, correct = 0
         for (n, items) in batches.enumerated() {
             let batch = try load(items, model: model, masking: &masking)
@@ -310,17 +311,7 @@ public final class NetworkTrainer {
         return out
     }
 
-    private func load(_ items: [Item], model: AcousticModel) throws -> Batch {
-        var none: SeededGenerator? = nil
-        return try load(items, model: model, masking: &none)
-    }
-
-    private func load(_ items: [Item], model: AcousticModel, masking: inout SeededGenerator) throws -> Batch {
-        var random: SeededGenerator? = masking
-        defer { masking = random! }
-        return try load(items, model: model, masking: &random)
-    }
-
+    /// A batch of `items`; with a `masking` generator (training), inputs are masked as the options ask.
     private func load(_ items: [Item], model: AcousticModel, masking: inout SeededGenerator?) throws -> Batch {
         var inputs = [[Float]]()
         var batchTargets = [[Int32]]()
@@ -331,14 +322,14 @@ public final class NetworkTrainer {
                 cache = (item.key, try source.input(item.key, splice: options.splice, mean: model.inputMean, scale: model.inputScale).values)
             }
             let values = cache!.values, target = targets[item.key]!
-            var input = item.start == 0 && item.frames == target.count ? values
-                : Array(values[(item.start * dimension)..<((item.start + item.frames) * dimension)])
+            let whole = item.start == 0 && item.frames == target.count
+            var input = whole ? values : Array(values[(item.start * dimension)..<((item.start + item.frames) * dimension)])
             if masking != nil {
                 InputMasking(frequencyWidth: options.frequencyMaskWidth ?? 0, timeWidth: options.timeMaskWidth ?? 0, splice: options.splice)
                     .apply(to: &input, frames: item.frames, random: &masking!)
             }
             inputs.append(input)
-            batchTargets.append(item.start == 0 && item.frames == target.count ? target : Array(target[item.start..<(item.start + item.frames)]))
+            batchTargets.append(whole ? target : Array(target[item.start..<(item.start + item.frames)]))
         }
         return Batch(keys: items.map(\.key), inputs: inputs, targets: batchTargets, dimension: dimension)
     }

@@ -32,31 +32,15 @@ public struct AlignmentJob {
     /// Runs the job. - Returns: aligned utterances and failures (utterance, reason), sorted.
     public func run(outputDirectory: String) throws -> (aligned: Int, failures: [(String, String)]) {
         let keys = Array(Set(source.keys).union(transcripts.keys)).sorted(by: cLocaleLess)
-        let jobCount = max(1, min(jobs, keys.count))
-        let lock = NSLock()
-        var results = [String: UtteranceAlignment]()
-        var failures = [(String, String)]()
-        var done = 0
         let featureKeys = Set(source.keys)
-        DispatchQueue.concurrentPerform(iterations: jobCount) { job in
-            let workspace = NetworkWorkspace()
-            for key in keys[(keys.count * job / jobCount)..<(keys.count * (job + 1) / jobCount)] {
-                do {
-                    guard let transcript = transcripts[key] else { throw AlignError.emptyTranscript(utterance: key) }
-                    guard featureKeys.contains(key) else { throw AlignError.noPath(utterance: key) }
-                    let alignment = flatStart ? try aligner.flatStartAlignment(key, transcript: transcript, source: source, speechThreshold: speechThreshold)
-                        : try aligner.align(key, transcript: transcript, source: source, workspace: workspace)
-                    lock.lock(); results[key] = alignment; lock.unlock()
-                } catch {
-                    var reason = "\(error)"
-                    if transcripts[key] == nil { reason = "no transcript in text" } else if !featureKeys.contains(key) { reason = "no features (see the features step)" }
-                    lock.lock(); failures.append((key, reason)); lock.unlock()
-                }
-                lock.lock(); done += 1; progress?(done, keys.count); lock.unlock()
-            }
+        let (results, failures) = UtteranceWorkers.run(keys, jobs: jobs, progress: progress) { key, workspace -> UtteranceAlignment in
+            guard let transcript = transcripts[key] else { throw UtteranceWorkers.Failure("no transcript in text") }
+            guard featureKeys.contains(key) else { throw UtteranceWorkers.Failure("no features (see the features step)") }
+            return flatStart ? try aligner.flatStartAlignment(key, transcript: transcript, source: source, speechThreshold: speechThreshold)
+                : try aligner.align(key, transcript: transcript, source: source, workspace: workspace)
         }
-        try write(results, failures: failures.sorted { cLocaleLess($0.0, $1.0) }, to: outputDirectory)
-        return (results.count, failures.sorted { cLocaleLess($0.0, $1.0) })
+        try write(results, failures: failures, to: outputDirectory)
+        return (results.count, failures)
     }
 
     private func write(_ results: [String: UtteranceAlignment], failures: [(String, String)], to directory: String) throws {

@@ -178,9 +178,6 @@ public struct ArpaLanguageModel: WordSequenceModel {
         return nil
     }
 
-    /// Index of `<unk>`, the stand-in for lexicon words the model does not list, if it has one.
-    public var unknownWordIndex: Int? { index[ArpaLanguageModel.unknown] }
-
     public func forEachSuccessor(of state: Int, word: Int, _ body: (Int, Float) -> Void) {
         let history = stateHistories[state]
         guard let p = logProbability(word, history: history) else { return }

@@ -138,6 +138,19 @@ public struct BeamSearchDecoder: Sendable {
             if let e = entries[state], e.0 >= score { return }
             entries[state] = (score, trace, pronunciation)
         }
+        // A token that has finished its unit: a silence, or a tree node where words may end.
+        func leave(_ state: Int, _ node: Int, _ score: Float, _ trace: Int32) {
+            if node == silenceNode {
+                enter(state, score, trace, -1)
+                return
+            }
+            for e in tree.ends[Int(tree.endStart[node])..<Int(tree.endStart[node + 1])] {
+                let word = tree.pronunciationWord[Int(e)]
+                model.forEachSuccessor(of: state, word: tree.modelWord[word]) { nextState, logProbability in
+                    enter(nextState, score + lmWeight * logProbability - penalty, trace, e)
+                }
+            }
+        }
 
         try scores.values.withUnsafeBufferPointer { table in
             for t in 0..<frames {
@@ -155,20 +168,13 @@ public struct BeamSearchDecoder: Sendable {
                         continue
                     }
                     next.add(key, score + row[phone], trace)
-                    if node == silenceNode {
-                        enter(state, score, trace, -1)
-                        continue
-                    }
-                    let mask = allowed(state)
-                    for c in tree.children[Int(tree.childStart[node])..<Int(tree.childStart[node + 1])] where mask?[Int(c)] ?? true {
-                        next.add(BeamSearchDecoder.key(state: state, node: Int(c), position: 0), score + row[Int(tree.phone[Int(c)])], trace)
-                    }
-                    for e in tree.ends[Int(tree.endStart[node])..<Int(tree.endStart[node + 1])] {
-                        let word = tree.pronunciationWord[Int(e)]
-                        model.forEachSuccessor(of: state, word: tree.modelWord[word]) { nextState, logProbability in
-                            enter(nextState, score + lmWeight * logProbability - penalty, trace, e)
+                    if node != silenceNode {
+                        let mask = allowed(state)
+                        for c in tree.children[Int(tree.childStart[node])..<Int(tree.childStart[node + 1])] where mask?[Int(c)] ?? true {
+                            next.add(BeamSearchDecoder.key(state: state, node: Int(c), position: 0), score + row[Int(tree.phone[Int(c)])], trace)
                         }
                     }
+                    leave(state, node, score, trace)
                 }
                 for (state, entry) in entries {
                     var trace = entry.1
@@ -189,30 +195,22 @@ public struct BeamSearchDecoder: Sendable {
                 swap(&current, &next)
             }
         }
-        // Sentence ends: a finished silence, or a finished word that may end the sentence.
-        var best: (Float, Int32)? = nil
-        for i in current.keys.indices {
+        // Sentence ends: the tokens that finish a silence or a word after the last frame, in a
+        // model state that may end the sentence.
+        entries.removeAll(keepingCapacity: true)
+        for i in current.keys.indices where Int(current.keys[i] & 0xFF) == duration - 1 {
             let key = current.keys[i]
-            let state = Int(key >> 32), node = Int((key >> 8) & 0xFF_FFFF), position = Int(key & 0xFF)
-            guard position == duration - 1 else { continue }
-            let score = current.scores[i], trace = current.traces[i]
-            if node == silenceNode {
-                if let end = model.finalLogProbability(state), best == nil || score + lmWeight * end > best!.0 {
-                    best = (score + lmWeight * end, trace)
-                }
-                continue
+            leave(Int(key >> 32), Int((key >> 8) & 0xFF_FFFF), current.scores[i], current.traces[i])
+        }
+        var best: (Float, Int32)? = nil
+        for (state, entry) in entries {
+            guard let end = model.finalLogProbability(state), best == nil || entry.0 + lmWeight * end > best!.0 else { continue }
+            var trace = entry.1
+            if entry.2 >= 0 {
+                traces.append(Trace(pronunciation: entry.2, end: Int32(frames), previous: trace))
+                trace = Int32(traces.count - 1)
             }
-            for e in tree.ends[Int(tree.endStart[node])..<Int(tree.endStart[node + 1])] {
-                let word = tree.pronunciationWord[Int(e)]
-                model.forEachSuccessor(of: state, word: tree.modelWord[word]) { nextState, logProbability in
-                    guard let end = model.finalLogProbability(nextState) else { return }
-                    let total = score + lmWeight * (logProbability + end) - penalty
-                    if best == nil || total > best!.0 {
-                        traces.append(Trace(pronunciation: e, end: Int32(frames), previous: trace))
-                        best = (total, Int32(traces.count - 1))
-                    }
-                }
-            }
+            best = (entry.0 + lmWeight * end, trace)
         }
         guard let (score, last) = best else {
             throw DecodeError.noHypothesis(utterance: utterance, reason: frames == 0 ? "no frames"

@@ -35,28 +35,13 @@ public struct DecodeJob {
     /// Decodes `keys` (default: every utterance of the source).
     public func run(outputDirectory: String, keys requested: [String]? = nil) throws -> Summary {
         let keys = (requested ?? source.keys).sorted(by: cLocaleLess)
-        let jobCount = max(1, min(jobs, keys.count))
-        let lock = NSLock()
-        var results = [String: Recognition]()
-        var failures = [(String, String)]()
-        var done = 0
         let available = Set(source.keys)
-        DispatchQueue.concurrentPerform(iterations: jobCount) { job in
-            let workspace = NetworkWorkspace()
-            for key in keys[(keys.count * job / jobCount)..<(keys.count * (job + 1) / jobCount)] {
-                do {
-                    guard available.contains(key) else { throw DecodeError.noHypothesis(utterance: key, reason: "no features (see the features step)") }
-                    let recognition = try recognizer.recognize(key, source: source, workspace: workspace)
-                    lock.lock(); results[key] = recognition; lock.unlock()
-                } catch {
-                    lock.lock(); failures.append((key, "\(error)")); lock.unlock()
-                }
-                lock.lock(); done += 1; progress?(done, keys.count); lock.unlock()
-            }
+        let (results, failures) = UtteranceWorkers.run(keys, jobs: jobs, progress: progress) { key, workspace -> Recognition in
+            guard available.contains(key) else { throw UtteranceWorkers.Failure("utterance \(key): no features (see the features step)") }
+            return try recognizer.recognize(key, source: source, workspace: workspace)
         }
-        let sortedFailures = failures.sorted { cLocaleLess($0.0, $1.0) }
-        try write(results, failures: sortedFailures, to: outputDirectory)
-        return Summary(decoded: results.count, failures: sortedFailures, frames: results.values.reduce(0) { $0 + $1.frames })
+        try write(results, failures: failures, to: outputDirectory)
+        return Summary(decoded: results.count, failures: failures, frames: results.values.reduce(0) { $0 + $1.frames })
     }
 
     private func write(_ results: [String: Recognition], failures: [(String, String)], to directory: String) throws {

@@ -51,9 +51,7 @@ struct AlignCommand: ParsableCommand {
             var aligner = ForcedAligner(model: acoustic, compiler: TranscriptCompiler(lexicon: lexiconFile, phoneSet: acoustic.classLabels, oovMode: OOVMode(rawValue: oov)!))
             aligner.minimumDuration = minDuration
             if priorScale != 0 {
-                let priorsPath = ((modelFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("priors.txt")
-                let table = try TableFile(path: priorsPath).dictionary
-                aligner.logPriors = acoustic.classLabels.map { Float(table[$0] ?? "") ?? -20 }
+                aligner.logPriors = try ModelPath.logPriors(besides: modelFile, labels: acoustic.classLabels)
                 aligner.priorScale = priorScale
             }
             var job = AlignmentJob(aligner: aligner, source: source, transcripts: transcripts)

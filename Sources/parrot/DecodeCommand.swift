@@ -134,9 +134,7 @@ struct DecodeCommand: ParsableCommand {
         }
         var recognizer = Recognizer(model: acoustic, mode: recognizerMode)
         if priorScale != 0 {
-            let priorsPath = ((modelFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("priors.txt")
-            let table = try TableFile(path: priorsPath).dictionary
-            recognizer.logPriors = labels.map { Float(table[$0] ?? "") ?? -20 }
+            recognizer.logPriors = try ModelPath.logPriors(besides: modelFile, labels: labels)
             recognizer.priorScale = priorScale
         }
         return recognizer

@@ -75,22 +75,21 @@ struct AudioArguments: ParsableArguments {
 
     /// The SNRs of --add-noise.
     func noiseSNRs() throws -> [Double]? {
-        guard let addNoise else { return nil }
-        let values = addNoise.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! >= -10 && $0! <= 60 }) else {
-            throw ValidationError("--add-noise takes signal-to-noise ratios in dB (-10 to 60) separated by commas, e.g. 10,20")
-        }
-        return values.map { $0! }
+        try AudioArguments.numbers(addNoise, in: -10...60,
+                                   error: "--add-noise takes signal-to-noise ratios in dB (-10 to 60) separated by commas, e.g. 10,20")
     }
 
     /// The factors of --speed-perturb.
     func speedFactors() throws -> [Double]? {
-        guard let speedPerturb else { return nil }
-        let factors = speedPerturb.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard !factors.isEmpty, factors.allSatisfy({ $0 != nil && $0! >= 0.5 && $0! <= 2 }) else {
-            throw ValidationError("--speed-perturb takes factors between 0.5 and 2 separated by commas, e.g. 0.9,1.0,1.1")
-        }
-        return factors.map { $0! }
+        try AudioArguments.numbers(speedPerturb, in: 0.5...2, error: "--speed-perturb takes factors between 0.5 and 2 separated by commas, e.g. 0.9,1.0,1.1")
+    }
+
+    /// A comma-separated list of numbers in `range` (nil when the option is absent).
+    private static func numbers(_ text: String?, in range: ClosedRange<Double>, error: String) throws -> [Double]? {
+        guard let text else { return nil }
+        let values = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.filter(range.contains)
+        guard !values.isEmpty, values.count == text.split(separator: ",").count else { throw ValidationError(error) }
+        return values
     }
 
     func validate() throws {

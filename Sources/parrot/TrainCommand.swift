@@ -105,6 +105,14 @@ struct TrainCommand: ParsableCommand {
 
 /// A model given as a file or as a directory holding final.mdl.
 enum ModelPath {
+    /// The class log-priors `parrot train` wrote beside `modelFile` (priors.txt), in the order of
+    /// `labels`; a class it does not list gets -20.
+    static func logPriors(besides modelFile: String, labels: [String]) throws -> [Float] {
+        let path = ((modelFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("priors.txt")
+        let table = try TableFile(path: path).dictionary
+        return labels.map { Float(table[$0] ?? "") ?? -20 }
+    }
+
     static func resolve(_ path: String) -> String {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue

@@ -105,16 +105,25 @@ import Testing
 /// Speed perturbation: each copy is the recording played faster or slower — fewer or more
 /// frames, and a tone moved up or down in frequency by the factor.
 @Suite struct SpeedPerturbationTests {
-    @Test func copiesAreResampledAndKeepTheirTranscriptsAndSpeakers() throws {
-        let dir = try TestSupport.temporaryDirectory()
-        try WaveFile.write(to: dir + "/tone.wav", samples: WaveFile.tone(frequency: 1000, seconds: 1, sampleRate: 8000), sampleRate: 8000)
+    /// Features of a one-utterance data directory (`u1`, speaker `alice`, 8 kHz `samples`) in
+    /// `dir/out`, with the augmentation `configure` sets.
+    static func augment(_ samples: [Float], transcript: String, in dir: String,
+                        _ configure: (inout FeatureJobOptions) -> Void) throws -> FeatureJobReport {
+        try WaveFile.write(to: dir + "/tone.wav", samples: samples, sampleRate: 8000)
         try TestSupport.write("u1 \(dir)/tone.wav\n", to: dir + "/wav.scp")
-        try TestSupport.write("u1 HELLO THERE\n", to: dir + "/text")
+        try TestSupport.write("u1 \(transcript)\n", to: dir + "/text")
         try TestSupport.write("u1 alice\n", to: dir + "/utt2spk")
         var options = FeatureJobOptions()
         options.fbank.sampleRate = 8000
-        options.speedFactors = [0.9, 1.0, 1.1]
-        let report = try FeatureExtractionJob(data: try DataDirectory(path: dir), outputDirectory: dir + "/out", options: options).run()
+        configure(&options)
+        return try FeatureExtractionJob(data: try DataDirectory(path: dir), outputDirectory: dir + "/out", options: options).run()
+    }
+
+    @Test func copiesAreResampledAndKeepTheirTranscriptsAndSpeakers() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let report = try Self.augment(WaveFile.tone(frequency: 1000, seconds: 1, sampleRate: 8000), transcript: "HELLO THERE", in: dir) {
+            $0.speedFactors = [0.9, 1.0, 1.1]
+        }
         #expect(report.total == 3 && report.succeeded == 3)
         let scp = try ScriptFile(path: dir + "/out/feats.scp")
         #expect(scp.keys == ["sp0.9-u1", "sp1.1-u1", "u1"])
@@ -155,14 +164,7 @@ import Testing
             FeatureExtractionJob.addNoise(to: &again, snr: snr, seed: "u1")
             #expect(again == noisy)
         }
-        try WaveFile.write(to: dir + "/tone.wav", samples: tone, sampleRate: 8000)
-        try TestSupport.write("u1 \(dir)/tone.wav\n", to: dir + "/wav.scp")
-        try TestSupport.write("u1 HELLO\n", to: dir + "/text")
-        try TestSupport.write("u1 alice\n", to: dir + "/utt2spk")
-        var options = FeatureJobOptions()
-        options.fbank.sampleRate = 8000
-        options.noiseSNRs = [10]
-        let report = try FeatureExtractionJob(data: try DataDirectory(path: dir), outputDirectory: dir + "/out", options: options).run()
+        let report = try Self.augment(tone, transcript: "HELLO", in: dir) { $0.noiseSNRs = [10] }
         #expect(report.succeeded == 2 && report.total == 2)
         #expect(try TableFile(path: dir + "/out/utt2spk").dictionary == ["u1": "alice", "ns10-u1": "ns10-alice"])
         #expect(try TableFile(path: dir + "/out/text").dictionary == ["u1": "HELLO", "ns10-u1": "HELLO"])

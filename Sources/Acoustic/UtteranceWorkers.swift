@@ -1,0 +1,37 @@
+import Foundation
+import KaldiIO
+
+/// Work on every utterance of a batch across threads, as alignment and decoding do it: the
+/// keys are cut into `jobs` contiguous blocks, each thread has its own `NetworkWorkspace`, and
+/// an utterance that throws is recorded with its reason while the rest go on.
+public enum UtteranceWorkers {
+    /// A failure with a plain reason (the utterance is named where the failure is reported).
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(_ reason: String) { description = reason }
+    }
+
+    /// Runs `body` for each key; `progress(done, total)` after each, one call at a time.
+    /// - Returns: results by key, and failures (key, reason) in C-locale order of key.
+    public static func run<T>(_ keys: [String], jobs: Int, progress: ((Int, Int) -> Void)?,
+                              _ body: (String, NetworkWorkspace) throws -> T) -> (results: [String: T], failures: [(String, String)]) {
+        let jobCount = max(1, min(jobs, keys.count))
+        let lock = NSLock()
+        var results = [String: T]()
+        var failures = [(String, String)]()
+        var done = 0
+        DispatchQueue.concurrentPerform(iterations: jobCount) { job in
+            let workspace = NetworkWorkspace()
+            for key in keys[(keys.count * job / jobCount)..<(keys.count * (job + 1) / jobCount)] {
+                do {
+                    let result = try body(key, workspace)
+                    lock.lock(); results[key] = result; lock.unlock()
+                } catch {
+                    lock.lock(); failures.append((key, "\(error)")); lock.unlock()
+                }
+                lock.lock(); done += 1; progress?(done, keys.count); lock.unlock()
+            }
+        }
+        return (results, failures.sorted { cLocaleLess($0.0, $1.0) })
+    }
+}
