@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 //
 // Parrot: a speech-recognition pipeline toolkit.
-// Dependencies point one way: parrot (CLI) → Decode → Align → Acoustic → Corpus → Audio → KaldiIO.
+// Dependencies point one way: parrot (CLI) → Decode, Report → Align → Acoustic → Corpus → Audio → KaldiIO.
 // C libraries are imported at the bottom only, through the system-library targets C*.
 import PackageDescription
 
@@ -42,10 +42,13 @@ let package = Package(
         // Greedy and lexicon-constrained decoding, scoring (issue 6).
         .target(name: "Decode", dependencies: ["Align", "Acoustic", "KaldiIO"]),
 
+        // Run reports: one HTML page with figures, training curves, spectrograms and tiers (issue 7).
+        .target(name: "Report", dependencies: ["Align", "Acoustic", "KaldiIO"]),
+
         .executableTarget(
             name: "parrot",
             dependencies: [
-                "Audio", "Corpus", "KaldiIO", "Acoustic", "Align", "Decode",
+                "Audio", "Corpus", "KaldiIO", "Acoustic", "Align", "Decode", "Report",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +73,7 @@ let package = Package(
         .testTarget(name: "AcousticTests", dependencies: ["Acoustic", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "AlignTests", dependencies: ["Align", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "DecodeTests", dependencies: ["Decode", "Align", "KaldiIO", "ParrotTestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Align", "Acoustic", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "SyntheticCorpusTests", dependencies: ["SyntheticCorpus", "Audio", "KaldiIO", "ParrotTestSupport", "parrot-corpus"]),
         // Runs the built binary; depending on the executable makes `swift test` build it first.
         .testTarget(name: "ParrotCLITests", dependencies: ["parrot", "parrot-corpus", "KaldiIO", "ParrotTestSupport"]),

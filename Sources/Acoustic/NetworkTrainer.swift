@@ -20,7 +20,7 @@ public enum TrainingEvent: Sendable {
 ///     MODEL_DIR/epoch-N.mdl   the model after epoch N (kept, like Kaldi's N.mdl)
 ///     MODEL_DIR/final.mdl     the latest model
 ///     MODEL_DIR/checkpoint    optimiser moments and trainer state, for `resume`
-///     MODEL_DIR/train.log     one line per epoch
+///     MODEL_DIR/train.log     one line per epoch;  MODEL_DIR/history.json  the same as JSON (for reports)
 ///
 /// Deterministic for a seed: batch order, split and dropout come from seeded generators derived
 /// from the seed and the epoch, so a resumed run ends with the same model as an uninterrupted one.
@@ -206,6 +206,7 @@ public final class NetworkTrainer {
             try state.write(optimizer: optimizer, to: path("checkpoint"))
             try ModelFile.write(model, to: path("final.mdl"))
             try AtomicFile.write(state.history.map { $0.line + "\n" }.joined(), to: path("train.log"))
+            try AtomicFile.write(String(decoding: JSONEncoder().encode(state.history), as: UTF8.self), to: path("history.json"))
             onEvent?(.epoch(report))
         }
         return model

@@ -66,6 +66,18 @@ public struct EpochReport: Codable, Equatable, Sendable {
     public var framesPerSecond: Double
     public var elapsedSeconds: Double
 
+    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double?, validationAccuracy: Double?,
+                learningRate: Float, framesPerSecond: Double, elapsedSeconds: Double) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.trainAccuracy = trainAccuracy
+        self.validationLoss = validationLoss
+        self.validationAccuracy = validationAccuracy
+        self.learningRate = learningRate
+        self.framesPerSecond = framesPerSecond
+        self.elapsedSeconds = elapsedSeconds
+    }
+
     public var line: String {
         var text = String(format: "epoch %d: train loss %.4f, frame accuracy %.2f%%", epoch, trainLoss, 100 * trainAccuracy)
         if let validationLoss, let validationAccuracy {

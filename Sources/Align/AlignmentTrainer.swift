@@ -50,6 +50,15 @@ public struct RoundReport: Codable, Equatable, Sendable {
     public var aligned: Int
     public var failed: Int
 
+    public init(round: Int, meanLogLikelihood: Double, framesChanged: Double, validationAccuracy: Double?, aligned: Int, failed: Int) {
+        self.round = round
+        self.meanLogLikelihood = meanLogLikelihood
+        self.framesChanged = framesChanged
+        self.validationAccuracy = validationAccuracy
+        self.aligned = aligned
+        self.failed = failed
+    }
+
     public var line: String {
         var text = String(format: "round %d: mean best-path log-likelihood %.4f per frame, %.2f%% of frames changed", round, meanLogLikelihood, 100 * framesChanged)
         if let validationAccuracy { text += String(format: ", validation frame accuracy %.2f%%", 100 * validationAccuracy) }
@@ -76,7 +85,7 @@ public enum AlignmentTrainingEvent: Sendable {
 ///     MODEL_DIR/ali.N.ark       the re-alignment under round N's model
 ///     MODEL_DIR/final.mdl       the last round's model;  MODEL_DIR/phones.txt  its classes
 ///     MODEL_DIR/priors.txt      class log-priors of the final alignment
-///     MODEL_DIR/train.log       one line per round;  MODEL_DIR/oovs.txt  words missing from the lexicon
+///     MODEL_DIR/train.log       one line per round (rounds.json: the same as JSON);  MODEL_DIR/oovs.txt  words missing from the lexicon
 ///
 /// Finished rounds are kept, so an interrupted run resumes where it stopped.
 public final class AlignmentTrainer {
@@ -147,6 +156,8 @@ public final class AlignmentTrainer {
         var model = initialModel
         var featureIndex: NetworkTrainer.FeatureIndex?
         var reports = [RoundReport]()
+        // Reports of rounds finished before an interruption, so the logs stay whole on resume.
+        let savedReports = resume ? (try? JSONDecoder().decode([RoundReport].self, from: Data(contentsOf: URL(fileURLWithPath: path("rounds.json"))))) ?? [] : []
         for round in 1...options.rounds {
             let roundDirectory = path("round-\(round)")
             let alignmentPath = path("ali.\(round).ark")
@@ -155,6 +166,7 @@ public final class AlignmentTrainer {
                 model = saved
                 let next = try TargetTable.read(path: alignmentPath)
                 onEvent?(.message("round \(round) already done"))
+                if let saved = savedReports.first(where: { $0.round == round }) { reports.append(saved) }
                 let changed = changedShare(targets, next)
                 targets = next
                 if round > options.localRounds && changed < options.changeThreshold { break }
@@ -193,6 +205,7 @@ public final class AlignmentTrainer {
             targets = next
             reports.append(report)
             try AtomicFile.write(reports.map { $0.line + "\n" }.joined(), to: path("train.log"))
+            try AtomicFile.write(String(decoding: JSONEncoder().encode(reports), as: UTF8.self), to: path("rounds.json"))
             onEvent?(.round(report))
             if round > options.localRounds && report.framesChanged < options.changeThreshold { break }
         }

@@ -16,7 +16,8 @@
 #         training files also at 0.9 and 1.1 times their speed, as Kaldi recipes augment data;
 #         --speed-perturb 1.0 turns that off),
 #         3 flat-start training by Viterbi re-alignment, 4 align the test files,
-#         5 decode them with the grammar "exactly one digit", 6 score (%WER = % of files wrong).
+#         5 decode them with the grammar "exactly one digit", 6 score (%WER = % of files wrong),
+#         7 the run report exp/digits/report.html (figures, training curves, aligned test files).
 usage="usage: recipes/digits/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER] [--speed-perturb F,F,F] [--feature-options \"...\"] [--rounds N] [--epochs N] [--train-options \"...\"]"
 held_out=
 speed_perturb=0.9,1.0,1.1
@@ -98,4 +99,10 @@ if stage 6 "score"; then
   stage_done 6
 fi
 
-log "done: model in $exp/model, alignments in $exp/align_test, hypotheses in $exp/decode_test/text, %WER in $exp/decode_test/wer.txt"
+if stage 7 "run report"; then
+  "$parrot" report "$exp/report.html" --title "Parrot on spoken digits (recipes/digits${held_out:+, held-out speaker $held_out})" --model "$exp/model" \
+    --figure "Word error rate (one word per file)=$exp/decode_test/wer.txt" --features "$exp/feats/test" --alignment "$exp/align_test" --utterances 3
+  stage_done 7
+fi
+
+log "done: report $exp/report.html; model in $exp/model, alignments in $exp/align_test, hypotheses in $exp/decode_test/text, %WER in $exp/decode_test/wer.txt"

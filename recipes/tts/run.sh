@@ -12,7 +12,8 @@
 #           synthesizer's reference phone times (parrot eval-align),
 #         6 decode the test voices' phones (greedy, and with the phone bigram of the training
 #           alignments) and score the phone error rate against the reference phones,
-#         7 a word bigram of the training text, lexicon search, word error rate.
+#         7 a word bigram of the training text, lexicon search, word error rate,
+#         8 the run report exp/tts/report.html (figures, training curves, aligned test utterances).
 usage="usage: recipes/tts/run.sh [--stage N] [--stop-stage N] [--nj N] [--train N] [--test N] [--seed S] [--rounds N] [--local-rounds N] [--epochs N]"
 train=2000
 test=200
@@ -76,4 +77,13 @@ if stage 7 "word bigram of the training text, lexicon search, word error rate"; 
   stage_done 7
 fi
 
-log "done: training log $exp/model/train.log; test alignments in $exp/align_test (TextGrids, CTM); accuracy in $exp/align_test/accuracy.txt; %PER in $exp/decode_greedy/per.txt, $exp/decode_phone_lm/per.txt; %WER in $exp/decode_words/wer.txt"
+if stage 8 "run report"; then
+  "$parrot" report "$exp/report.html" --title "Parrot on the built-in corpus (recipes/tts)" --model "$exp/model" \
+    --figure "Alignment accuracy against the synthesizer's phone times=$exp/align_test/accuracy.txt" \
+    --figure "Phone error rate, greedy=$exp/decode_greedy/per.txt" --figure "Phone error rate, phone bigram=$exp/decode_phone_lm/per.txt" \
+    --figure "Word error rate, lexicon search with a word bigram=$exp/decode_words/wer.txt" \
+    --features "$exp/feats/test" --alignment "$exp/align_test" --utterances 3
+  stage_done 8
+fi
+
+log "done: report $exp/report.html; training log $exp/model/train.log; test alignments in $exp/align_test (TextGrids, CTM); accuracy in $exp/align_test/accuracy.txt; %PER in $exp/decode_greedy/per.txt, $exp/decode_phone_lm/per.txt; %WER in $exp/decode_words/wer.txt"

@@ -12,7 +12,8 @@
 # model tell "yes yes" from one long "yes"), 1 validation, 2 features (training copies with added
 # noise), 3 flat-start training by
 # Viterbi re-alignment, 4 a unigram language model of the training text (Kaldi's task.arpabo),
-# 5 decode the test files (lexicon search, word loop with that model), 6 score (%WER).
+# 5 decode the test files (lexicon search, word loop with that model), 6 score (%WER),
+# 7 the run report exp/yesno/report.html (figures, training curves, decoded test files drawn).
 usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm]"
 source "$(dirname "$0")/../common/recipe.sh"
 
@@ -80,4 +81,10 @@ if stage 6 "score"; then
   stage_done 6
 fi
 
-log "done: model in $exp/model, hypotheses in $exp/decode_test/text, %WER in $exp/decode_test/wer.txt"
+if stage 7 "run report"; then
+  "$parrot" report "$exp/report.html" --title "Parrot on yesno (recipes/yesno)" --model "$exp/model" \
+    --figure "Word error rate=$exp/decode_test/wer.txt" --features "$exp/feats/test" --alignment "$exp/decode_test" --utterances 3
+  stage_done 7
+fi
+
+log "done: report $exp/report.html; model in $exp/model, hypotheses in $exp/decode_test/text, %WER in $exp/decode_test/wer.txt"
