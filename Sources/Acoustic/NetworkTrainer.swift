@@ -52,6 +52,29 @@ public final class NetworkTrainer {
     /// of its length); after `run`, the index that was used.
     public var featureIndex: FeatureIndex?
 
+    /// Run each epoch's `trainJobs` model copies as separate processes through this launcher
+    /// (`parrot train-worker epoch …`, one job per copy) instead of threads here. The result is the
+    /// same model: the jobs see the same batches with the same seeds, and are averaged in job order.
+    /// Job files and logs go to `MODEL_DIR/jobs/`.
+    public var launcher: JobLauncher?
+
+    /// What one model copy hands back for averaging.
+    struct ShardResult {
+        var parameters: [Float]
+        var optimizer: AdamOptimizer
+        var loss: Double
+        var frames: Int
+        var correct: Int
+    }
+
+    /// What a launched job needs to rebuild the trainer's batches: `MODEL_DIR/jobs/job.json`.
+    struct LaunchedJob: Codable {
+        var features: String
+        var targets: String
+        var classLabels: [String]
+        var options: TrainingOptions
+    }
+
     public init(source: FeatureSource, targets: [String: [Int32]], classLabels: [String], options: TrainingOptions, modelDirectory: String) {
         self.source = source
         self.targets = targets
@@ -114,13 +137,14 @@ public final class NetworkTrainer {
         let validBatches = batches(validItems)
         for epoch in (state.epoch + 1)...max(state.epoch + 1, options.epochs) where epoch <= options.epochs {
             let started = Date()
-            var order = Array(trainBatches.indices)
-            var shuffler = SeededGenerator(seed: options.seed &+ 0x5EED_0000 &+ UInt64(epoch))
-            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(shuffler.next() % UInt64(i + 1))) }
+            let order = epochOrder(epoch, batches: trainBatches.count)
             optimizer.learningRate = state.learningRate
             var loss = 0.0, frames = 0, correct = 0
             let jobs = max(1, min(options.trainJobs ?? 1, order.count))
-            if jobs == 1 {
+            var shardResults = [ShardResult]()
+            if let launcher {
+                shardResults = try runLaunched(launcher, epoch: epoch, jobs: jobs, model: model, optimizer: optimizer, state: state)
+            } else if jobs == 1 {
                 let result = try trainShard(order.map { trainBatches[$0] }, model: &model, optimizer: &optimizer, workspace: workspace,
                                             gradient: &gradient, epoch: epoch, job: 0) { n in
                     self.onEvent?(.progress(epoch: epoch, batches: n, of: order.count))
@@ -134,7 +158,7 @@ public final class NetworkTrainer {
                 let startOptimizer = optimizer
                 let lock = NSLock()
                 var done = 0
-                var results = [(parameters: [Float], optimizer: AdamOptimizer, loss: Double, frames: Int, correct: Int)?](repeating: nil, count: jobs)
+                var results = [ShardResult?](repeating: nil, count: jobs)
                 var failure: Error?
                 let shared = model
                 DispatchQueue.concurrentPerform(iterations: jobs) { job in
@@ -149,17 +173,20 @@ public final class NetworkTrainer {
                             lock.lock(); done += 1; let n = done; lock.unlock()
                             self.onEvent?(.progress(epoch: epoch, batches: n, of: order.count))
                         }
-                        lock.lock(); results[job] = (copy.network.parameters, jobOptimizer, r.loss, r.frames, r.correct); lock.unlock()
+                        lock.lock(); results[job] = ShardResult(parameters: copy.network.parameters, optimizer: jobOptimizer, loss: r.loss, frames: r.frames, correct: r.correct); lock.unlock()
                     } catch {
                         lock.lock(); failure = error; lock.unlock()
                     }
                 }
                 if let failure { throw failure }
-                let finished = results.compactMap { $0 }
-                let scale = 1 / Float(finished.count)
-                var parameters = [Float](repeating: 0, count: startParameters.count)
+                shardResults = results.compactMap { $0 }
+            }
+            if !shardResults.isEmpty {
+                // Weights and Adam moments averaged in job order.
+                let scale = 1 / Float(shardResults.count)
+                var parameters = [Float](repeating: 0, count: model.network.parameterCount)
                 var first = parameters, second = parameters
-                for r in finished {
+                for r in shardResults {
                     for i in parameters.indices {
                         parameters[i] += scale * r.parameters[i]
                         first[i] += scale * r.optimizer.firstMoment[i]
@@ -170,9 +197,10 @@ public final class NetworkTrainer {
                     correct += r.correct
                 }
                 model.network.parameters = parameters
-                optimizer = AdamOptimizer(learningRate: startOptimizer.learningRate, step: finished.map(\.optimizer.step).max() ?? startOptimizer.step,
+                let clipNorm = optimizer.clipNorm
+                optimizer = AdamOptimizer(learningRate: optimizer.learningRate, step: shardResults.map(\.optimizer.step).max() ?? optimizer.step,
                                           firstMoment: first, secondMoment: second)
-                optimizer.clipNorm = startOptimizer.clipNorm
+                optimizer.clipNorm = clipNorm
             }
             var validation: (loss: Double, frames: Int, correct: Int)?
             if !validBatches.isEmpty {
@@ -210,6 +238,79 @@ public final class NetworkTrainer {
             onEvent?(.epoch(report))
         }
         return model
+    }
+
+    /// The epoch's batch order: a seeded shuffle, the same in every process.
+    private func epochOrder(_ epoch: Int, batches count: Int) -> [Int] {
+        var order = Array(0..<count)
+        var shuffler = SeededGenerator(seed: options.seed &+ 0x5EED_0000 &+ UInt64(epoch))
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(shuffler.next() % UInt64(i + 1))) }
+        return order
+    }
+
+    /// One epoch's model copies as launched jobs: the starting model and optimiser state go to
+    /// `MODEL_DIR/jobs/epoch-E/`, each job writes its copy back there, and the copies are read in job order.
+    private func runLaunched(_ launcher: JobLauncher, epoch: Int, jobs: Int, model: AcousticModel, optimizer: AdamOptimizer,
+                             state: TrainingCheckpoint) throws -> [ShardResult] {
+        let jobDirectory = JobLauncher.absolute(path("jobs"))
+        let epochDirectory = (jobDirectory as NSString).appendingPathComponent("epoch-\(epoch)")
+        try FileManager.default.createDirectory(atPath: epochDirectory, withIntermediateDirectories: true)
+        let jobFile = (jobDirectory as NSString).appendingPathComponent("job.json")
+        if !FileManager.default.fileExists(atPath: jobFile) {
+            let targetsPath = (jobDirectory as NSString).appendingPathComponent("targets.ark")
+            let writer = try KaldiArchiveWriter(path: targetsPath)
+            for key in targets.keys.sorted(by: cLocaleLess) { try writer.write(key: key, .intVector(targets[key]!)) }
+            try writer.commit()
+            let job = LaunchedJob(features: JobLauncher.absolute(source.directory), targets: targetsPath, classLabels: classLabels, options: options)
+            try AtomicFile.write(String(decoding: JSONEncoder().encode(job), as: UTF8.self), to: jobFile)
+        }
+        func file(_ name: String) -> String { (epochDirectory as NSString).appendingPathComponent(name) }
+        try ModelFile.write(model, to: file("start.mdl"))
+        try state.write(optimizer: optimizer, to: file("start.ckpt"))
+        onEvent?(.message("epoch \(epoch): \(jobs) training jobs through \(launcher.command) (logs in \(epochDirectory)/log)"))
+        try launcher.run(jobs: jobs, log: file("log/train.JOB.log"), arguments: ["train-worker", "epoch", jobDirectory, String(epoch), "JOB", String(jobs)])
+        var results = [ShardResult]()
+        for job in 1...jobs {
+            let copy = try ModelFile.read(path: file("out.\(job).mdl"))
+            let (_, jobOptimizer) = try TrainingCheckpoint.read(path: file("out.\(job).ckpt"))
+            let stats = try JSONDecoder().decode([Double].self, from: Data(contentsOf: URL(fileURLWithPath: file("out.\(job).json"))))
+            results.append(ShardResult(parameters: copy.network.parameters, optimizer: jobOptimizer, loss: stats[0], frames: Int(stats[1]), correct: Int(stats[2])))
+        }
+        for name in ["start.mdl", "start.ckpt"] + (1...jobs).flatMap({ ["out.\($0).mdl", "out.\($0).ckpt", "out.\($0).json"] }) {
+            try? FileManager.default.removeItem(atPath: file(name))
+        }
+        return results
+    }
+
+    /// A launched job (`parrot train-worker epoch JOB_DIR EPOCH JOB JOBS`): trains copy `job`
+    /// (1-based) of `jobs` for `epoch` from `JOB_DIR/epoch-E/start.*`, exactly as the in-process
+    /// copy would, and writes `out.JOB.mdl`, `out.JOB.ckpt` and `out.JOB.json` (loss, frames, correct).
+    public static func runLaunchedJob(directory: String, epoch: Int, job: Int, jobs: Int) throws {
+        let spec = try JSONDecoder().decode(LaunchedJob.self, from: Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("job.json"))))
+        let trainer = NetworkTrainer(source: try FeatureSource(path: spec.features), targets: try TargetTable.read(path: spec.targets),
+                                     classLabels: spec.classLabels, options: spec.options, modelDirectory: directory)
+        let epochDirectory = (directory as NSString).appendingPathComponent("epoch-\(epoch)")
+        func file(_ name: String) -> String { (epochDirectory as NSString).appendingPathComponent(name) }
+        var model = try ModelFile.read(path: file("start.mdl"))
+        var (state, optimizer) = try TrainingCheckpoint.read(path: file("start.ckpt"))
+        let (trainItems, _) = trainer.split(try trainer.indexFeatures().items)
+        let trainBatches = trainer.batches(trainer.chunked(trainItems))
+        let order = trainer.epochOrder(epoch, batches: trainBatches.count)
+        guard job >= 1, job <= jobs, jobs == max(1, min(spec.options.trainJobs ?? 1, order.count)) else {
+            throw AcousticModelError.corrupt(path: directory, reason: "job \(job) of \(jobs) does not match the job description")
+        }
+        optimizer.learningRate = state.learningRate
+        var gradient = [Float](repeating: 0, count: model.network.parameterCount)
+        let shard = stride(from: job - 1, to: order.count, by: jobs).map { trainBatches[order[$0]] }
+        let started = Date()
+        let r = try trainer.trainShard(shard, model: &model, optimizer: &optimizer, workspace: NetworkWorkspace(), gradient: &gradient,
+                                       epoch: epoch, job: job - 1) { _ in }
+        state.optimizerStep = optimizer.step
+        try ModelFile.write(model, to: file("out.\(job).mdl"))
+        try state.write(optimizer: optimizer, to: file("out.\(job).ckpt"))
+        try AtomicFile.write(String(decoding: JSONEncoder().encode([r.loss, Double(r.frames), Double(r.correct)]), as: UTF8.self), to: file("out.\(job).json"))
+        print(String(format: "epoch %d, job %d of %d: %d batches, %d frames, loss %.4f, %.1f s", epoch, job, jobs, shard.count, r.frames,
+                     r.loss / Double(max(1, r.frames)), Date().timeIntervalSince(started)))
     }
 
     /// Reads every utterance once: those with features and matching targets, and the input normalisation statistics.

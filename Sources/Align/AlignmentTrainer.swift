@@ -1,4 +1,5 @@
 import Acoustic
+import Corpus
 import Foundation
 import KaldiIO
 
@@ -100,6 +101,31 @@ public final class AlignmentTrainer {
     public var initialModel: AcousticModel?
     /// Frame classes of the last alignment, once `run` has finished.
     public private(set) var finalAlignment: [String: [Int32]] = [:]
+    /// Run network training (`network.trainJobs` copies per epoch) and each round's re-alignment
+    /// (`jobs` parts) as separate processes through this launcher, e.g. on a Slurm cluster, instead
+    /// of threads here; the models and alignments are the same. Needs `lexiconPath`.
+    public var launcher: JobLauncher?
+    /// The lexicon's file, for launched re-alignment jobs.
+    public var lexiconPath: String?
+
+    /// What a launched re-alignment job needs: `MODEL_DIR/jobs/align-N/job.json`.
+    struct LaunchedAlignment: Codable {
+        var model: String
+        var features: String
+        var lexicon: String
+        var transcripts: String
+        var phoneSet: [String]
+        var oovMode: OOVMode
+        var minimumDuration: Int
+        var priorScale: Float
+        var logPriors: [Float]
+        var keys: [String]
+    }
+
+    struct LaunchedAlignmentResult: Codable {
+        var score: Double
+        var failures: [String]
+    }
 
     public init(source: FeatureSource, transcripts: [String: String], lexicon: Lexicon, options: AlignmentTrainingOptions, modelDirectory: String) {
         self.source = source
@@ -184,6 +210,7 @@ public final class AlignmentTrainer {
             // topology is this round's (the first BiLSTM round after local rounds starts afresh).
             trainer.initialModel = [model, initialModel].compactMap { $0 }.first { networkOptions.canContinue($0.configuration) }
             trainer.featureIndex = featureIndex
+            trainer.launcher = launcher
             var lastValidation: Double?
             trainer.onEvent = { [weak self] event in
                 if case let .epoch(report) = event { lastValidation = report.validationAccuracy }
@@ -198,7 +225,9 @@ public final class AlignmentTrainer {
             aligner.minimumDuration = options.minimumDuration
             aligner.priorScale = options.priorScale
             aligner.logPriors = priors
-            let (next, totalScore, frames, failed) = try realign(aligner, compiled: compiled, previous: targets, round: round)
+            let (next, totalScore, frames, failed) = try launcher.map {
+                try realignLaunched($0, model: roundDirectory + "/final.mdl", phoneSet: phoneSet, priors: priors, previous: targets, round: round)
+            } ?? realign(aligner, compiled: compiled, previous: targets, round: round)
             let report = RoundReport(round: round, meanLogLikelihood: totalScore / Double(max(1, frames)), framesChanged: changedShare(targets, next),
                                      validationAccuracy: lastValidation, aligned: next.count - failed, failed: failed)
             try writeAlignment(next, to: alignmentPath)
@@ -230,15 +259,11 @@ public final class AlignmentTrainer {
             let workspace = NetworkWorkspace()
             for key in keys[(keys.count * job / jobs)..<(keys.count * (job + 1) / jobs)] {
                 do {
-                    let scores = try aligner.logPosteriors(key, source: source, workspace: workspace)
-                    let alignment = try aligner.align(key, compiled: compiled[key]!, scores: aligner.alignmentScores(scores))
-                    // The likelihood reported is of the posteriors themselves.
-                    var total = 0.0
-                    for (t, c) in alignment.frameClasses.enumerated() { total += Double(scores[t, Int(c)]) }
+                    let (classes, total) = try Self.realignOne(key, aligner: aligner, compiled: compiled[key]!, source: source, workspace: workspace)
                     lock.lock()
-                    result[key] = alignment.frameClasses
+                    result[key] = classes
                     score += total
-                    frames += alignment.frames
+                    frames += classes.count
                     lock.unlock()
                 } catch let error as AlignError {
                     lock.lock(); failed += 1; lock.unlock()
@@ -251,6 +276,85 @@ public final class AlignmentTrainer {
         }
         if let fatal { throw fatal }
         return (result, score, frames, failed)
+    }
+
+    /// One utterance's Viterbi re-alignment and the log-posterior of its path.
+    static func realignOne(_ key: String, aligner: ForcedAligner, compiled: CompiledTranscript, source: FeatureSource,
+                           workspace: NetworkWorkspace) throws -> (classes: [Int32], score: Double) {
+        let scores = try aligner.logPosteriors(key, source: source, workspace: workspace)
+        let alignment = try aligner.align(key, compiled: compiled, scores: aligner.alignmentScores(scores))
+        // The likelihood reported is of the posteriors themselves.
+        var total = 0.0
+        for (t, c) in alignment.frameClasses.enumerated() { total += Double(scores[t, Int(c)]) }
+        return (alignment.frameClasses, total)
+    }
+
+    /// A round's re-alignment as `jobs` launched parts (`parrot train-worker align …`), each
+    /// aligning a contiguous share of the utterances; an utterance that fails keeps its previous alignment.
+    private func realignLaunched(_ launcher: JobLauncher, model: String, phoneSet: [String], priors: [Float], previous: [String: [Int32]], round: Int)
+        throws -> (targets: [String: [Int32]], score: Double, frames: Int, failed: Int) {
+        guard let lexiconPath else { throw AlignError.badLexiconLine(path: "(none)", line: 0, reason: "launched re-alignment needs the lexicon's file") }
+        let keys = previous.keys.sorted(by: cLocaleLess)
+        let jobs = max(1, min(options.jobs, keys.count))
+        let directory = JobLauncher.absolute(path("jobs/align-\(round)"))
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        let transcriptsPath = JobLauncher.absolute(path("jobs/text"))
+        if !FileManager.default.fileExists(atPath: transcriptsPath) {
+            try AtomicFile.write(transcripts.keys.sorted(by: cLocaleLess).map { "\($0) \(transcripts[$0]!)\n" }.joined(), to: transcriptsPath)
+        }
+        let spec = LaunchedAlignment(model: JobLauncher.absolute(model), features: JobLauncher.absolute(source.directory), lexicon: JobLauncher.absolute(lexiconPath), transcripts: transcriptsPath,
+                                     phoneSet: phoneSet, oovMode: options.oovMode, minimumDuration: options.minimumDuration, priorScale: options.priorScale,
+                                     logPriors: priors, keys: keys)
+        try AtomicFile.write(String(decoding: JSONEncoder().encode(spec), as: UTF8.self), to: file("job.json"))
+        onEvent?(.message("round \(round): re-alignment in \(jobs) jobs through \(launcher.command) (logs in \(directory)/log)"))
+        try launcher.run(jobs: jobs, log: file("log/align.JOB.log"), arguments: ["train-worker", "align", directory, "JOB", String(jobs)])
+        var result = previous
+        var score = 0.0, frames = 0, failed = 0
+        for job in 1...jobs {
+            for (key, value) in try TargetTable.read(path: file("ali.\(job).ark")) {
+                result[key] = value
+                frames += value.count
+            }
+            let stats = try JSONDecoder().decode(LaunchedAlignmentResult.self, from: Data(contentsOf: URL(fileURLWithPath: file("stats.\(job).json"))))
+            score += stats.score
+            failed += stats.failures.count
+            for message in stats.failures { onEvent?(.message("round \(round): \(message)")) }
+            try? FileManager.default.removeItem(atPath: file("ali.\(job).ark"))
+        }
+        return (result, score, frames, failed)
+    }
+
+    /// A launched re-alignment part (`parrot train-worker align JOB_DIR JOB JOBS`): aligns the
+    /// `job`-th (1-based) contiguous share of the job's utterances and writes `ali.JOB.ark` and `stats.JOB.json`.
+    public static func runLaunchedAlignment(directory: String, job: Int, jobs: Int) throws {
+        func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        let spec = try JSONDecoder().decode(LaunchedAlignment.self, from: Data(contentsOf: URL(fileURLWithPath: file("job.json"))))
+        guard job >= 1, job <= jobs else { throw AlignError.badLexiconLine(path: file("job.json"), line: 0, reason: "no job \(job) of \(jobs)") }
+        let source = try FeatureSource(path: spec.features)
+        let compiler = TranscriptCompiler(lexicon: try Lexicon(path: spec.lexicon), phoneSet: spec.phoneSet, oovMode: spec.oovMode)
+        let transcripts = try TableFile(path: spec.transcripts).dictionary
+        var aligner = ForcedAligner(model: try ModelFile.read(path: spec.model), compiler: compiler)
+        aligner.minimumDuration = spec.minimumDuration
+        aligner.priorScale = spec.priorScale
+        aligner.logPriors = spec.logPriors
+        let workspace = NetworkWorkspace()
+        let writer = try KaldiArchiveWriter(path: file("ali.\(job).ark"))
+        var result = LaunchedAlignmentResult(score: 0, failures: [])
+        let keys = spec.keys[(spec.keys.count * (job - 1) / jobs)..<(spec.keys.count * job / jobs)]
+        for key in keys {
+            do {
+                let compiled = try compiler.compile(utterance: key, transcript: transcripts[key] ?? "")
+                let (classes, score) = try realignOne(key, aligner: aligner, compiled: compiled, source: source, workspace: workspace)
+                try writer.write(key: key, .intVector(classes))
+                result.score += score
+            } catch let error as AlignError {
+                result.failures.append("\(error)")
+            }
+        }
+        try writer.commit()
+        try AtomicFile.write(String(decoding: JSONEncoder().encode(result), as: UTF8.self), to: file("stats.\(job).json"))
+        print("re-alignment part \(job) of \(jobs): \(keys.count - result.failures.count) of \(keys.count) utterances aligned")
     }
 
     /// Share of frames whose label differs between two alignments (utterances in both).

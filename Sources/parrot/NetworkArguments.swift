@@ -1,5 +1,6 @@
 import Acoustic
 import ArgumentParser
+import Corpus
 
 /// Network and optimiser settings shared by `nnet-train` and `train`; builds `TrainingOptions`.
 struct NetworkArguments: ParsableArguments {
@@ -18,6 +19,8 @@ struct NetworkArguments: ParsableArguments {
     @Option(help: "Frequency masking: two bands of up to this many feature bins hidden in each training utterance (0: off).") var freqMask = 0
     @Option(help: "Time masking: two runs of up to this many frames hidden in each training utterance (0: off).") var timeMask = 0
     @Option(help: "Parallel training with model averaging: copies of the model trained concurrently on shares of each epoch's batches, then averaged (1: one model).") var trainJobs = 1
+    @Option(help: ArgumentHelp("Run the training copies (and in parrot train each round's re-alignment, in --nj parts) as separate jobs through this launcher, called Kaldi's way: CMD JOB=1:N LOG parrot train-worker ... (e.g. recipes/common/local.sh or recipes/common/slurm.sh; on a cluster keep the directories and the binary on a shared filesystem). Default: threads in this process. The model is the same either way.", valueName: "launcher"))
+    var cmd: String?
 
     func validate() throws {
         guard layers >= 0, hidden >= 1, batchSize >= 1, splice >= 0, projection >= 0, chunkFrames >= 0, freqMask >= 0, timeMask >= 0, trainJobs >= 1 else {
@@ -26,6 +29,9 @@ struct NetworkArguments: ParsableArguments {
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
         guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
     }
+
+    /// The job launcher of --cmd.
+    var launcher: JobLauncher? { cmd.map { JobLauncher(command: $0) } }
 
     /// The library's options, with `epochs` passes.
     func options(epochs: Int) -> TrainingOptions {

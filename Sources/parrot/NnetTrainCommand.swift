@@ -55,6 +55,7 @@ struct NnetTrainCommand: ParsableCommand {
             }
             let options = network.options(epochs: epochs)
             let trainer = NetworkTrainer(source: source, targets: table, classLabels: labels, options: options, modelDirectory: modelDir)
+            trainer.launcher = network.launcher
             let progress = ProgressLine("training")
             trainer.onEvent = { event in
                 switch event {

@@ -76,6 +76,8 @@ struct TrainCommand: ParsableCommand {
             options.localRounds = localRounds
             options.network = network.options(epochs: epochs)
             let trainer = AlignmentTrainer(source: source, transcripts: transcripts, lexicon: lexiconFile, options: options, modelDirectory: modelDir)
+            trainer.launcher = network.launcher
+            trainer.lexiconPath = lexicon
             if let initModel { trainer.initialModel = try ModelFile.read(path: ModelPath.resolve(initModel)) }
             let line = ProgressLine("training")
             trainer.onEvent = { event in

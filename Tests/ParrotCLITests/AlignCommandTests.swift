@@ -34,6 +34,24 @@ import Testing
         #expect(resumedFrom.status == 0, "\(resumedFrom.standardError)")
         #expect(FileManager.default.fileExists(atPath: dir + "/model2/final.mdl"))
 
+        // Training copies and re-alignment parts as jobs through the local launcher give the same
+        // model and alignments as threads in one process.
+        let launcher = TestSupport.packageRoot.appendingPathComponent("recipes/common/local.sh").path + " --max-jobs-run 2"
+        var launched = [String: Data]()
+        for (name, extra) in [("threads", [String]()), ("launched", ["--cmd", launcher])] {
+            let run = try TestSupport.run(parrot, ["train", dir + "/model/feats", dir + "/tts/lexicon.txt", dir + "/" + name, "--rounds", "2", "--local-rounds", "1",
+                                                   "--epochs", "2", "--layers", "1", "--hidden", "16", "--train-jobs", "2", "--nj", "2"] + extra)
+            #expect(run.status == 0, "\(run.standardError)")
+            for file in ["final.mdl", "ali.1.ark", "ali.2.ark"] { launched[name + "/" + file] = FileManager.default.contents(atPath: dir + "/\(name)/" + file) }
+        }
+        for file in ["final.mdl", "ali.1.ark", "ali.2.ark"] {
+            #expect(launched["threads/" + file] != nil && launched["threads/" + file] == launched["launched/" + file], "\(file) differs between threads and launched jobs")
+        }
+        for log in ["round-2/jobs/epoch-2/log/train.1.log", "round-2/jobs/epoch-2/log/train.2.log", "jobs/align-2/log/align.2.log"] {
+            let text = (try? String(contentsOfFile: dir + "/launched/" + log, encoding: .utf8)) ?? ""
+            #expect(text.contains("train-worker") && text.contains("Ended (code 0)"), "job log \(log): \(text)")
+        }
+
         let align = try TestSupport.run(parrot, ["align", dir + "/model", dir + "/tts/lexicon.txt", test, dir + "/out", "--nj", "2"])
         #expect(align.status == 1, "one utterance cannot be aligned")
         #expect(align.standardOutput.contains("Done 5 of 6 utterances"))
