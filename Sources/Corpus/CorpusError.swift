@@ -7,6 +7,7 @@ public enum CorpusError: Error, Equatable, CustomStringConvertible, Sendable {
     case commandNotStarted(command: String, reason: String)
     case unknownRecording(utterance: String, recording: String)
     case badSegment(utterance: String, reason: String)
+    case cannotCombine(reason: String)
 
     public var description: String {
         switch self {
@@ -19,6 +20,7 @@ public enum CorpusError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .commandNotStarted(command, reason): return "command '\(command)' could not be started: \(reason)"
         case let .unknownRecording(utterance, recording): return "segment '\(utterance)' refers to recording '\(recording)', which is not in wav.scp"
         case let .badSegment(utterance, reason): return "segment '\(utterance)': \(reason)"
+        case let .cannotCombine(reason): return "cannot combine features directories: \(reason)"
         }
     }
 }

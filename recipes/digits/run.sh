@@ -5,9 +5,11 @@
 #
 #   recipes/digits/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER]
 #                         [--speed-perturb F,F,F] [--feature-options "..."] [--rounds N] [--epochs N]
-#                         [--train-options "..."]
+#                         [--train-options "..."] [--cmd local|slurm] [--train-jobs J]
 # (--feature-options go to the training set's parrot features, e.g. "--add-noise 10,20";
-# --train-options to parrot train, e.g. "--freq-mask 8 --time-mask 10".)
+# --train-options to parrot train, e.g. "--freq-mask 8 --time-mask 10". Feature extraction, each
+# training epoch (--train-jobs model copies, averaged) and each round's re-alignment run as jobs
+# through the launcher: --cmd local (default) or --cmd slurm.)
 #
 # CORPUS_DIR holds recordings/ (default: ../shared/corpora/fsdd beside the project; see the
 # README for where to get it). Pronunciations come from the CMU dictionary (Debian package
@@ -18,13 +20,14 @@
 #         3 flat-start training by Viterbi re-alignment, 4 align the test files,
 #         5 decode them with the grammar "exactly one digit", 6 score (%WER = % of files wrong),
 #         7 the run report exp/digits/report.html (figures, training curves, aligned test files).
-usage="usage: recipes/digits/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER] [--speed-perturb F,F,F] [--feature-options \"...\"] [--rounds N] [--epochs N] [--train-options \"...\"]"
+usage="usage: recipes/digits/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER] [--speed-perturb F,F,F] [--feature-options \"...\"] [--rounds N] [--epochs N] [--train-options \"...\"] [--cmd local|slurm] [--train-jobs J]"
 held_out=
 speed_perturb=0.9,1.0,1.1
 feature_options=
 rounds=5
 epochs=3
 train_options=
+train_jobs=1
 source "$(dirname "$0")/../common/recipe.sh"
 
 corpus="${1:-$project_root/../shared/corpora/fsdd}"
@@ -73,14 +76,15 @@ fi
 
 if stage 2 "features (40 log-Mel bins at 8 kHz; training copies at speeds $speed_perturb)"; then
   # shellcheck disable=SC2086
-  "$parrot" features "$data/train" "$exp/feats/train" --sample-rate 8000 --speed-perturb "$speed_perturb" --nj "$nj" $feature_options
-  "$parrot" features "$data/test" "$exp/feats/test" --sample-rate 8000 --nj "$nj"
+  "$recipes_root/common/make_features.sh" --cmd "$cmd" --nj "$nj" "$data/train" "$exp/feats/train" --sample-rate 8000 --speed-perturb "$speed_perturb" $feature_options
+  "$recipes_root/common/make_features.sh" --cmd "$cmd" --nj "$nj" "$data/test" "$exp/feats/test" --sample-rate 8000
   stage_done 2
 fi
 
 if stage 3 "train: flat start, then up to $rounds rounds of $epochs epochs and Viterbi re-alignment"; then
   # shellcheck disable=SC2086
-  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds "$rounds" --local-rounds 2 --epochs "$epochs" --nj "$nj" $train_options
+  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds "$rounds" --local-rounds 2 --epochs "$epochs" --nj "$nj" \
+    --train-jobs "$train_jobs" --cmd "$cmd" $train_options
   stage_done 3
 fi
 

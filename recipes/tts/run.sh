@@ -2,7 +2,10 @@
 # Parrot's main job on its built-in corpus: English speech synthesized by eSpeak NG, with the
 # synthesizer's own phone times as the reference alignment. Needs no downloaded corpus.
 #
-#   recipes/tts/run.sh [--stage N] [--stop-stage N] [--nj N] [--train N] [--test N] [--seed S]
+#   recipes/tts/run.sh [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train N] [--test N] [--seed S] [--train-jobs J]
+#
+# Feature extraction, each training epoch (--train-jobs model copies, averaged) and each round's
+# re-alignment run as jobs through the launcher (--cmd local, the default, or --cmd slurm).
 #
 # Outputs go under exp/tts/ in the current directory.
 # Stages: 0 build the corpus (train: 10 voices, test: 2 unseen voices and unseen sentences),
@@ -14,7 +17,8 @@
 #           alignments) and score the phone error rate against the reference phones,
 #         7 a word bigram of the training text, lexicon search, word error rate,
 #         8 the run report exp/tts/report.html (figures, training curves, aligned test utterances).
-usage="usage: recipes/tts/run.sh [--stage N] [--stop-stage N] [--nj N] [--train N] [--test N] [--seed S] [--rounds N] [--local-rounds N] [--epochs N]"
+usage="usage: recipes/tts/run.sh [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train N] [--test N] [--seed S] [--rounds N] [--local-rounds N] [--epochs N] [--train-jobs J]"
+train_jobs=1
 train=2000
 test=200
 seed=1
@@ -41,12 +45,13 @@ if stage 1 "validate"; then
 fi
 
 if stage 2 "features (40 log-Mel bins, 16 kHz)"; then
-  for set in train test; do "$parrot" features "$data/$set" "$exp/feats/$set" --nj "$nj"; done
+  for set in train test; do "$recipes_root/common/make_features.sh" --cmd "$cmd" --nj "$nj" "$data/$set" "$exp/feats/$set"; done
   stage_done 2
 fi
 
 if stage 3 "train: flat start, then up to $rounds rounds ($local_rounds frame-local) of $epochs epochs and Viterbi re-alignment"; then
-  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds "$rounds" --local-rounds "$local_rounds" --epochs "$epochs" --nj "$nj"
+  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds "$rounds" --local-rounds "$local_rounds" --epochs "$epochs" --nj "$nj" \
+    --train-jobs "$train_jobs" --cmd "$cmd"
   stage_done 3
 fi
 

@@ -2,19 +2,22 @@
 # Kaldi's "yesno" recipe for Parrot: 60 recordings of one speaker saying 8 words, yes or no.
 # Train on the files whose name starts with 0, test on those starting with 1 (31 / 29 files).
 #
-#   recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm]
+#   recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train-jobs J]
 #
 # CORPUS_DIR holds waves_yesno/ (default: ../shared/corpora/yesno beside the project; see
 # the README for where to get it). Outputs go under exp/yesno/ in the current directory.
-# Training runs as one job and decoding as --nj jobs through the launcher (--cmd local, the
-# default, or --cmd slurm for a Slurm cluster; job logs in exp/yesno/log/).
+# Feature extraction, each training epoch (--train-jobs model copies, averaged), each round's
+# re-alignment and decoding run as jobs through the launcher (--cmd local, the default, or
+# --cmd slurm for a Slurm cluster; job logs in exp/yesno/log/, exp/yesno/feats/*/log/ and
+# exp/yesno/model/**/log/).
 # Stages: 0 data directories and lexicon (CMU pronunciations: phones inside the words let the
 # model tell "yes yes" from one long "yes"), 1 validation, 2 features (training copies with added
 # noise), 3 flat-start training by
 # Viterbi re-alignment, 4 a unigram language model of the training text (Kaldi's task.arpabo),
 # 5 decode the test files (lexicon search, word loop with that model), 6 score (%WER),
 # 7 the run report exp/yesno/report.html (figures, training curves, decoded test files drawn).
-usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm]"
+usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train-jobs J]"
+train_jobs=1
 source "$(dirname "$0")/../common/recipe.sh"
 
 corpus="${1:-$project_root/../shared/corpora/yesno}"
@@ -22,7 +25,7 @@ corpus="${1:-$project_root/../shared/corpora/yesno}"
 corpus="$(cd "$corpus" && pwd)"
 exp="$PWD/exp/yesno"
 data="$exp/data"
-mkdir -p "$exp"
+mkdir -p "$exp/log"
 
 if stage 0 "data directories (train: names starting 0, test: starting 1) and lexicon"; then
   for set in train test; do
@@ -51,13 +54,15 @@ fi
 if stage 2 "features (40 log-Mel bins at the corpus' native 8 kHz; training copies with noise at 5, 10 and 15 dB SNR)"; then
   # Some test recordings have a loud background between words that the 31 clean training
   # recordings never show; noisy copies of the training set teach the model what it sounds like.
-  "$parrot" features "$data/train" "$exp/feats/train" --sample-rate 8000 --add-noise 5,10,15 --nj "$nj"
-  "$parrot" features "$data/test" "$exp/feats/test" --sample-rate 8000 --nj "$nj"
+  "$recipes_root/common/make_features.sh" --cmd "$cmd" --nj "$nj" "$data/train" "$exp/feats/train" --sample-rate 8000 --add-noise 5,10,15
+  "$recipes_root/common/make_features.sh" --cmd "$cmd" --nj "$nj" "$data/test" "$exp/feats/test" --sample-rate 8000
   stage_done 2
 fi
 
 if stage 3 "train: flat start, then Viterbi re-alignment rounds"; then
-  $cmd "$exp/log/train.log" "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds 4 --local-rounds 2 --epochs 4 --nj "$nj"
+  # Each epoch's training and each round's re-alignment (in --nj parts) run as launcher jobs.
+  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds 4 --local-rounds 2 --epochs 4 --nj "$nj" \
+    --train-jobs "$train_jobs" --cmd "$cmd" > "$exp/log/train.log"
   grep -E '^round [0-9]+:' "$exp/log/train.log"
   stage_done 3
 fi
