@@ -59,4 +59,37 @@ import Testing
         let counts = try (1...7).map { try TableFile(path: "\(dir)/split7utt/\($0)/utt2spk").lines.count }
         #expect(counts.reduce(0, +) == 15 && counts.allSatisfy { $0 >= 2 })
     }
+
+    /// Features in 3 launcher jobs, combined, equal one `parrot features` run: the same matrices
+    /// and, for a speaker split across parts, CMVN statistics summed over all of them.
+    @Test func makeFeaturesInJobsEqualsOneRun() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let waves = TestSupport.corpus("yesno/waves_yesno")
+        try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)
+        let names = ["0_0_0_0_1_1_1_1", "0_0_0_1_0_0_0_1", "0_0_1_0_0_0_1_0", "0_0_1_0_1_0_0_0", "1_0_0_0_0_0_0_0"]
+        try TestSupport.write(names.map { "\($0) \(waves)/\($0).wav\n" }.joined(), to: dir + "/data/wav.scp")
+        try TestSupport.write(names.map { "\($0) global\n" }.joined(), to: dir + "/data/utt2spk")
+        try TestSupport.write(names.map { "\($0) YES NO\n" }.joined(), to: dir + "/data/text")
+        var environment = ProcessInfo.processInfo.environment
+        environment["PARROT"] = TestSupport.parrotBinary
+        let jobs = try TestSupport.run(Self.common + "/make_features.sh", ["--nj", "3", dir + "/data", dir + "/jobs", "--sample-rate", "8000"], environment: environment)
+        #expect(jobs.status == 0, "\(jobs.standardError)")
+        for job in 1...3 { #expect(FileManager.default.fileExists(atPath: "\(dir)/jobs/log/features.\(job).log")) }
+        let one = try TestSupport.run(TestSupport.parrotBinary, ["features", dir + "/data", dir + "/one", "--sample-rate", "8000"])
+        #expect(one.status == 0, "\(one.standardError)")
+        let a = try ScriptFile(path: dir + "/jobs/feats.scp"), b = try ScriptFile(path: dir + "/one/feats.scp")
+        #expect(a.keys == names && b.keys == names)
+        for name in names {
+            #expect(try a.read(name) == b.read(name), "features of \(name) differ")
+        }
+        let cmvnA = try ScriptFile(path: dir + "/jobs/cmvn.scp"), cmvnB = try ScriptFile(path: dir + "/one/cmvn.scp")
+        #expect(cmvnA.keys == ["global"] && cmvnB.keys == ["global"])
+        guard case let .doubleMatrix(x) = try cmvnA.read("global"), case let .doubleMatrix(y) = try cmvnB.read("global") else {
+            throw TestFailure("CMVN statistics are not double matrices")
+        }
+        #expect(x.rows == 2 && x.columns == y.columns)
+        #expect(zip(x.values, y.values).allSatisfy { abs($0 - $1) <= 1e-9 * max(1, abs($1)) })
+        #expect(try TableFile(path: dir + "/jobs/text").keys == names)
+        #expect(try TableFile(path: dir + "/jobs/spk2utt").dictionary["global"] == names.joined(separator: " "))
+    }
 }
