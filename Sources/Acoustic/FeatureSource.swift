@@ -38,19 +38,9 @@ public struct FeatureSource {
             utt2spk = try TableFile(path: file("utt2spk")).dictionary
         }
         utteranceToSpeaker = utt2spk
-        var statistics = [String: CMVNStatistics]()
         let cmvnPath = file("cmvn.scp")
         let mode = requested ?? (FileManager.default.fileExists(atPath: cmvnPath) ? (settings?.cmvn ?? .speaker) : CMVNMode.none)
-        if mode != .none {
-            let scp = try ScriptFile(path: cmvnPath)
-            for entry in scp.entries {
-                guard case let .doubleMatrix(m) = try ScriptFile.read(at: entry.location, key: entry.key), let stats = CMVNStatistics(kaldi: m) else {
-                    throw KaldiIOError.typeMismatch(path: cmvnPath, key: entry.key, expected: "2 × (D+1) CMVN statistics", found: "something else")
-                }
-                statistics[entry.key] = stats
-            }
-        }
-        cmvnStatistics = statistics
+        cmvnStatistics = mode == .none ? [:] : Dictionary(try CMVNTable.read(scp: cmvnPath), uniquingKeysWith: { _, last in last })
         cmvn = mode
     }
 
@@ -112,6 +102,13 @@ public enum TargetTable {
             table[key] = values
         }
         return table
+    }
+
+    /// Writes targets as a Kaldi integer-vector archive, keys in C-locale order.
+    public static func write(_ table: [String: [Int32]], to path: String) throws {
+        let writer = try KaldiArchiveWriter(path: path)
+        for key in table.keys.sorted(by: cLocaleLess) { try writer.write(key: key, .intVector(table[key]!)) }
+        try writer.commit()
     }
 }
 

@@ -35,21 +35,12 @@ public enum FeatureDirectoryMerger {
         features.sort { cLocaleLess($0.key, $1.key) }
 
         var statistics = [String: CMVNStatistics]()
-        var order = [String]()
         for part in parts where exists(file(part, "cmvn.scp")) {
-            for entry in try ScriptFile(path: file(part, "cmvn.scp")).entries {
-                guard case let .doubleMatrix(m) = try ScriptFile.read(at: entry.location, key: entry.key), let stats = CMVNStatistics(kaldi: m) else {
-                    throw KaldiIOError.typeMismatch(path: file(part, "cmvn.scp"), key: entry.key, expected: "2 × (D+1) CMVN statistics", found: "something else")
-                }
-                if statistics[entry.key] == nil { order.append(entry.key); statistics[entry.key] = stats } else { statistics[entry.key]!.add(stats) }
+            for (key, stats) in try CMVNTable.read(scp: file(part, "cmvn.scp")) {
+                if statistics[key] == nil { statistics[key] = stats } else { statistics[key]!.add(stats) }
             }
         }
-        if !statistics.isEmpty {
-            let archive = try KaldiArchiveWriter(path: file(output, "cmvn.ark"))
-            for key in order.sorted(by: cLocaleLess) { try archive.write(key: key, .doubleMatrix(statistics[key]!.kaldiMatrix)) }
-            try archive.commit()
-            try ScriptFile.write(archive.entries, to: file(output, "cmvn.scp"))
-        }
+        if !statistics.isEmpty { try CMVNTable.write(statistics, directory: output) }
 
         for table in ["text", "utt2spk", "wav.scp", "segments"] where parts.contains(where: { exists(file($0, table)) }) {
             var lines = [String: String]()
@@ -59,9 +50,8 @@ public enum FeatureDirectoryMerger {
             try TableFile.write(lines.map { (key: $0.key, value: $0.value) }, to: file(output, table))
         }
         if exists(file(output, "utt2spk")) {
-            var spk2utt = [String: [String]]()
-            for (utterance, speaker) in try TableFile(path: file(output, "utt2spk")).dictionary { spk2utt[speaker, default: []].append(utterance) }
-            try TableFile.write(spk2utt.map { (key: $0.key, value: $0.value.sorted(by: cLocaleLess).joined(separator: " ")) }, to: file(output, "spk2utt"))
+            try TableFile.writeSpeakerIndex(utteranceToSpeaker: try TableFile(path: file(output, "utt2spk")).dictionary.map { ($0.key, $0.value) },
+                                            to: file(output, "spk2utt"))
         }
         let failures = try parts.filter { exists(file($0, "failed.txt")) }.map { try String(contentsOfFile: file($0, "failed.txt"), encoding: .utf8) }.joined()
         if failures.isEmpty { try? FileManager.default.removeItem(atPath: file(output, "failed.txt")) } else { try AtomicFile.write(failures, to: file(output, "failed.txt")) }

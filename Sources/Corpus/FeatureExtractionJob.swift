@@ -157,12 +157,9 @@ public final class FeatureExtractionJob {
 
         try writeCMVN(statistics: statistics, utterances: scpEntries.map(\.key), outputDirectory: absoluteOutput)
         try writeTables(keeping: succeeded, outputDirectory: absoluteOutput)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         var settings = options
         settings.audio = audioOptions
-        try AtomicFile.write(String(decoding: try encoder.encode(settings), as: UTF8.self) + "\n",
-                             to: (absoluteOutput as NSString).appendingPathComponent("feats.json"))
+        try JSONFile.write(settings, to: (absoluteOutput as NSString).appendingPathComponent("feats.json"), pretty: true)
         try ScriptFile.write(scpEntries, to: (absoluteOutput as NSString).appendingPathComponent("feats.scp"))
         let copies = options.versions.count
         return FeatureJobReport(total: copies * (utterances.count + data.utterancesWithoutAudio.count + data.rejectedUtterances.count),
@@ -235,12 +232,7 @@ public final class FeatureExtractionJob {
             let key = options.cmvn == .speaker ? speaker(of: utterance) : utterance
             if grouped[key] == nil { grouped[key] = stats } else { grouped[key]!.add(stats) }
         }
-        let archive = try KaldiArchiveWriter(path: (outputDirectory as NSString).appendingPathComponent("cmvn.ark"))
-        for key in grouped.keys.sorted(by: cLocaleLess) {
-            try archive.write(key: key, .doubleMatrix(grouped[key]!.kaldiMatrix))
-        }
-        try archive.commit()
-        try ScriptFile.write(archive.entries, to: scpPath)
+        try CMVNTable.write(grouped, directory: outputDirectory)
     }
 
     /// Copies the data tables, restricted to `keeping`, unless writing into the source directory.
@@ -254,9 +246,7 @@ public final class FeatureExtractionJob {
         }
         let utt2spk = keeping.map { ($0, speaker(of: $0)) }
         try TableFile.write(utt2spk.map { (key: $0.0, value: $0.1) }, to: out("utt2spk"))
-        var spk2utt = [String: [String]]()
-        for (utt, spk) in utt2spk { spk2utt[spk, default: []].append(utt) }
-        try TableFile.write(spk2utt.map { (key: $0.key, value: $0.value.sorted(by: cLocaleLess).joined(separator: " ")) }, to: out("spk2utt"))
+        try TableFile.writeSpeakerIndex(utteranceToSpeaker: utt2spk, to: out("spk2utt"))
         if let segments = data.segments {
             let kept = segments.filter { keeping.contains($0.key) }
             try TableFile.write(kept.map { (key: $0.key, value: "\($0.value.recording) \($0.value.startSeconds) \($0.value.endSeconds)") }, to: out("segments"))

@@ -96,6 +96,15 @@ public struct TableFile: Sendable {
     }
 }
 
+extension TableFile {
+    /// Writes `spk2utt` for `utt2spk` pairs: each speaker with its utterances in C-locale order.
+    public static func writeSpeakerIndex<S: Sequence>(utteranceToSpeaker pairs: S, to path: String) throws where S.Element == (String, String) {
+        var spk2utt = [String: [String]]()
+        for (utterance, speaker) in pairs { spk2utt[speaker, default: []].append(utterance) }
+        try write(spk2utt.map { (key: $0.key, value: $0.value.sorted(by: cLocaleLess).joined(separator: " ")) }, to: path)
+    }
+}
+
 /// C-locale (byte-wise) ordering of strings, as Kaldi's `sort` with `LC_ALL=C`.
 public func cLocaleLess(_ a: String, _ b: String) -> Bool {
     Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8))

@@ -93,20 +93,20 @@ public struct RunReport: Sendable {
         let fm = FileManager.default
         let roundsPath = (modelDirectory as NSString).appendingPathComponent("rounds.json")
         if fm.fileExists(atPath: roundsPath) {
-            rounds = try JSONDecoder().decode([RoundReport].self, from: Data(contentsOf: URL(fileURLWithPath: roundsPath)))
+            rounds = try JSONFile.read([RoundReport].self, from: roundsPath)
         }
         var round = 1
         while true {
             let history = (modelDirectory as NSString).appendingPathComponent("round-\(round)/history.json")
             guard fm.fileExists(atPath: history) else { break }
-            let reports = try JSONDecoder().decode([EpochReport].self, from: Data(contentsOf: URL(fileURLWithPath: history)))
+            let reports = try JSONFile.read([EpochReport].self, from: history)
             epochs += reports.map { EpochPoint(round: round, report: $0) }
             round += 1
         }
         // A network trained alone (parrot nnet-train) keeps its history at the top.
         let single = (modelDirectory as NSString).appendingPathComponent("history.json")
         if epochs.isEmpty, fm.fileExists(atPath: single) {
-            epochs = try JSONDecoder().decode([EpochReport].self, from: Data(contentsOf: URL(fileURLWithPath: single))).map { EpochPoint(round: 1, report: $0) }
+            epochs = try JSONFile.read([EpochReport].self, from: single).map { EpochPoint(round: 1, report: $0) }
         }
     }
 
