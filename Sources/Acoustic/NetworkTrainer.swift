@@ -35,13 +35,13 @@ public final class NetworkTrainer {
     /// (its topology must match the options).
     public var initialModel: AcousticModel?
 
-    struct Item { var key: String; var frames: Int; var start = 0 }
+    struct Item: Codable { var key: String; var frames: Int; var start = 0 }
 
     /// What indexing the features found: the utterances with features and matching targets, their
     /// frame counts, and the input normalisation statistics (before splicing). Features do not
     /// change between re-alignment rounds, so a round hands its index to the next instead of
     /// re-reading every archive.
-    public struct FeatureIndex: Sendable {
+    public struct FeatureIndex: Codable, Sendable {
         let items: [Item]
         let dimension: Int
         let mean: [Float]
@@ -67,13 +67,17 @@ public final class NetworkTrainer {
         var correct: Int
     }
 
-    /// What a launched job needs to rebuild the trainer's batches: `MODEL_DIR/jobs/job.json`.
+    /// What a launched job needs to rebuild the trainer's batches: `MODEL_DIR/jobs/job.json`
+    /// (with the feature index, so jobs read only the features of their own batches).
     struct LaunchedJob: Codable {
         var features: String
         var targets: String
         var classLabels: [String]
         var options: TrainingOptions
+        var index: FeatureIndex
     }
+    /// Whether this run has written `MODEL_DIR/jobs/job.json` yet.
+    private var launchedJobWritten = false
 
     public init(source: FeatureSource, targets: [String: [Int32]], classLabels: [String], options: TrainingOptions, modelDirectory: String) {
         self.source = source
@@ -140,7 +144,7 @@ public final class NetworkTrainer {
             let order = epochOrder(epoch, batches: trainBatches.count)
             optimizer.learningRate = state.learningRate
             var loss = 0.0, frames = 0, correct = 0
-            let jobs = max(1, min(options.trainJobs ?? 1, order.count))
+            let jobs = UtteranceWorkers.jobCount(options.trainJobs ?? 1, items: order.count)
             var shardResults = [ShardResult]()
             if let launcher {
                 shardResults = try runLaunched(launcher, epoch: epoch, jobs: jobs, model: model, optimizer: optimizer, state: state)
@@ -234,7 +238,7 @@ public final class NetworkTrainer {
             try state.write(optimizer: optimizer, to: path("checkpoint"))
             try ModelFile.write(model, to: path("final.mdl"))
             try AtomicFile.write(state.history.map { $0.line + "\n" }.joined(), to: path("train.log"))
-            try AtomicFile.write(String(decoding: JSONEncoder().encode(state.history), as: UTF8.self), to: path("history.json"))
+            try JSONFile.write(state.history, to: path("history.json"))
             onEvent?(.epoch(report))
         }
         return model
@@ -255,14 +259,12 @@ public final class NetworkTrainer {
         let jobDirectory = JobLauncher.absolute(path("jobs"))
         let epochDirectory = (jobDirectory as NSString).appendingPathComponent("epoch-\(epoch)")
         try FileManager.default.createDirectory(atPath: epochDirectory, withIntermediateDirectories: true)
-        let jobFile = (jobDirectory as NSString).appendingPathComponent("job.json")
-        if !FileManager.default.fileExists(atPath: jobFile) {
+        if !launchedJobWritten, let featureIndex {
             let targetsPath = (jobDirectory as NSString).appendingPathComponent("targets.ark")
-            let writer = try KaldiArchiveWriter(path: targetsPath)
-            for key in targets.keys.sorted(by: cLocaleLess) { try writer.write(key: key, .intVector(targets[key]!)) }
-            try writer.commit()
-            let job = LaunchedJob(features: JobLauncher.absolute(source.directory), targets: targetsPath, classLabels: classLabels, options: options)
-            try AtomicFile.write(String(decoding: JSONEncoder().encode(job), as: UTF8.self), to: jobFile)
+            try TargetTable.write(targets, to: targetsPath)
+            let job = LaunchedJob(features: JobLauncher.absolute(source.directory), targets: targetsPath, classLabels: classLabels, options: options, index: featureIndex)
+            try JSONFile.write(job, to: (jobDirectory as NSString).appendingPathComponent("job.json"))
+            launchedJobWritten = true
         }
         func file(_ name: String) -> String { (epochDirectory as NSString).appendingPathComponent(name) }
         try ModelFile.write(model, to: file("start.mdl"))
@@ -273,7 +275,7 @@ public final class NetworkTrainer {
         for job in 1...jobs {
             let copy = try ModelFile.read(path: file("out.\(job).mdl"))
             let (_, jobOptimizer) = try TrainingCheckpoint.read(path: file("out.\(job).ckpt"))
-            let stats = try JSONDecoder().decode([Double].self, from: Data(contentsOf: URL(fileURLWithPath: file("out.\(job).json"))))
+            let stats = try JSONFile.read([Double].self, from: file("out.\(job).json"))
             results.append(ShardResult(parameters: copy.network.parameters, optimizer: jobOptimizer, loss: stats[0], frames: Int(stats[1]), correct: Int(stats[2])))
         }
         for name in ["start.mdl", "start.ckpt"] + (1...jobs).flatMap({ ["out.\($0).mdl", "out.\($0).ckpt", "out.\($0).json"] }) {
@@ -286,17 +288,17 @@ public final class NetworkTrainer {
     /// (1-based) of `jobs` for `epoch` from `JOB_DIR/epoch-E/start.*`, exactly as the in-process
     /// copy would, and writes `out.JOB.mdl`, `out.JOB.ckpt` and `out.JOB.json` (loss, frames, correct).
     public static func runLaunchedJob(directory: String, epoch: Int, job: Int, jobs: Int) throws {
-        let spec = try JSONDecoder().decode(LaunchedJob.self, from: Data(contentsOf: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("job.json"))))
+        let spec = try JSONFile.read(LaunchedJob.self, from: (directory as NSString).appendingPathComponent("job.json"))
         let trainer = NetworkTrainer(source: try FeatureSource(path: spec.features), targets: try TargetTable.read(path: spec.targets),
                                      classLabels: spec.classLabels, options: spec.options, modelDirectory: directory)
         let epochDirectory = (directory as NSString).appendingPathComponent("epoch-\(epoch)")
         func file(_ name: String) -> String { (epochDirectory as NSString).appendingPathComponent(name) }
         var model = try ModelFile.read(path: file("start.mdl"))
         var (state, optimizer) = try TrainingCheckpoint.read(path: file("start.ckpt"))
-        let (trainItems, _) = trainer.split(try trainer.indexFeatures().items)
+        let (trainItems, _) = trainer.split(spec.index.items)
         let trainBatches = trainer.batches(trainer.chunked(trainItems))
         let order = trainer.epochOrder(epoch, batches: trainBatches.count)
-        guard job >= 1, job <= jobs, jobs == max(1, min(spec.options.trainJobs ?? 1, order.count)) else {
+        guard job >= 1, job <= jobs, jobs == UtteranceWorkers.jobCount(spec.options.trainJobs ?? 1, items: order.count) else {
             throw AcousticModelError.corrupt(path: directory, reason: "job \(job) of \(jobs) does not match the job description")
         }
         optimizer.learningRate = state.learningRate
@@ -308,7 +310,7 @@ public final class NetworkTrainer {
         state.optimizerStep = optimizer.step
         try ModelFile.write(model, to: file("out.\(job).mdl"))
         try state.write(optimizer: optimizer, to: file("out.\(job).ckpt"))
-        try AtomicFile.write(String(decoding: JSONEncoder().encode([r.loss, Double(r.frames), Double(r.correct)]), as: UTF8.self), to: file("out.\(job).json"))
+        try JSONFile.write([r.loss, Double(r.frames), Double(r.correct)], to: file("out.\(job).json"))
         print(String(format: "epoch %d, job %d of %d: %d batches, %d frames, loss %.4f, %.1f s", epoch, job, jobs, shard.count, r.frames,
                      r.loss / Double(max(1, r.frames)), Date().timeIntervalSince(started)))
     }

@@ -15,14 +15,14 @@ public enum UtteranceWorkers {
     /// - Returns: results by key, and failures (key, reason) in C-locale order of key.
     public static func run<T>(_ keys: [String], jobs: Int, progress: ((Int, Int) -> Void)?,
                               _ body: (String, NetworkWorkspace) throws -> T) -> (results: [String: T], failures: [(String, String)]) {
-        let jobCount = max(1, min(jobs, keys.count))
+        let jobCount = Self.jobCount(jobs, items: keys.count)
         let lock = NSLock()
         var results = [String: T]()
         var failures = [(String, String)]()
         var done = 0
         DispatchQueue.concurrentPerform(iterations: jobCount) { job in
             let workspace = NetworkWorkspace()
-            for key in keys[(keys.count * job / jobCount)..<(keys.count * (job + 1) / jobCount)] {
+            for key in share(keys, part: job, of: jobCount) {
                 do {
                     let result = try body(key, workspace)
                     lock.lock(); results[key] = result; lock.unlock()
@@ -33,5 +33,14 @@ public enum UtteranceWorkers {
             }
         }
         return (results, failures.sorted { cLocaleLess($0.0, $1.0) })
+    }
+
+    /// How many jobs share `items` things: `jobs`, but at least 1 and at most one per item.
+    public static func jobCount(_ jobs: Int, items: Int) -> Int { max(1, min(jobs, items)) }
+
+    /// Part `part` (0-based) of `parts` contiguous, nearly equal blocks of `items` — the same
+    /// cut whether the parts run as threads here or as launched jobs.
+    public static func share<T>(_ items: [T], part: Int, of parts: Int) -> ArraySlice<T> {
+        items[(items.count * part / parts)..<(items.count * (part + 1) / parts)]
     }
 }

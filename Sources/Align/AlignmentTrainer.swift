@@ -175,7 +175,7 @@ public final class AlignmentTrainer {
                     failures.append((key, "\(error)"))
                 }
             }
-            try writeAlignment(targets, to: path("ali.0.ark"))
+            try TargetTable.write(targets, to: path("ali.0.ark"))
         }
         onEvent?(.message("flat start: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
 
@@ -183,7 +183,7 @@ public final class AlignmentTrainer {
         var featureIndex: NetworkTrainer.FeatureIndex?
         var reports = [RoundReport]()
         // Reports of rounds finished before an interruption, so the logs stay whole on resume.
-        let savedReports = resume ? (try? JSONDecoder().decode([RoundReport].self, from: Data(contentsOf: URL(fileURLWithPath: path("rounds.json"))))) ?? [] : []
+        let savedReports = resume ? (try? JSONFile.read([RoundReport].self, from: path("rounds.json"))) ?? [] : []
         for round in 1...options.rounds {
             let roundDirectory = path("round-\(round)")
             let alignmentPath = path("ali.\(round).ark")
@@ -230,11 +230,11 @@ public final class AlignmentTrainer {
             } ?? realign(aligner, compiled: compiled, previous: targets, round: round)
             let report = RoundReport(round: round, meanLogLikelihood: totalScore / Double(max(1, frames)), framesChanged: changedShare(targets, next),
                                      validationAccuracy: lastValidation, aligned: next.count - failed, failed: failed)
-            try writeAlignment(next, to: alignmentPath)
+            try TargetTable.write(next, to: alignmentPath)
             targets = next
             reports.append(report)
             try AtomicFile.write(reports.map { $0.line + "\n" }.joined(), to: path("train.log"))
-            try AtomicFile.write(String(decoding: JSONEncoder().encode(reports), as: UTF8.self), to: path("rounds.json"))
+            try JSONFile.write(reports, to: path("rounds.json"))
             onEvent?(.round(report))
             if round > options.localRounds && report.framesChanged < options.changeThreshold { break }
         }
@@ -250,14 +250,14 @@ public final class AlignmentTrainer {
     private func realign(_ aligner: ForcedAligner, compiled: [String: CompiledTranscript], previous: [String: [Int32]], round: Int)
         throws -> (targets: [String: [Int32]], score: Double, frames: Int, failed: Int) {
         let keys = previous.keys.sorted(by: cLocaleLess)
-        let jobs = max(1, min(options.jobs, keys.count))
+        let jobs = UtteranceWorkers.jobCount(options.jobs, items: keys.count)
         let lock = NSLock()
         var result = previous
         var score = 0.0, frames = 0, failed = 0, done = 0
         var fatal: Error?
         DispatchQueue.concurrentPerform(iterations: jobs) { job in
             let workspace = NetworkWorkspace()
-            for key in keys[(keys.count * job / jobs)..<(keys.count * (job + 1) / jobs)] {
+            for key in UtteranceWorkers.share(keys, part: job, of: jobs) {
                 do {
                     let (classes, total) = try Self.realignOne(key, aligner: aligner, compiled: compiled[key]!, source: source, workspace: workspace)
                     lock.lock()
@@ -295,7 +295,7 @@ public final class AlignmentTrainer {
         throws -> (targets: [String: [Int32]], score: Double, frames: Int, failed: Int) {
         guard let lexiconPath else { throw AlignError.badLexiconLine(path: "(none)", line: 0, reason: "launched re-alignment needs the lexicon's file") }
         let keys = previous.keys.sorted(by: cLocaleLess)
-        let jobs = max(1, min(options.jobs, keys.count))
+        let jobs = UtteranceWorkers.jobCount(options.jobs, items: keys.count)
         let directory = JobLauncher.absolute(path("jobs/align-\(round)"))
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
@@ -306,7 +306,7 @@ public final class AlignmentTrainer {
         let spec = LaunchedAlignment(model: JobLauncher.absolute(model), features: JobLauncher.absolute(source.directory), lexicon: JobLauncher.absolute(lexiconPath), transcripts: transcriptsPath,
                                      phoneSet: phoneSet, oovMode: options.oovMode, minimumDuration: options.minimumDuration, priorScale: options.priorScale,
                                      logPriors: priors, keys: keys)
-        try AtomicFile.write(String(decoding: JSONEncoder().encode(spec), as: UTF8.self), to: file("job.json"))
+        try JSONFile.write(spec, to: file("job.json"))
         onEvent?(.message("round \(round): re-alignment in \(jobs) jobs through \(launcher.command) (logs in \(directory)/log)"))
         try launcher.run(jobs: jobs, log: file("log/align.JOB.log"), arguments: ["train-worker", "align", directory, "JOB", String(jobs)])
         var result = previous
@@ -316,7 +316,7 @@ public final class AlignmentTrainer {
                 result[key] = value
                 frames += value.count
             }
-            let stats = try JSONDecoder().decode(LaunchedAlignmentResult.self, from: Data(contentsOf: URL(fileURLWithPath: file("stats.\(job).json"))))
+            let stats = try JSONFile.read(LaunchedAlignmentResult.self, from: file("stats.\(job).json"))
             score += stats.score
             failed += stats.failures.count
             for message in stats.failures { onEvent?(.message("round \(round): \(message)")) }
@@ -329,7 +329,7 @@ public final class AlignmentTrainer {
     /// `job`-th (1-based) contiguous share of the job's utterances and writes `ali.JOB.ark` and `stats.JOB.json`.
     public static func runLaunchedAlignment(directory: String, job: Int, jobs: Int) throws {
         func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
-        let spec = try JSONDecoder().decode(LaunchedAlignment.self, from: Data(contentsOf: URL(fileURLWithPath: file("job.json"))))
+        let spec = try JSONFile.read(LaunchedAlignment.self, from: file("job.json"))
         guard job >= 1, job <= jobs else { throw AlignError.badLexiconLine(path: file("job.json"), line: 0, reason: "no job \(job) of \(jobs)") }
         let source = try FeatureSource(path: spec.features)
         let compiler = TranscriptCompiler(lexicon: try Lexicon(path: spec.lexicon), phoneSet: spec.phoneSet, oovMode: spec.oovMode)
@@ -341,7 +341,7 @@ public final class AlignmentTrainer {
         let workspace = NetworkWorkspace()
         let writer = try KaldiArchiveWriter(path: file("ali.\(job).ark"))
         var result = LaunchedAlignmentResult(score: 0, failures: [])
-        let keys = spec.keys[(spec.keys.count * (job - 1) / jobs)..<(spec.keys.count * job / jobs)]
+        let keys = UtteranceWorkers.share(spec.keys, part: job - 1, of: jobs)
         for key in keys {
             do {
                 let compiled = try compiler.compile(utterance: key, transcript: transcripts[key] ?? "")
@@ -353,7 +353,7 @@ public final class AlignmentTrainer {
             }
         }
         try writer.commit()
-        try AtomicFile.write(String(decoding: JSONEncoder().encode(result), as: UTF8.self), to: file("stats.\(job).json"))
+        try JSONFile.write(result, to: file("stats.\(job).json"))
         print("re-alignment part \(job) of \(jobs): \(keys.count - result.failures.count) of \(keys.count) utterances aligned")
     }
 
@@ -374,11 +374,5 @@ public final class AlignmentTrainer {
         for values in targets.values { for c in values { counts[Int(c)] += 1 } }
         let total = counts.reduce(0, +)
         return counts.map { Float(log($0 / total)) }
-    }
-
-    private func writeAlignment(_ targets: [String: [Int32]], to path: String) throws {
-        let writer = try KaldiArchiveWriter(path: path)
-        for key in targets.keys.sorted(by: cLocaleLess) { try writer.write(key: key, .intVector(targets[key]!)) }
-        try writer.commit()
     }
 }
