@@ -45,8 +45,8 @@ struct ReportCommand: ParsableCommand {
         do {
             var report = RunReport(title: title)
             for f in figure {
-                let label = String(f[..<f.firstIndex(of: "=")!]), file = String(f[f.index(after: f.firstIndex(of: "=")!)...])
-                report.figures.append(.init(label: label, text: try String(contentsOfFile: file, encoding: .utf8)))
+                let parts = f.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                report.figures.append(.init(label: parts[0], text: try String(contentsOfFile: parts[1], encoding: .utf8)))
             }
             if let model { try report.addTraining(modelDirectory: model) }
             if let features, let alignment {

@@ -23,8 +23,9 @@ import Testing
         let dir = try TestSupport.temporaryDirectory("png")
         let path = dir + "/image.png"
         try Data(image.data).write(to: URL(fileURLWithPath: path))
+        try Data(image.pixels).write(to: URL(fileURLWithPath: dir + "/pixels.raw"))
         let decoded = try TestSupport.python("""
-        import struct, zlib, hashlib
+        import struct, zlib
         b = open('\(path)', 'rb').read()
         assert b[:8] == b'\\x89PNG\\r\\n\\x1a\\n'
         pos, idat, ihdr = 8, b'', None
@@ -40,10 +41,10 @@ import Testing
         assert len(raw) == h * (1 + 3 * w)
         rows = [raw[y*(1+3*w)+1:(y+1)*(1+3*w)] for y in range(h)]
         assert all(raw[y*(1+3*w)] == 0 for y in range(h))
-        print(w, h, depth, colour, hashlib.sha256(b''.join(rows)).hexdigest())
+        same = b''.join(rows) == open('\(dir)/pixels.raw', 'rb').read()
+        print(w, h, depth, colour, 'same pixels' if same else 'different pixels')
         """)
-        let expected = SHA256Hex.of(image.pixels)
-        #expect(decoded.trimmingCharacters(in: .whitespacesAndNewlines) == "\(width) \(height) 8 2 \(expected)")
+        #expect(decoded.trimmingCharacters(in: .whitespacesAndNewlines) == "\(width) \(height) 8 2 same pixels")
     }
 
     @Test func spectrogramPutsLowFrequenciesAtTheBottomAndLoudAsBright() {
@@ -105,8 +106,7 @@ import Testing
         #expect(dom.components(separatedBy: "class=\"chart\"").count - 1 == 5)
         let line = try #require(firstMatch(#"data-chart="Mean best-path log-likelihood per frame".*?<polyline points="([^"]*)""#, in: dom))
         #expect(line.split(separator: " ").count == 3)
-        let loss = try #require(firstMatch(#"data-chart="Frame cross-entropy per epoch \(all rounds\)".*?data-series="validation""#, in: dom))
-        _ = loss
+        _ = try #require(firstMatch(#"data-chart="Frame cross-entropy per epoch \(all rounds\)".*?(data-series="validation")"#, in: dom))
     }
 
     private func tier(_ name: String, in dom: String) throws -> (labels: [String], starts: [Double]) {
@@ -123,47 +123,5 @@ import Testing
         return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { String(text[Range($0.range(at: 1), in: text)!]) }
     }
 
-    private func firstMatch(_ pattern: String, in text: String) -> String? {
-        let regex = try! NSRegularExpression(pattern: pattern, options: [.dotMatchesLineSeparators])
-        guard let m = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
-        return m.numberOfRanges > 1 ? Range(m.range(at: 1), in: text).map { String(text[$0]) } ?? "" : ""
-    }
-}
-
-/// SHA-256 for comparing pixel buffers with Python's hashlib.
-enum SHA256Hex {
-    static func of(_ bytes: [UInt8]) -> String {
-        let k: [UInt32] = [
-            0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-            0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-            0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-            0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-            0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-            0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-        ]
-        var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-        var message = bytes
-        message.append(0x80)
-        while message.count % 64 != 56 { message.append(0) }
-        let bits = UInt64(bytes.count) * 8
-        for i in (0..<8).reversed() { message.append(UInt8((bits >> (8 * UInt64(i))) & 0xFF)) }
-        func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-        for chunk in stride(from: 0, to: message.count, by: 64) {
-            var w = [UInt32](repeating: 0, count: 64)
-            for i in 0..<16 { w[i] = (0..<4).reduce(0) { $0 << 8 | UInt32(message[chunk + 4 * i + $1]) } }
-            for i in 16..<64 {
-                let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-                let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
-            for i in 0..<64 {
-                let t1 = hh &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i] &+ w[i]
-                let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
-                (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-            }
-            h = zip(h, [a, b, c, d, e, f, g, hh]).map { $0 &+ $1 }
-        }
-        return h.map { String(format: "%08x", $0) }.joined()
-    }
+    private func firstMatch(_ pattern: String, in text: String) -> String? { matches(pattern, in: text).first }
 }

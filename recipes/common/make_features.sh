@@ -22,10 +22,7 @@ while [ $# -gt 0 ]; do
 done
 [ $# -ge 2 ] || { echo "usage: $0 [--cmd LAUNCHER] [--nj N] DATA_DIR FEATS_DIR [parrot features options ...]" >&2; exit 2; }
 data=$1; feats=$2; shift 2
-if [ -n "${PARROT:-}" ]; then parrot="$PARROT"
-elif [ -x "$common/../../bin/parrot" ]; then parrot="$(cd "$common/../../bin" && pwd)/parrot"
-else parrot="$(command -v parrot)" || { echo "$0: parrot binary not found: run ./setup.sh" >&2; exit 1; }
-fi
+source "$common/find_parrot.sh"
 
 "$common/split_data.sh" "$data" "$nj"
 split_dir=$(ls -td "$data/split${nj}" "$data/split${nj}utt" 2>/dev/null | head -1 || true)

@@ -11,11 +11,7 @@ set -euo pipefail
 recipes_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 project_root="$(cd "$recipes_root/.." && pwd)"
 
-if [ -n "${PARROT:-}" ]; then parrot="$PARROT"
-elif [ -x "$project_root/bin/parrot" ]; then parrot="$project_root/bin/parrot"
-elif command -v parrot >/dev/null 2>&1; then parrot="$(command -v parrot)"
-else echo "parrot binary not found: run ./setup.sh first (or set PARROT=/path/to/parrot)" >&2; exit 1
-fi
+source "$recipes_root/common/find_parrot.sh"
 
 stage=${stage:-0}
 stop_stage=${stop_stage:-100}
