@@ -14,6 +14,9 @@ let package = Package(
         .library(name: "Audio", targets: ["Audio"]),
         .library(name: "KaldiIO", targets: ["KaldiIO"]),
         .library(name: "Corpus", targets: ["Corpus"]),
+        .library(name: "Acoustic", targets: ["Acoustic"]),
+        .library(name: "Align", targets: ["Align"]),
+        .library(name: "Decode", targets: ["Decode"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -16,6 +16,8 @@ public struct FeatureSource {
     let utteranceToSpeaker: [String: String]
     /// How CMVN statistics are keyed (`speaker` when `utt2spk` names the keys of `cmvn.scp`).
     public let cmvn: CMVNMode
+    /// Utterances whose features could not be computed, and why (the directory's `failed.txt`).
+    public let failedUtterances: [String: String]
 
     /// Opens `path`: a features directory, or a `feats.scp` inside one.
     /// - Parameter cmvn: override; by default `speaker` if `cmvn.scp` exists, else `none`.
@@ -38,6 +40,7 @@ public struct FeatureSource {
             utt2spk = try TableFile(path: file("utt2spk")).dictionary
         }
         utteranceToSpeaker = utt2spk
+        failedUtterances = FileManager.default.fileExists(atPath: file("failed.txt")) ? try TableFile(path: file("failed.txt")).dictionary : [:]
         let cmvnPath = file("cmvn.scp")
         let mode = requested ?? (FileManager.default.fileExists(atPath: cmvnPath) ? (settings?.cmvn ?? .speaker) : CMVNMode.none)
         cmvnStatistics = mode == .none ? [:] : Dictionary(try CMVNTable.read(scp: cmvnPath), uniquingKeysWith: { _, last in last })
@@ -45,6 +48,11 @@ public struct FeatureSource {
     }
 
     public var keys: [String] { features.keys }
+
+    /// Why `utterance` has no features: the feature step's reason, when it recorded one.
+    public func missingFeaturesReason(_ utterance: String) -> String {
+        failedUtterances[utterance].map { "no features: \($0)" } ?? "no features (see the features step)"
+    }
 
     /// Speaker of `utterance` (itself without `utt2spk`).
     public func speaker(of utterance: String) -> String { utteranceToSpeaker[utterance] ?? utterance }

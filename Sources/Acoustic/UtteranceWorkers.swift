@@ -27,12 +27,20 @@ public enum UtteranceWorkers {
                     let result = try body(key, workspace)
                     lock.lock(); results[key] = result; lock.unlock()
                 } catch {
-                    lock.lock(); failures.append((key, "\(error)")); lock.unlock()
+                    lock.lock(); failures.append((key, reason(error, utterance: key))); lock.unlock()
                 }
                 lock.lock(); done += 1; progress?(done, keys.count); lock.unlock()
             }
         }
         return (results, failures.sorted { cLocaleLess($0.0, $1.0) })
+    }
+
+    /// The message of `error` for a report that already names `utterance` (without a leading
+    /// "utterance KEY: " of its own).
+    public static func reason(_ error: Error, utterance: String) -> String {
+        let text = "\(error)"
+        let prefix = "utterance \(utterance): "
+        return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
     }
 
     /// How many jobs share `items` things: `jobs`, but at least 1 and at most one per item.

@@ -17,7 +17,8 @@ public enum AlignError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .emptyTranscript(utterance): return "utterance \(utterance): empty transcript"
         case let .transcriptTooLong(utterance, frames, minimum):
             return "utterance \(utterance): transcript too long for the audio (\(frames) frames, the transcript needs at least \(minimum))"
-        case let .unknownPhone(phone, context): return "phone '\(phone)' is not in the model's phone set (\(context))"
+        case let .unknownPhone(phone, context):
+            return phone.contains(" ") ? "phones \(phone) are not in the model's phone set (\(context))" : "phone '\(phone)' is not in the model's phone set (\(context))"
         case let .noPath(utterance): return "utterance \(utterance): no alignment path (all scores impossible)"
         }
     }

@@ -31,11 +31,11 @@ public struct AlignmentJob {
 
     /// Runs the job. - Returns: aligned utterances and failures (utterance, reason), sorted.
     public func run(outputDirectory: String) throws -> (aligned: Int, failures: [(String, String)]) {
-        let keys = Array(Set(source.keys).union(transcripts.keys)).sorted(by: cLocaleLess)
+        let keys = Array(Set(source.keys).union(transcripts.keys).union(source.failedUtterances.keys)).sorted(by: cLocaleLess)
         let featureKeys = Set(source.keys)
         let (results, failures) = UtteranceWorkers.run(keys, jobs: jobs, progress: progress) { key, workspace -> UtteranceAlignment in
             guard let transcript = transcripts[key] else { throw UtteranceWorkers.Failure("no transcript in text") }
-            guard featureKeys.contains(key) else { throw UtteranceWorkers.Failure("no features (see the features step)") }
+            guard featureKeys.contains(key) else { throw UtteranceWorkers.Failure(source.missingFeaturesReason(key)) }
             return flatStart ? try aligner.flatStartAlignment(key, transcript: transcript, source: source, speechThreshold: speechThreshold)
                 : try aligner.align(key, transcript: transcript, source: source, workspace: workspace)
         }

@@ -101,6 +101,8 @@ public final class AlignmentTrainer {
     public var initialModel: AcousticModel?
     /// Frame classes of the last alignment, once `run` has finished.
     public private(set) var finalAlignment: [String: [Int32]] = [:]
+    /// Utterances left out of training (no transcript, unknown words, too long a transcript), and why.
+    public private(set) var leftOut: [(utterance: String, reason: String)] = []
     /// Run network training (`network.trainJobs` copies per epoch) and each round's re-alignment
     /// (`jobs` parts) as separate processes through this launcher, e.g. on a Slurm cluster, instead
     /// of threads here; the models and alignments are the same. Needs `lexiconPath`.
@@ -141,6 +143,14 @@ public final class AlignmentTrainer {
     public func run(resume: Bool) throws -> AcousticModel {
         try FileManager.default.createDirectory(atPath: modelDirectory, withIntermediateDirectories: true)
         let phoneSet = initialModel?.classLabels ?? lexicon.phoneSet
+        if initialModel != nil {
+            // A starting model from another phone set would leave most utterances out; say so up front.
+            let missing = lexicon.phoneSet.filter { !phoneSet.contains($0) }
+            if !missing.isEmpty {
+                throw AlignError.unknownPhone(phone: missing.joined(separator: " "),
+                                             context: "the lexicon uses them, the starting model has \(phoneSet.joined(separator: " ")); map them in the lexicon or start from scratch")
+            }
+        }
         let compiler = TranscriptCompiler(lexicon: lexicon, phoneSet: phoneSet, oovMode: options.oovMode)
         try AtomicFile.write(phoneSet.enumerated().map { "\($0.element) \($0.offset)\n" }.joined(), to: path("phones.txt"))
 
@@ -156,7 +166,7 @@ public final class AlignmentTrainer {
                 compiled[key] = c
             } catch let error as AlignError {
                 if case let .outOfVocabulary(_, words) = error { oovLines.append("\(key) \(words.joined(separator: " "))") }
-                failures.append((key, "\(error)"))
+                failures.append((key, UtteranceWorkers.reason(error, utterance: key)))
             }
         }
         try AtomicFile.write(oovLines.map { $0 + "\n" }.joined(), to: path("oovs.txt"))
@@ -169,10 +179,13 @@ public final class AlignmentTrainer {
         } else {
             targets = [:]
             for key in compiled.keys.sorted(by: cLocaleLess) {
-                let features = try source.normalizedFeatures(key)
-                let speech = options.energyFlatStart ? SpeechRegion.segments(features, threshold: options.speechThreshold) : nil
-                do { targets[key] = try compiler.flatStart(compiled[key]!, frames: features.rows, utterance: key, speech: speech) } catch {
-                    failures.append((key, "\(error)"))
+                // An unreadable feature matrix or an impossible transcript leaves out this utterance only.
+                do {
+                    let features = try source.normalizedFeatures(key)
+                    let speech = options.energyFlatStart ? SpeechRegion.segments(features, threshold: options.speechThreshold) : nil
+                    targets[key] = try compiler.flatStart(compiled[key]!, frames: features.rows, utterance: key, speech: speech)
+                } catch {
+                    failures.append((key, UtteranceWorkers.reason(error, utterance: key)))
                 }
             }
             try TargetTable.write(targets, to: path("ali.0.ark"))
@@ -240,6 +253,7 @@ public final class AlignmentTrainer {
         }
         guard let final = model else { throw AcousticModelError.noTrainingData(reason: "no round was trained") }
         finalAlignment = targets
+        leftOut = failures.map { (utterance: $0.0, reason: $0.1) }
         try ModelFile.write(final, to: path("final.mdl"))
         try AtomicFile.write(logPriors(targets, classes: phoneSet.count).enumerated().map { "\(phoneSet[$0.offset]) \($0.element)\n" }.joined(),
                              to: path("priors.txt"))

@@ -23,7 +23,7 @@ public enum AudioError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .channelOutOfRange(path, channel, channels): return "\(path): channel \(channel) requested, file has \(channels) channel(s) (channels count from 0)"
         case let .resamplingFailed(path, reason): return "\(path): resampling failed: \(reason)"
         case let .invalidOptions(reason): return "invalid feature options: \(reason)"
-        case let .tooShortForOneFrame(path, samples, frameLength): return "\(path): only \(samples) samples, shorter than one \(frameLength)-sample frame"
+        case let .tooShortForOneFrame(path, samples, frameLength): return "\(path): only \(samples) sample\(samples == 1 ? "" : "s"), shorter than one \(frameLength)-sample frame"
         }
     }
 }

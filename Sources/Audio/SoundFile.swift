@@ -79,6 +79,10 @@ public enum SoundFile {
         if info.frames > 0 && Int(info.frames) > frames && info.frames != sf_count_t(Int64.max) {
             throw AudioError.truncatedFile(path: path, declaredFrames: Int(info.frames), readFrames: frames)
         }
+        if let (declared, present) = dataChunkPastTheEnd(handle), present > 0 {
+            // libsndfile quietly shortens a data chunk that runs past the end of the file.
+            throw AudioError.truncatedFile(path: path, declaredFrames: Int(Double(frames) * Double(declared) / Double(present)), readFrames: frames)
+        }
         var nonFinite = 0
         interleaved.withUnsafeMutableBufferPointer { samples in
             for i in samples.indices {
@@ -90,6 +94,23 @@ public enum SoundFile {
         if nonFinite > 0 { throw AudioError.nonFiniteSamples(path: path, count: nonFinite) }
         return DecodedAudio(interleaved: interleaved, channels: channels, sampleRate: Int(info.samplerate),
                             formatDescription: formatName(info.format))
+    }
+
+    /// The declared and present byte counts of a WAV `data` / AIFF `SSND` chunk that claims more
+    /// bytes than the file holds, from libsndfile's header log ("data : 101600 (should be 50778)").
+    /// Sizes that mark a stream of unknown length (0, or 0xFFFFF000 and above) do not count.
+    private static func dataChunkPastTheEnd(_ handle: OpaquePointer) -> (declared: Int, present: Int)? {
+        var log = [CChar](repeating: 0, count: 8192)
+        let length = Int(sf_command(handle, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count)))
+        guard length > 0 else { return nil }
+        let text = String(decoding: log.prefix(min(length, log.count - 1)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        for line in text.split(separator: "\n") where line.hasPrefix("data :") || line.hasPrefix("SSND :") {
+            let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+            guard line.contains("(should be"), numbers.count >= 2 else { continue }
+            let (declared, present) = (numbers[numbers.count - 2], numbers[numbers.count - 1])
+            if declared > present, declared > 0, declared < 0xFFFF_F000 { return (declared, present) }
+        }
+        return nil
     }
 
     /// Writes mono 16-bit PCM WAV, atomically (temporary name, then rename).

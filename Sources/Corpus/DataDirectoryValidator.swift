@@ -134,6 +134,16 @@ public struct DataDirectoryValidator {
                     if audio.sampleRate < 8000 {
                         found.append(DataProblem(.warning, file: "wav.scp", key: recording, "sample rate \(audio.sampleRate) Hz is unusually low for speech"))
                     }
+                    let peak = audio.interleaved.reduce(Float(0)) { max($0, abs($1)) }
+                    if peak == 0 {
+                        found.append(DataProblem(.warning, file: "wav.scp", key: recording, "every sample is zero (digital silence)"))
+                    } else {
+                        let clipped = audio.interleaved.reduce(0) { $0 + (abs($1) >= 32767 ? 1 : 0) }
+                        if clipped * 1000 >= audio.interleaved.count {
+                            found.append(DataProblem(.warning, file: "wav.scp", key: recording,
+                                                     String(format: "%.1f%% of samples are at full scale (clipped)", 100 * Double(clipped) / Double(audio.interleaved.count))))
+                        }
+                    }
                     if let last = segmentEnds[recording], last.end > duration + 0.01 {
                         found.append(DataProblem(.error, file: "segments", key: last.utterance, "ends at \(last.end) s, after the end of recording '\(recording)' (\(String(format: "%.3f", duration)) s)"))
                     }

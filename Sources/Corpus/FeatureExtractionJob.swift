@@ -100,7 +100,8 @@ public final class FeatureExtractionJob {
         self.options = options
     }
 
-    /// Runs the job.
+    /// Runs the job: the archives, `cmvn.scp`, the tables, `feats.json`, `failed.txt` (utterances
+    /// that failed, and why) and, last, `feats.scp`.
     /// - Throws: only for problems that stop the whole run (bad options, unwritable output directory).
     ///   Per-utterance problems are in the report.
     public func run() throws -> FeatureJobReport {
@@ -160,6 +161,14 @@ public final class FeatureExtractionJob {
         var settings = options
         settings.audio = audioOptions
         try JSONFile.write(settings, to: (absoluteOutput as NSString).appendingPathComponent("feats.json"), pretty: true)
+        let failedPath = (absoluteOutput as NSString).appendingPathComponent("failed.txt")
+        if failures.isEmpty {
+            try? FileManager.default.removeItem(atPath: failedPath)
+        } else {
+            // One line per utterance, whatever a failing command printed.
+            let lines = failures.map { "\($0.utterance) \($0.reason.split(whereSeparator: \.isNewline).joined(separator: " "))\n" }
+            try AtomicFile.write(lines.joined(), to: failedPath)
+        }
         try ScriptFile.write(scpEntries, to: (absoluteOutput as NSString).appendingPathComponent("feats.scp"))
         let copies = options.versions.count
         return FeatureJobReport(total: copies * (utterances.count + data.utterancesWithoutAudio.count + data.rejectedUtterances.count),

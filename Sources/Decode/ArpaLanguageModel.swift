@@ -73,6 +73,9 @@ public struct ArpaLanguageModel: WordSequenceModel {
                       let count = Int(line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)) else {
                     throw fail("expected 'ngram N=COUNT' in \\data\\, found '\(line)'")
                 }
+                guard (1...3).contains(n) else { throw fail("'\(line)': Parrot reads models of order 1 to 3") }
+                guard count >= 0 else { throw fail("'\(line)': a count cannot be negative") }
+                guard declared[n] == nil else { throw fail("'\(line)': \(n)-grams declared twice") }
                 declared[n] = count
             default:
                 let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
@@ -90,8 +93,11 @@ public struct ArpaLanguageModel: WordSequenceModel {
         }
         guard section == -2 else { throw DecodeError.badLanguageModel(path: path, line: 0, reason: "no \\end\\ line: truncated file?") }
         guard !entries.isEmpty, !entries[0].isEmpty else { throw DecodeError.badLanguageModel(path: path, line: 0, reason: "no unigrams") }
-        for (n, count) in declared where n <= counts.count && counts[n - 1] != count {
-            throw DecodeError.badLanguageModel(path: path, line: 0, reason: "\\data\\ declares \(count) \(n)-grams but the file lists \(counts[n - 1])")
+        for (n, count) in declared.sorted(by: { $0.key < $1.key }) {
+            let listed = n <= counts.count ? counts[n - 1] : 0
+            if listed != count {
+                throw DecodeError.badLanguageModel(path: path, line: 0, reason: "\\data\\ declares \(count) \(n)-grams but the file lists \(listed)")
+            }
         }
         order = entries.count
         for n in 0..<(order - 1) {

@@ -32,12 +32,12 @@ public struct DecodeJob {
         public var frames: Int
     }
 
-    /// Decodes `keys` (default: every utterance of the source).
+    /// Decodes `keys` (default: every utterance of the source, and those whose features failed).
     public func run(outputDirectory: String, keys requested: [String]? = nil) throws -> Summary {
-        let keys = (requested ?? source.keys).sorted(by: cLocaleLess)
+        let keys = (requested ?? Array(Set(source.keys).union(source.failedUtterances.keys))).sorted(by: cLocaleLess)
         let available = Set(source.keys)
         let (results, failures) = UtteranceWorkers.run(keys, jobs: jobs, progress: progress) { key, workspace -> Recognition in
-            guard available.contains(key) else { throw UtteranceWorkers.Failure("utterance \(key): no features (see the features step)") }
+            guard available.contains(key) else { throw UtteranceWorkers.Failure(source.missingFeaturesReason(key)) }
             return try recognizer.recognize(key, source: source, workspace: workspace)
         }
         try write(results, failures: failures, to: outputDirectory)

@@ -17,6 +17,9 @@ public final class ByteReader {
     private var end = 0            // one past the last valid byte in `buffer`
     private var bufferFileOffset = 0  // file offset of buffer[0]
     private var reachedEOF = false
+    /// The size of a regular file when opened (nil for pipes and devices): a length field
+    /// claiming more bytes than remain is refused before anything is allocated for it.
+    public let fileSize: Int?
 
     /// Opens `path` for reading.
     /// - Throws: `KaldiIOError.cannotOpen` when the file cannot be opened.
@@ -27,10 +30,12 @@ public final class ByteReader {
             throw KaldiIOError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
         }
         var st = stat()
-        if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+        let statted = fstat(fd, &st) == 0
+        if statted, (st.st_mode & S_IFMT) == S_IFDIR {
             close(fd)
             throw KaldiIOError.cannotOpen(path: path, reason: "is a directory")
         }
+        fileSize = statted && (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : nil
         descriptor = fd
         buffer = [UInt8](repeating: 0, count: max(bufferSize, 4096))
     }
@@ -86,8 +91,13 @@ public final class ByteReader {
     /// Exactly `count` bytes.
     /// - Throws: `KaldiIOError.truncated` if the file ends first.
     public func readBytes(_ count: Int, key: String? = nil) throws -> [UInt8] {
+        if let fileSize, count > fileSize - offset {
+            let start = offset
+            try seek(to: fileSize)   // as if read to the end, like a short read
+            throw KaldiIOError.truncated(path: path, key: key, offset: start)
+        }
         var out = [UInt8]()
-        out.reserveCapacity(count)
+        out.reserveCapacity(min(count, 1 << 24))
         while out.count < count {
             guard try fill() else { throw KaldiIOError.truncated(path: path, key: key, offset: offset) }
             let take = min(count - out.count, end - start)
@@ -99,7 +109,11 @@ public final class ByteReader {
 
     /// Reads `count` little-endian values of a fixed-width type directly into an array.
     public func readArray<T: FixedWidthInteger>(_: T.Type, count: Int, key: String? = nil) throws -> [T] {
-        let bytes = try readBytes(count * MemoryLayout<T>.size, key: key)
+        let (byteCount, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<T>.size)
+        guard count >= 0, !overflow else {
+            throw KaldiIOError.malformed(path: path, key: key, offset: offset, reason: "implausible element count \(count)")
+        }
+        let bytes = try readBytes(byteCount, key: key)
         return [T](unsafeUninitializedCapacity: count) { out, initialized in
             bytes.withUnsafeBytes { raw in
                 for i in 0..<count {

@@ -20,12 +20,14 @@ enum CompressedMatrix {
         guard rows >= 0, columns >= 0, rows * columns <= KaldiObjectReader.maximumElements, minValue.isFinite, range.isFinite else {
             throw KaldiIOError.malformed(path: reader.path, key: key, offset: headerOffset, reason: "bad compressed-matrix header (\(rows) × \(columns))")
         }
-        var matrix = Matrix(rows: rows, columns: columns)
+        // The data are read before the matrix is allocated, so a header claiming more than the file holds costs nothing.
+        var matrix: Matrix
         switch token {
         case "CM":
             let increment = range * 1.52590218966964e-05 as Float
             let percentiles = try reader.readArray(UInt16.self, count: 4 * columns, key: key)
             let bytes = try reader.readBytes(rows * columns, key: key)
+            matrix = Matrix(rows: rows, columns: columns)
             for c in 0..<columns {
                 let p0 = minValue + increment * Float(percentiles[4 * c])
                 let p25 = minValue + increment * Float(percentiles[4 * c + 1])
@@ -47,10 +49,12 @@ enum CompressedMatrix {
         case "CM2":
             let increment = range / 65535
             let data = try reader.readArray(UInt16.self, count: rows * columns, key: key)
+            matrix = Matrix(rows: rows, columns: columns)
             for i in 0..<data.count { matrix.values[i] = minValue + increment * Float(data[i]) }
         default:  // CM3
             let increment = range / 255
             let data = try reader.readBytes(rows * columns, key: key)
+            matrix = Matrix(rows: rows, columns: columns)
             for i in 0..<data.count { matrix.values[i] = minValue + increment * Float(data[i]) }
         }
         return matrix

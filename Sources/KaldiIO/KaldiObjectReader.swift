@@ -116,6 +116,15 @@ enum KaldiObjectReader {
             var rows = [[Float]]()
             var current = [Float]()
             var sawNewlineBeforeFirstValue = false
+            // `[ 1 2 3 ]` on one line is a vector; rows on their own lines are a matrix, all of one length.
+            func finish() throws -> KaldiObject {
+                if !sawNewlineBeforeFirstValue && rows.count <= 1 { return .floatVector(rows.first ?? []) }
+                let columns = rows.first?.count ?? 0
+                guard rows.allSatisfy({ $0.count == columns }) else {
+                    throw KaldiIOError.malformed(path: reader.path, key: key, offset: offset, reason: "text matrix rows have different lengths")
+                }
+                return .floatMatrix(Matrix(rows: rows.count, columns: columns, values: rows.flatMap { $0 }))
+            }
             while true {
                 guard let b = try reader.peekByte() else { throw KaldiIOError.truncated(path: reader.path, key: key, offset: reader.offset) }
                 switch b {
@@ -129,14 +138,7 @@ enum KaldiObjectReader {
                     _ = try reader.readByte()
                     if !current.isEmpty { rows.append(current) }
                     _ = try reader.readLine()  // rest of the line
-                    if !sawNewlineBeforeFirstValue && rows.count <= 1 {
-                        return .floatVector(rows.first ?? [])
-                    }
-                    let columns = rows.first?.count ?? 0
-                    guard rows.allSatisfy({ $0.count == columns }) else {
-                        throw KaldiIOError.malformed(path: reader.path, key: key, offset: offset, reason: "text matrix rows have different lengths")
-                    }
-                    return .floatMatrix(Matrix(rows: rows.count, columns: columns, values: rows.flatMap { $0 }))
+                    return try finish()
                 default:
                     let token = try reader.readToken()
                     let trimmed = token.hasSuffix("]") ? String(token.dropLast()) : token
@@ -148,8 +150,7 @@ enum KaldiObjectReader {
                         rows.append(current)
                         current = []
                         _ = try reader.readLine()
-                        if !sawNewlineBeforeFirstValue && rows.count <= 1 { return .floatVector(rows.first ?? []) }
-                        return .floatMatrix(Matrix(rows: rows.count, columns: rows[0].count, values: rows.flatMap { $0 }))
+                        return try finish()
                     }
                 }
             }

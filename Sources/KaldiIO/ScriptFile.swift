@@ -77,6 +77,10 @@ public struct ScriptFile: Sendable {
     public static func read(at location: ArchiveLocation, key: String) throws -> KaldiObject {
         let reader = try ByteReader(path: location.path, bufferSize: 1 << 16)
         if let offset = location.offset {
+            if let size = reader.fileSize, offset >= size {
+                throw KaldiIOError.malformed(path: location.path, key: key, offset: offset,
+                                             reason: "the scp offset is past the end of the file (\(size) bytes)")
+            }
             try reader.seek(to: offset)
             guard try reader.peekByte() != nil else {
                 throw KaldiIOError.truncated(path: location.path, key: key, offset: offset)

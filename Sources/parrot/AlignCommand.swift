@@ -31,6 +31,7 @@ struct AlignCommand: ParsableCommand {
     @Option(help: "Flat start: how far from the quiet to the loud energy level a frame must be to count as speech (0-1).")
     var speechThreshold = SpeechRegion.defaultThreshold
     @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
+    @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments
     @Flag(help: "Write the flat-start alignment (silence where quiet, phones spread uniformly) instead of the model's: the baseline training starts from.")
     var flatStart = false
 
@@ -46,6 +47,7 @@ struct AlignCommand: ParsableCommand {
             let lexiconFile = try Lexicon(path: lexicon)
             var featureOptions = acoustic.features ?? FeatureJobOptions()
             featureOptions.jobs = jobs
+            audio.apply(to: &featureOptions.audio)
             let (source, _) = try FeatureSource.open(dataDirectory: dataDir, computingInto: (outDir as NSString).appendingPathComponent("feats"), options: featureOptions)
             let transcripts = try TableFile(path: (dataDir as NSString).appendingPathComponent("text")).dictionary
             var aligner = ForcedAligner(model: acoustic, compiler: TranscriptCompiler(lexicon: lexiconFile, phoneSet: acoustic.classLabels, oovMode: OOVMode(rawValue: oov)!))

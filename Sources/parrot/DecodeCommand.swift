@@ -51,6 +51,7 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "Frames each phone lasts at least.") var minDuration = 3
     @Option(help: "Weight of the log-prior subtracted from log-posteriors in searches (uses MODEL_DIR/priors.txt).") var priorScale: Float = 0
     @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
+    @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments
 
     func validate() throws {
         guard jobs >= 1, minDuration >= 1, maxActive >= 1, beam > 0 else { throw ValidationError("--nj, --min-duration and --max-active must be at least 1, --beam positive") }
@@ -71,6 +72,7 @@ struct DecodeCommand: ParsableCommand {
             let recognizer = try makeRecognizer(acoustic, modelFile: modelFile)
             var featureOptions = acoustic.features ?? FeatureJobOptions()
             featureOptions.jobs = jobs
+            audio.apply(to: &featureOptions.audio)
             let (source, _) = try FeatureSource.open(dataDirectory: dataDir, computingInto: (outDir as NSString).appendingPathComponent("feats"), options: featureOptions)
             var job = DecodeJob(recognizer: recognizer, source: source)
             job.jobs = jobs

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Corpus
 import Audio
 
 /// Log-Mel filterbank settings shared by every subcommand that computes features.
@@ -59,7 +60,7 @@ struct FbankArguments: ParsableArguments {
     }
 }
 
-/// How recordings are read, shared by subcommands that read audio.
+/// How recordings are read, shared by subcommands that read audio (features, validate aside).
 struct AudioArguments: ParsableArguments {
     @Option(help: "Channel to use from multichannel files, counting from 0 (default: average all channels).")
     var channel: Int?
@@ -67,6 +68,20 @@ struct AudioArguments: ParsableArguments {
     @Option(help: "Seconds after which a piped wav.scp command is killed and its utterance reported as failed.")
     var pipeTimeout: Double = 600
 
+    /// Applies the options; a model's own channel choice is kept unless --channel is given.
+    func apply(to options: inout AudioLoadingOptions) {
+        if let channel { options.channel = channel }
+        options.pipeTimeoutSeconds = pipeTimeout
+    }
+
+    func validate() throws {
+        if let channel, channel < 0 { throw ValidationError("--channel counts from 0; got \(channel)") }
+        if pipeTimeout <= 0 { throw ValidationError("--pipe-timeout must be positive") }
+    }
+}
+
+/// Training-data augmentation written by `parrot features`.
+struct AugmentationArguments: ParsableArguments {
     @Option(help: "Speed perturbation for training data, e.g. 0.9,1.0,1.1: each utterance is also written at every other factor (as spF-UTT, by resampling), as Kaldi recipes augment data.")
     var speedPerturb: String?
 
@@ -75,13 +90,13 @@ struct AudioArguments: ParsableArguments {
 
     /// The SNRs of --add-noise.
     func noiseSNRs() throws -> [Double]? {
-        try AudioArguments.numbers(addNoise, in: -10...60,
-                                   error: "--add-noise takes signal-to-noise ratios in dB (-10 to 60) separated by commas, e.g. 10,20")
+        try AugmentationArguments.numbers(addNoise, in: -10...60,
+                                          error: "--add-noise takes signal-to-noise ratios in dB (-10 to 60) separated by commas, e.g. 10,20")
     }
 
     /// The factors of --speed-perturb.
     func speedFactors() throws -> [Double]? {
-        try AudioArguments.numbers(speedPerturb, in: 0.5...2, error: "--speed-perturb takes factors between 0.5 and 2 separated by commas, e.g. 0.9,1.0,1.1")
+        try AugmentationArguments.numbers(speedPerturb, in: 0.5...2, error: "--speed-perturb takes factors between 0.5 and 2 separated by commas, e.g. 0.9,1.0,1.1")
     }
 
     /// A comma-separated list of numbers in `range` (nil when the option is absent).
@@ -95,7 +110,5 @@ struct AudioArguments: ParsableArguments {
     func validate() throws {
         _ = try speedFactors()
         _ = try noiseSNRs()
-        if let channel, channel < 0 { throw ValidationError("--channel counts from 0; got \(channel)") }
-        if pipeTimeout <= 0 { throw ValidationError("--pipe-timeout must be positive") }
     }
 }

@@ -38,6 +38,7 @@ struct FeaturesCommand: ParsableCommand {
 
     @OptionGroup(title: "Filterbank") var fbank: FbankArguments
     @OptionGroup(title: "Audio") var audio: AudioArguments
+    @OptionGroup(title: "Augmentation") var augmentation: AugmentationArguments
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--nj must be at least 1") }
@@ -55,10 +56,9 @@ struct FeaturesCommand: ParsableCommand {
         }
         var options = FeatureJobOptions()
         options.fbank = try fbank.options()
-        options.audio.channel = audio.channel
-        options.audio.pipeTimeoutSeconds = audio.pipeTimeout
-        options.speedFactors = try audio.speedFactors()
-        options.noiseSNRs = try audio.noiseSNRs()
+        audio.apply(to: &options.audio)
+        options.speedFactors = try augmentation.speedFactors()
+        options.noiseSNRs = try augmentation.noiseSNRs()
         options.jobs = jobs
         options.cmvn = CMVNMode(rawValue: cmvn)!
 
@@ -77,11 +77,6 @@ struct FeaturesCommand: ParsableCommand {
             printError("parrot features: utterance '\(failure.utterance)': \(failure.reason)")
         }
         let failedPath = (outDir as NSString).appendingPathComponent("failed.txt")
-        if report.failures.isEmpty {
-            try? FileManager.default.removeItem(atPath: failedPath)
-        } else {
-            try AtomicFile.write(report.failures.map { "\($0.utterance) \($0.reason)\n" }.joined(), to: failedPath)
-        }
         let elapsed = Date().timeIntervalSince(started)
         let speed = elapsed > 0 ? String(format: "%.0f× real time", report.audioSeconds / elapsed) : ""
         var summary = "Done \(report.succeeded.grouped) of \(report.total.grouped) utterances (\(report.frames.grouped) frames, \(String(format: "%.1f", report.audioSeconds)) s of audio, \(speed))"

@@ -46,6 +46,7 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("nj"), help: "Worker threads for features and re-alignment.") var jobs = 2
     @Option(help: "Start from this model (file or directory) instead of a random network; phone sets must match.") var initModel: String?
     @OptionGroup(title: "Features (when computed here)") var fbank: FbankArguments
+    @OptionGroup(title: "Audio (when features are computed here)") var audio: AudioArguments
 
     func validate() throws {
         guard OOVMode(rawValue: oov) != nil else { throw ValidationError("--oov must be skip or spn") }
@@ -58,6 +59,7 @@ struct TrainCommand: ParsableCommand {
             let lexiconFile = try Lexicon(path: lexicon)
             var featureOptions = FeatureJobOptions()
             featureOptions.fbank = try fbank.options()
+            audio.apply(to: &featureOptions.audio)
             featureOptions.jobs = jobs
             let progress = ProgressLine("features")
             let (source, report) = try FeatureSource.open(dataDirectory: dataDir, computingInto: (modelDir as NSString).appendingPathComponent("feats"),
@@ -96,6 +98,24 @@ struct TrainCommand: ParsableCommand {
             try AtomicFile.write(NGramEstimator.phoneArpa(alignments: trainer.finalAlignment, labels: model.classLabels, order: 2),
                                  to: (modelDir as NSString).appendingPathComponent("phones.arpa"))
             print("parrot train: model in \(modelDir)/final.mdl")
+            // Every utterance of the corpus that did not make it into training, with its cause.
+            var reasons = [String: String]()
+            for key in Set(transcripts.keys).union(source.keys).union(source.failedUtterances.keys) where trainer.finalAlignment[key] == nil {
+                reasons[key] = source.keys.contains(key) ? "left out of training" : source.missingFeaturesReason(key)
+            }
+            for (key, reason) in trainer.leftOut where reasons[key] != nil { reasons[key] = reason }
+            let failedPath = (modelDir as NSString).appendingPathComponent("failed.txt")
+            let total = trainer.finalAlignment.count + reasons.count
+            if reasons.isEmpty {
+                try? FileManager.default.removeItem(atPath: failedPath)
+                print("Done: trained on \(total.grouped) of \(total.grouped) utterances")
+            } else {
+                let keys = reasons.keys.sorted(by: cLocaleLess)
+                for key in keys { printError("parrot train: utterance '\(key)': \(reasons[key]!)") }
+                try AtomicFile.write(keys.map { "\($0) \(reasons[$0]!)\n" }.joined(), to: failedPath)
+                print("Done: trained on \(trainer.finalAlignment.count.grouped) of \(total.grouped) utterances; \(reasons.count) failed, see \(failedPath)")
+                throw ExitCode(1)
+            }
         } catch let error as ExitCode {
             throw error
         } catch {

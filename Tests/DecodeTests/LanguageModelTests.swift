@@ -67,6 +67,16 @@ import Testing
         }
         let wrongCount = LanguageModelTests.trigram.replacingOccurrences(of: "ngram 2=3", with: "ngram 2=4")
         #expect(throws: DecodeError.self) { try ArpaLanguageModel(text: wrongCount, path: "x.arpa") }
+        // fuzz-arpa finding: a negative order in the count header indexed an array at -4.
+        let negativeOrder = "\\data\\\nngram 1=1\nngram -3=1\n\n\\1-grams:\n-1\tA\n\n\\end\\\n"
+        #expect(throws: DecodeError.badLanguageModel(path: "x.arpa", line: 3, reason: "'ngram -3=1': Parrot reads models of order 1 to 3")) {
+            try ArpaLanguageModel(text: negativeOrder, path: "x.arpa")
+        }
+        // Declared but missing: a 2-gram count with no 2-grams section.
+        let missingSection = "\\data\\\nngram 1=1\nngram 2=5\n\n\\1-grams:\n-1\tA\n\n\\end\\\n"
+        #expect(throws: DecodeError.badLanguageModel(path: "x.arpa", line: 0, reason: "\\data\\ declares 5 2-grams but the file lists 0")) {
+            try ArpaLanguageModel(text: missingSection, path: "x.arpa")
+        }
     }
 
     @Test func estimatedModelsAreNormalisedForEveryHistory() throws {

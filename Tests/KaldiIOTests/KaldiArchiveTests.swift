@@ -106,6 +106,41 @@ import Testing
         #expect("\(error)".contains("implausible"))
     }
 
+    /// fuzz-archive finding: a 100-byte archive whose 7 × 84,148,229 header made the reader reserve
+    /// 2.3 GB before finding the file too short. Lengths are now checked against the file first.
+    @Test func lengthsBeyondTheEndOfTheFileAreRefusedBeforeAllocating() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let bytes: [UInt8] = Array("utt1 ".utf8) + [0, 0x42] + Array("FM ".utf8) + [4, 7, 0, 0, 0, 4, 5, 0, 4, 5] + [UInt8](repeating: 1, count: 60)
+        try Data(bytes).write(to: URL(fileURLWithPath: dir + "/short.ark"))
+        let error = try #require(throws: KaldiIOError.self) { _ = try KaldiArchiveReader.readAll(path: dir + "/short.ark") }
+        guard case let .truncated(_, key, offset) = error else { Issue.record("expected .truncated, got \(error)"); return }
+        #expect(key == "utt1")
+        #expect(offset == 20, "the offset of the missing data")
+        // A terabyte request and an element count whose byte size overflows: errors, not a failed allocation or a trap.
+        let reader = try ByteReader(path: dir + "/short.ark")
+        #expect(throws: KaldiIOError.self) { _ = try reader.readBytes(1 << 40) }
+        #expect(throws: KaldiIOError.self) { _ = try reader.readArray(UInt64.self, count: Int.max / 4) }
+    }
+
+    /// fuzz-archive and fuzz-scp findings: a compressed matrix whose header claims 7 × 201 million
+    /// values was allocated before its data were read; a text matrix whose last row ends in "]" on
+    /// a longer line than the others tripped a precondition instead of an error.
+    @Test func compressedHeadersAndRaggedTextMatricesAreErrors() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        var compressed: [UInt8] = Array("utt1 ".utf8) + [0, 0x42] + Array("CM2 ".utf8)
+        for word: UInt32 in [Float(0).bitPattern, Float(1).bitPattern, 7, 0x0C00_0000] {
+            compressed += [UInt8(word & 0xFF), UInt8(word >> 8 & 0xFF), UInt8(word >> 16 & 0xFF), UInt8(word >> 24)]
+        }
+        try Data(compressed + [1, 2, 3, 4]).write(to: URL(fileURLWithPath: dir + "/cm.ark"))
+        let error = try #require(throws: KaldiIOError.self) { _ = try KaldiArchiveReader.readAll(path: dir + "/cm.ark") }
+        guard case let .truncated(_, key, _) = error else { Issue.record("expected .truncated, got \(error)"); return }
+        #expect(key == "utt1")
+
+        try TestSupport.write("utt1  [\n  1 2\n  3 4\n  5 6 7 ]\n", to: dir + "/ragged.ark")
+        let ragged = try #require(throws: KaldiIOError.self) { _ = try KaldiArchiveReader.readAll(path: dir + "/ragged.ark") }
+        #expect("\(ragged)".contains("different lengths") && "\(ragged)".contains("utt1"))
+    }
+
     @Test func textArchivesParseMatricesVectorsAndIntegerVectors() throws {
         let dir = try TestSupport.temporaryDirectory()
         try TestSupport.write("""

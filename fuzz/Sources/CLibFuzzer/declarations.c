@@ -1,0 +1,3 @@
+// The declarations are in include/libfuzzer_driver.h; the definition comes from libFuzzer
+// (linked by -sanitize=fuzzer).
+#include "libfuzzer_driver.h"
