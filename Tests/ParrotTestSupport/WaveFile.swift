@@ -70,6 +70,24 @@ public enum WaveFile {
         (0..<Int(seconds * Double(sampleRate))).map { Float(amplitude * sin(2 * .pi * frequency * Double($0) / Double(sampleRate))) }
     }
 
+    /// The samples (in [-1, 1) scale) and rate of a mono 16-bit PCM WAV file such as the corpora's.
+    public static func readPCM16(_ path: String) throws -> (samples: [Float], sampleRate: Int) {
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        func u32(_ i: Int) -> Int { Int(bytes[i]) | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) << 16 | Int(bytes[i + 3]) << 24 }
+        var offset = 12, rate = 0
+        while offset + 8 <= bytes.count {
+            let id = String(decoding: bytes[offset..<offset + 4], as: UTF8.self), size = u32(offset + 4)
+            if id == "fmt " { rate = u32(offset + 12) }
+            if id == "data" {
+                let end = min(bytes.count, offset + 8 + size)
+                let samples = stride(from: offset + 8, to: end - 1, by: 2).map { Float(Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8)) / 32768 }
+                return (samples, rate)
+            }
+            offset += 8 + size + size % 2
+        }
+        throw TestFailure("\(path): no data chunk")
+    }
+
     private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
         withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
     }
