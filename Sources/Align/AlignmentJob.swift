@@ -10,7 +10,8 @@ import KaldiIO
 ///     ali.ark                  frame-level classes (Kaldi integer vectors)
 ///     failed.txt               utterances that could not be aligned, and why
 ///
-/// A failing utterance is listed and the rest complete; every file is written atomically.
+/// A failing utterance is listed and the rest complete; the files are written into a staging
+/// directory and moved into place together, so a failed run leaves the previous ones intact.
 public struct AlignmentJob {
     public let aligner: ForcedAligner
     public let source: FeatureSource
@@ -43,8 +44,12 @@ public struct AlignmentJob {
         return (results.count, failures)
     }
 
-    private func write(_ results: [String: UtteranceAlignment], failures: [(String, String)], to directory: String) throws {
+    /// Writes every output into a staging directory and moves them into `target` together.
+    private func write(_ results: [String: UtteranceAlignment], failures: [(String, String)], to target: String) throws {
         let fm = FileManager.default
+        let stage = try StagingDirectory(for: target)
+        defer { stage.discard() }
+        let directory = stage.path
         try fm.createDirectory(atPath: directory + "/textgrids", withIntermediateDirectories: true)
         let settings = aligner.model.features?.fbank
         let shift = (settings?.frameShiftMilliseconds ?? 10) / 1000
@@ -70,9 +75,9 @@ public struct AlignmentJob {
         try AtomicFile.write(csv, to: directory + "/alignment.csv")
         let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: directory + "/alignment.json")
-        let failedPath = directory + "/failed.txt"
-        if failures.isEmpty { try? fm.removeItem(atPath: failedPath) } else {
-            try AtomicFile.write(failures.map { "\($0.0) \($0.1)\n" }.joined(), to: failedPath)
+        if failures.isEmpty { try? fm.removeItem(atPath: target + "/failed.txt") } else {
+            try AtomicFile.write(failures.map { "\($0.0) \($0.1)\n" }.joined(), to: directory + "/failed.txt")
         }
+        try stage.commit()
     }
 }

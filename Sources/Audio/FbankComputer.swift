@@ -36,9 +36,11 @@ public final class FbankComputer {
 
     /// Log-Mel features of samples at `options.sampleRate`, in 16-bit integer scale.
     /// - Returns: `frames × melBinCount`; zero rows when the signal is shorter than one frame.
-    public func compute(_ input: [Float]) -> Matrix {
+    /// - Parameter sampleOffset: where `input` starts in a longer signal (for `FbankStream`): the
+    ///   dither noise follows the position in the whole signal.
+    public func compute(_ input: [Float], sampleOffset: Int = 0) -> Matrix {
         var samples = input
-        if let dither = options.dither, dither > 0 { FbankComputer.addDither(dither, to: &samples) }
+        if let dither = options.dither, dither > 0 { FbankComputer.addDither(dither, to: &samples, offset: sampleOffset) }
         let frameCount = frames.frameCount(sampleCount: samples.count)
         var features = Matrix(rows: frameCount, columns: filterbank.binCount)
         if frameCount == 0 { return features }
@@ -67,9 +69,53 @@ public final class FbankComputer {
         return (0..<(1 << 16)).map { _ in Float(random.gaussian()) }
     }()
 
-    static func addDither(_ amount: Float, to samples: inout [Float]) {
+    static func addDither(_ amount: Float, to samples: inout [Float], offset: Int = 0) {
         let noise = ditherNoise
         let mask = noise.count - 1
-        for i in samples.indices { samples[i] += amount * noise[i & mask] }
+        for i in samples.indices { samples[i] += amount * noise[(i + offset) & mask] }
+    }
+}
+
+/// Log-Mel features of a signal that arrives in blocks, for recordings too long to hold whole:
+/// equal to `FbankComputer.compute` of the whole signal, holding only the features and less than
+/// a block of samples. Needs snip-edges framing (frames never reach past the signal's ends).
+public final class FbankStream {
+    private let computer: FbankComputer
+    private var pending: [Float] = []
+    private var pendingStart = 0
+    private var values: [Float] = []
+    private var rows = 0
+    /// Samples gathered before frames are computed from them.
+    private let blockSamples: Int
+
+    /// - Parameter expectedFrames: room reserved for the features (e.g. from the file's header).
+    public init(computer: FbankComputer, expectedFrames: Int = 0) throws {
+        guard computer.options.snipEdges else { throw AudioError.invalidOptions(reason: "streamed features need --snip-edges true") }
+        self.computer = computer
+        blockSamples = max(1 << 18, 4 * computer.options.frameLengthSamples)
+        values.reserveCapacity(expectedFrames * computer.dimension)
+    }
+
+    /// Adds the next samples of the signal.
+    public func append(_ samples: [Float]) {
+        pending += samples
+        if pending.count >= blockSamples { computeFrames() }
+    }
+
+    /// The features of everything appended.
+    public func finish() -> Matrix {
+        computeFrames()
+        return Matrix(rows: rows, columns: computer.dimension, values: values)
+    }
+
+    /// Every frame that lies wholly in `pending`; the samples before the next frame's start are dropped.
+    private func computeFrames() {
+        let count = computer.frameCount(sampleCount: pending.count)
+        guard count > 0 else { return }
+        values += computer.compute(pending, sampleOffset: pendingStart).values
+        rows += count
+        let used = count * computer.options.frameShiftSamples
+        pending.removeFirst(used)
+        pendingStart += used
     }
 }

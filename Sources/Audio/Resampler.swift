@@ -70,6 +70,64 @@ public final class Resampler {
         return converter
     }
 
+    /// A converter of one stream from `input` to `output` Hz, fed a block at a time.
+    public func stream(from input: Int, to output: Int, path: String) throws -> Stream {
+        guard input > 0, output > 0 else { throw AudioError.invalidOptions(reason: "sample rates must be positive, got \(input) → \(output)") }
+        let converter = input == output ? nil : try self.converter(from: input, to: output, path: path)
+        if let converter { soxr_clear(converter) }
+        return Stream(converter: converter, ratio: Double(output) / Double(input), path: path)
+    }
+
+    /// A stream being converted: `process` each block in order, then `finish`. Together they
+    /// give `resample`'s output for the whole signal (as many samples, round(n × ratio)).
+    /// Valid while its `Resampler` lives and until another stream of the same rates starts.
+    public final class Stream {
+        private let converter: OpaquePointer?
+        private let ratio: Double
+        private let path: String
+        private var consumed = 0, produced = 0
+
+        fileprivate init(converter: OpaquePointer?, ratio: Double, path: String) {
+            self.converter = converter
+            self.ratio = ratio
+            self.path = path
+        }
+
+        /// The output that `block` (the next input samples) makes available.
+        public func process(_ block: [Float]) throws -> [Float] {
+            consumed += block.count
+            guard let converter else { produced += block.count; return block }
+            var output = [Float](repeating: 0, count: Int(Double(block.count) * ratio) + 1024)
+            var done = 0
+            let error = block.withUnsafeBufferPointer { input in
+                output.withUnsafeMutableBufferPointer { soxr_process(converter, input.baseAddress, block.count, nil, $0.baseAddress, $0.count, &done) }
+            }
+            if let error { throw AudioError.resamplingFailed(path: path, reason: String(cString: error)) }
+            output.removeLast(output.count - done)
+            produced += done
+            return output
+        }
+
+        /// The rest of the output, once all input has been given.
+        public func finish() throws -> [Float] {
+            guard let converter else { return [] }
+            let total = Int((Double(consumed) * ratio).rounded())
+            var output = [Float](repeating: 0, count: max(0, total - produced))
+            var filled = 0
+            while filled < output.count {
+                var more = 0
+                let error = output.withUnsafeMutableBufferPointer { soxr_process(converter, nil, 0, nil, $0.baseAddress! + filled, $0.count - filled, &more) }
+                if let error { throw AudioError.resamplingFailed(path: path, reason: String(cString: error)) }
+                if more == 0 { break }
+                filled += more
+            }
+            output.removeLast(output.count - filled)
+            produced += filled
+            soxr_clear(converter)
+            return output
+        }
+    }
+
     /// One-off conversion (designs a new filter each call; use an instance for many recordings).
     public static func resample(_ waveform: Waveform, to targetRate: Int, path: String = "") throws -> Waveform {
         try Resampler().resample(waveform, to: targetRate, path: path)

@@ -14,6 +14,13 @@ public enum SoundFile {
     /// - Parameter path: a file path.
     /// - Throws: `AudioError` naming the path: missing, empty, unreadable, truncated, or holding NaN/∞ samples.
     public static func read(path: String) throws -> DecodedAudio {
+        let (handle, info) = try open(path: path)
+        defer { sf_close(handle) }
+        return try decode(handle, info: info, path: path)
+    }
+
+    /// Opens `path` for reading after the checks every reader makes (exists, not a directory, not empty).
+    static func open(path: String) throws -> (OpaquePointer, SF_INFO) {
         var st = stat()
         if stat(path, &st) != 0 {
             let reason = String(cString: strerror(errno))
@@ -26,8 +33,11 @@ public enum SoundFile {
         guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
             throw AudioError.unreadableFile(path: path, reason: String(cString: sf_strerror(nil)))
         }
-        defer { sf_close(handle) }
-        return try decode(handle, info: info, path: path)
+        guard info.channels > 0, info.samplerate > 0 else {
+            sf_close(handle)
+            throw AudioError.unreadableFile(path: path, reason: "header has \(info.channels) channels at \(info.samplerate) Hz")
+        }
+        return (handle, info)
     }
 
     /// Decodes an in-memory file, e.g. the output of a piped `wav.scp` command.
@@ -99,7 +109,7 @@ public enum SoundFile {
     /// The declared and present byte counts of a WAV `data` / AIFF `SSND` chunk that claims more
     /// bytes than the file holds, from libsndfile's header log ("data : 101600 (should be 50778)").
     /// Sizes that mark a stream of unknown length (0, or 0xFFFFF000 and above) do not count.
-    private static func dataChunkPastTheEnd(_ handle: OpaquePointer) -> (declared: Int, present: Int)? {
+    fileprivate static func dataChunkPastTheEnd(_ handle: OpaquePointer) -> (declared: Int, present: Int)? {
         var log = [CChar](repeating: 0, count: 8192)
         let length = Int(sf_command(handle, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count)))
         guard length > 0 else { return nil }
@@ -147,6 +157,80 @@ public enum SoundFile {
         let major = name(format & Int32(SF_FORMAT_TYPEMASK), Int32(SFC_GET_FORMAT_INFO))
         let sub = name(format & Int32(SF_FORMAT_SUBMASK), Int32(SFC_GET_FORMAT_INFO))
         return "\(major), \(sub)"
+    }
+}
+
+/// A sound file read a block at a time as mono samples (one channel, or the average of all), in
+/// 16-bit integer scale like `SoundFile.read`: for recordings too long to hold whole. The same
+/// problems are errors: NaN/∞ samples, a data chunk longer than the file, no samples at all.
+public final class SoundFileStream {
+    public let path: String
+    public let sampleRate: Int
+    public let channels: Int
+    /// Frames the header declares (0 when unknown).
+    public let declaredFrames: Int
+    public private(set) var framesRead = 0
+    private let handle: OpaquePointer
+    private let channel: Int?
+    private var interleaved: [Float] = []
+    private var finished = false
+
+    /// - Parameter channel: the channel to keep (from 0); nil averages all channels.
+    /// - Throws: `AudioError` naming the path.
+    public init(path: String, channel: Int?) throws {
+        let (handle, info) = try SoundFile.open(path: path)
+        self.handle = handle
+        self.path = path
+        sampleRate = Int(info.samplerate)
+        channels = Int(info.channels)
+        declaredFrames = info.frames > 0 && info.frames < sf_count_t(Int64.max) ? Int(info.frames) : 0
+        self.channel = channels == 1 ? nil : channel
+        if let channel, channels > 1, !(0..<channels).contains(channel) {
+            sf_close(handle)
+            throw AudioError.channelOutOfRange(path: path, channel: channel, channels: channels)
+        }
+    }
+
+    deinit { sf_close(handle) }
+
+    /// The next samples, at most `maximumFrames`; empty at the end of the file.
+    public func read(maximumFrames: Int = 1 << 16) throws -> [Float] {
+        if finished { return [] }
+        if interleaved.count < maximumFrames * channels { interleaved = [Float](repeating: 0, count: maximumFrames * channels) }
+        let got = Int(interleaved.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(maximumFrames)) })
+        if got <= 0 {
+            finished = true
+            if sf_error(handle) != 0 { throw AudioError.unreadableFile(path: path, reason: String(cString: sf_strerror(handle))) }
+            if framesRead == 0 { throw AudioError.noSamples(path: path) }
+            if declaredFrames > framesRead { throw AudioError.truncatedFile(path: path, declaredFrames: declaredFrames, readFrames: framesRead) }
+            if let (declared, present) = SoundFile.dataChunkPastTheEnd(handle), present > 0 {
+                throw AudioError.truncatedFile(path: path, declaredFrames: Int(Double(framesRead) * Double(declared) / Double(present)), readFrames: framesRead)
+            }
+            return []
+        }
+        var out = [Float](repeating: 0, count: got)
+        var nonFinite = 0
+        interleaved.withUnsafeBufferPointer { source in
+            for f in 0..<got {
+                // The same arithmetic as `SoundFile.read` followed by `DecodedAudio.mono`.
+                var value: Float
+                if let channel {
+                    value = source[f * channels + channel] * 32768
+                } else if channels == 1 {
+                    value = source[f] * 32768
+                } else {
+                    value = 0
+                    for c in 0..<channels { value += source[f * channels + c] * 32768 }
+                    value *= 1 / Float(channels)
+                }
+                if !value.isFinite { nonFinite += 1 }
+                out[f] = value
+            }
+        }
+        // Counted per frame here (the whole-file reader counts samples); either way an error.
+        if nonFinite > 0 { throw AudioError.nonFiniteSamples(path: path, count: nonFinite) }
+        framesRead += got
+        return out
     }
 }
 

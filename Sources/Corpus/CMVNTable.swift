@@ -17,10 +17,13 @@ public enum CMVNTable {
     }
 
     /// Writes `directory/cmvn.ark` and `cmvn.scp`, keys in C-locale order.
-    public static func write(_ statistics: [String: CMVNStatistics], directory: String) throws {
+    /// - Parameter finalDirectory: where the files will be moved to, if `directory` is a staging
+    ///   place; `cmvn.scp` points there.
+    public static func write(_ statistics: [String: CMVNStatistics], directory: String, finalDirectory: String? = nil) throws {
         let archive = try KaldiArchiveWriter(path: (directory as NSString).appendingPathComponent("cmvn.ark"))
         for key in statistics.keys.sorted(by: cLocaleLess) { try archive.write(key: key, .doubleMatrix(statistics[key]!.kaldiMatrix)) }
         try archive.commit()
-        try ScriptFile.write(archive.entries, to: (directory as NSString).appendingPathComponent("cmvn.scp"))
+        let entries = archive.entries.map { (key: $0.key, location: $0.location.moved(from: directory, to: finalDirectory ?? directory)) }
+        try ScriptFile.write(entries, to: (directory as NSString).appendingPathComponent("cmvn.scp"))
     }
 }

@@ -93,6 +93,9 @@ public final class FeatureExtractionJob {
 
     /// Called after each utterance with (finished, total); from worker threads, one call at a time.
     public var progress: ((Int, Int) -> Void)?
+    /// Recordings at least this long (seconds, by their header), used whole and not augmented, are
+    /// read, resampled and analysed a block at a time: memory holds their features, not their samples.
+    public var longRecordingSeconds = 600.0
 
     public init(data: DataDirectory, outputDirectory: String, options: FeatureJobOptions) {
         self.data = data
@@ -109,7 +112,12 @@ public final class FeatureExtractionJob {
         var audioOptions = options.audio
         audioOptions.sampleRate = options.fbank.sampleRate
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
-        let absoluteOutput = URL(fileURLWithPath: outputDirectory).standardizedFileURL.path
+        let finalOutput = URL(fileURLWithPath: outputDirectory).standardizedFileURL.path
+        // Everything is written into a staging directory and moved into place once all of it is
+        // written, so a full disk or an interruption leaves the previous outputs as they were.
+        let stage = try StagingDirectory(for: finalOutput)
+        defer { stage.discard() }
+        let absoluteOutput = stage.path
 
         let utterances = data.utteranceIDs
         var failures = [(utterance: String, reason: String)]()
@@ -152,24 +160,26 @@ public final class FeatureExtractionJob {
             seconds += result.audioSeconds
             statistics.merge(result.statistics) { a, _ in a }
         }
+        scpEntries = scpEntries.map { (key: $0.key, location: stage.final($0.location)) }
         scpEntries.sort { cLocaleLess($0.key, $1.key) }
         failures.sort { cLocaleLess($0.utterance, $1.utterance) }
         let succeeded = Set(scpEntries.map(\.key))
 
-        try writeCMVN(statistics: statistics, utterances: scpEntries.map(\.key), outputDirectory: absoluteOutput)
-        try writeTables(keeping: succeeded, outputDirectory: absoluteOutput)
+        try writeCMVN(statistics: statistics, utterances: scpEntries.map(\.key), outputDirectory: absoluteOutput, finalDirectory: finalOutput)
+        try writeTables(keeping: succeeded, outputDirectory: absoluteOutput, finalDirectory: finalOutput)
         var settings = options
         settings.audio = audioOptions
         try JSONFile.write(settings, to: (absoluteOutput as NSString).appendingPathComponent("feats.json"), pretty: true)
         let failedPath = (absoluteOutput as NSString).appendingPathComponent("failed.txt")
         if failures.isEmpty {
-            try? FileManager.default.removeItem(atPath: failedPath)
+            try? FileManager.default.removeItem(atPath: (finalOutput as NSString).appendingPathComponent("failed.txt"))
         } else {
             // One line per utterance, whatever a failing command printed.
             let lines = failures.map { "\($0.utterance) \($0.reason.split(whereSeparator: \.isNewline).joined(separator: " "))\n" }
             try AtomicFile.write(lines.joined(), to: failedPath)
         }
         try ScriptFile.write(scpEntries, to: (absoluteOutput as NSString).appendingPathComponent("feats.scp"))
+        try stage.commit(last: ["feats.scp"])
         let copies = options.versions.count
         return FeatureJobReport(total: copies * (utterances.count + data.utterancesWithoutAudio.count + data.rejectedUtterances.count),
                                 succeeded: scpEntries.count, failures: failures, frames: frames, audioSeconds: seconds)
@@ -198,6 +208,13 @@ public final class FeatureExtractionJob {
                 continue
             }
             do {
+                if let (features, seconds) = try longRecordingFeatures(utterance, audioOptions: audioOptions, fbank: fbank, resampler: resampler) {
+                    result.entries.append((id, try archive.write(key: id, .floatMatrix(features))))
+                    result.statistics[id] = CMVNStatistics(features: features)
+                    result.frames += features.rows
+                    result.audioSeconds += seconds
+                    continue
+                }
                 let original = try loader.waveform(of: utterance)
                 for version in options.versions {
                     let key = version.prefix.map { "\($0)-\(id)" } ?? id
@@ -229,10 +246,31 @@ public final class FeatureExtractionJob {
         return result
     }
 
-    private func writeCMVN(statistics: [String: CMVNStatistics], utterances: [String], outputDirectory: String) throws {
-        let scpPath = (outputDirectory as NSString).appendingPathComponent("cmvn.scp")
+    /// The features of a long recording computed as it streams from its file, or nil when the
+    /// utterance is not one (shorter, a piped command or a segment, or augmented copies are wanted).
+    private func longRecordingFeatures(_ utterance: Utterance, audioOptions: AudioLoadingOptions, fbank: FbankComputer,
+                                       resampler: Resampler) throws -> (Matrix, Double)? {
+        guard case let .file(path) = utterance.source, utterance.segment == nil, options.versions.count == 1, options.fbank.snipEdges else { return nil }
+        let stream = try SoundFileStream(path: path, channel: audioOptions.channel)
+        guard Double(stream.declaredFrames) >= longRecordingSeconds * Double(stream.sampleRate) else { return nil }
+        let converter = try resampler.stream(from: stream.sampleRate, to: audioOptions.sampleRate, path: path)
+        let expected = fbank.frameCount(sampleCount: Int(Double(stream.declaredFrames) * Double(audioOptions.sampleRate) / Double(stream.sampleRate)))
+        let features = try FbankStream(computer: fbank, expectedFrames: expected)
+        while true {
+            let block = try stream.read()
+            if block.isEmpty { break }
+            features.append(try converter.process(block))
+        }
+        features.append(try converter.finish())
+        let matrix = features.finish()
+        guard matrix.rows > 0 else { throw AudioError.tooShortForOneFrame(path: path, samples: stream.framesRead, frameLength: options.fbank.frameLengthSamples) }
+        guard matrix.isFinite else { throw AudioError.nonFiniteSamples(path: path, count: 0) }
+        return (matrix, Double(stream.framesRead) / Double(stream.sampleRate))
+    }
+
+    private func writeCMVN(statistics: [String: CMVNStatistics], utterances: [String], outputDirectory: String, finalDirectory: String) throws {
         guard options.cmvn != .none else {
-            try? FileManager.default.removeItem(atPath: scpPath)
+            try? FileManager.default.removeItem(atPath: (finalDirectory as NSString).appendingPathComponent("cmvn.scp"))
             return
         }
         var grouped = [String: CMVNStatistics]()
@@ -241,13 +279,13 @@ public final class FeatureExtractionJob {
             let key = options.cmvn == .speaker ? speaker(of: utterance) : utterance
             if grouped[key] == nil { grouped[key] = stats } else { grouped[key]!.add(stats) }
         }
-        try CMVNTable.write(grouped, directory: outputDirectory)
+        try CMVNTable.write(grouped, directory: outputDirectory, finalDirectory: finalDirectory)
     }
 
     /// Copies the data tables, restricted to `keeping`, unless writing into the source directory.
-    private func writeTables(keeping: Set<String>, outputDirectory: String) throws {
+    private func writeTables(keeping: Set<String>, outputDirectory: String, finalDirectory: String) throws {
         let source = URL(fileURLWithPath: data.path).standardizedFileURL.path
-        guard source != outputDirectory else { return }
+        guard source != finalDirectory else { return }
         func out(_ name: String) -> String { (outputDirectory as NSString).appendingPathComponent(name) }
         if let transcripts = data.transcripts {
             let kept = keeping.compactMap { key in transcripts[perturbing ? FeatureJobOptions.unperturbedKey(key).key : key].map { (key: key, value: $0) } }

@@ -10,7 +10,8 @@ import KaldiIO
 ///     decode.json  per utterance: hypothesis, score, words and phones in seconds
 ///     failed.txt   utterances that could not be decoded, and why
 ///
-/// A failing utterance is listed and the rest complete; every file is written atomically.
+/// A failing utterance is listed and the rest complete; the files are written into a staging
+/// directory and moved into place together, so a failed run leaves the previous ones intact.
 public struct DecodeJob {
     public let recognizer: Recognizer
     public let source: FeatureSource
@@ -44,8 +45,11 @@ public struct DecodeJob {
         return Summary(decoded: results.count, failures: failures, frames: results.values.reduce(0) { $0 + $1.frames })
     }
 
-    private func write(_ results: [String: Recognition], failures: [(String, String)], to directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    /// Writes every output into a staging directory and moves them into `target` together.
+    private func write(_ results: [String: Recognition], failures: [(String, String)], to target: String) throws {
+        let stage = try StagingDirectory(for: target)
+        defer { stage.discard() }
+        let directory = stage.path
         var text = "", phones = "", words = ""
         var json = [[String: Any]]()
         func seconds(_ frame: Int) -> String { String(format: "%.3f", Double(frame) * frameShift) }
@@ -72,9 +76,9 @@ public struct DecodeJob {
         if case .search(_, false) = recognizer.mode { try AtomicFile.write(words, to: directory + "/words.ctm") }
         let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: directory + "/decode.json")
-        let failedPath = directory + "/failed.txt"
-        if failures.isEmpty { try? FileManager.default.removeItem(atPath: failedPath) } else {
-            try AtomicFile.write(failures.map { "\($0.0) \($0.1)\n" }.joined(), to: failedPath)
+        if failures.isEmpty { try? FileManager.default.removeItem(atPath: target + "/failed.txt") } else {
+            try AtomicFile.write(failures.map { "\($0.0) \($0.1)\n" }.joined(), to: directory + "/failed.txt")
         }
+        try stage.commit()
     }
 }

@@ -32,13 +32,13 @@ public final class KaldiArchiveWriter {
         bytes.append(UInt8(ascii: "B"))
         switch object {
         case let .floatMatrix(m):
-            try writeDense(header: bytes, token: "FM", dimensions: [m.rows, m.columns], values: m.values.map(\.bitPattern))
+            try writeDense(header: bytes, token: "FM", dimensions: [m.rows, m.columns], values: m.values)
         case let .doubleMatrix(m):
-            try writeDense(header: bytes, token: "DM", dimensions: [m.rows, m.columns], values: m.values.map(\.bitPattern))
+            try writeDense(header: bytes, token: "DM", dimensions: [m.rows, m.columns], values: m.values)
         case let .floatVector(v):
-            try writeDense(header: bytes, token: "FV", dimensions: [v.count], values: v.map(\.bitPattern))
+            try writeDense(header: bytes, token: "FV", dimensions: [v.count], values: v)
         case let .doubleVector(v):
-            try writeDense(header: bytes, token: "DV", dimensions: [v.count], values: v.map(\.bitPattern))
+            try writeDense(header: bytes, token: "DV", dimensions: [v.count], values: v)
         case let .intVector(v):
             Self.appendBasicInt32(Int32(v.count), to: &bytes)
             bytes.reserveCapacity(bytes.count + 5 * v.count)
@@ -50,12 +50,23 @@ public final class KaldiArchiveWriter {
         return location
     }
 
-    /// Writes `header`, the type token, `\4`-prefixed dimensions and the raw little-endian values.
-    private func writeDense<T: FixedWidthInteger>(header: [UInt8], token: String, dimensions: [Int], values: [T]) throws {
+    /// Writes `header`, the type token, `\4`-prefixed dimensions and the raw little-endian values,
+    /// straight from the array in 1 MB pieces (no copy of a large matrix is made).
+    private func writeDense<T: BinaryFloatingPoint>(header: [UInt8], token: String, dimensions: [Int], values: [T]) throws {
         var bytes = header + Array("\(token) ".utf8)
         for dimension in dimensions { Self.appendBasicInt32(Int32(dimension), to: &bytes) }
         try file.write(bytes)
-        try file.write(Self.littleEndianBytes(values))
+        #if _endian(big)
+        #error("Kaldi archives are little-endian; a big-endian host needs byte swapping here")
+        #endif
+        try values.withUnsafeBytes { raw in
+            var start = 0
+            while start < raw.count {
+                let end = min(raw.count, start + (1 << 20))
+                try file.write(UnsafeRawBufferPointer(rebasing: raw[start..<end]))
+                start = end
+            }
+        }
     }
 
     /// Finishes the archive: flush, sync, rename to the final name.
@@ -66,15 +77,5 @@ public final class KaldiArchiveWriter {
     private static func appendBasicInt32(_ value: Int32, to bytes: inout [UInt8]) {
         bytes.append(4)
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    private static func littleEndianBytes<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: values.count * MemoryLayout<T>.size)
-        out.withUnsafeMutableBytes { raw in
-            for (i, v) in values.enumerated() {
-                raw.storeBytes(of: v.littleEndian, toByteOffset: i * MemoryLayout<T>.size, as: T.self)
-            }
-        }
-        return out
     }
 }

@@ -28,6 +28,14 @@ public struct ArchiveLocation: Equatable, Hashable, Sendable {
 /// A Kaldi script file (`feats.scp`, `cmvn.scp`): `KEY file.ark:offset` per line, and random access to the objects.
 ///
 /// Relative archive paths are resolved against the current directory, as Kaldi does; Parrot writes absolute paths.
+extension ArchiveLocation {
+    /// The same place after the archive moves from directory `old` to `new` (unchanged if it is not under `old`).
+    public func moved(from old: String, to new: String) -> ArchiveLocation {
+        guard old != new, path.hasPrefix(old + "/") else { return self }
+        return ArchiveLocation(path: new + path.dropFirst(old.count), offset: offset)
+    }
+}
+
 public struct ScriptFile: Sendable {
     /// Keys and locations in file order.
     public private(set) var entries: [(key: String, location: ArchiveLocation)]

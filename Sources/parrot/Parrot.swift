@@ -7,6 +7,9 @@ struct Parrot: ParsableCommand {
     static func main() {
         // Line-buffered standard output, so progress reaches log files as it happens.
         setvbuf(stdout, nil, _IOLBF, 0)
+        // Past a file-size limit (ulimit -f) writes fail with EFBIG and are reported like a full
+        // disk, instead of the signal killing the process with files half-written.
+        signal(SIGXFSZ, SIG_IGN)
         BLASKernelSelection.ensureFastKernels()
         Parrot.main(nil)
     }

@@ -208,4 +208,41 @@ import Testing
         #expect(Set(try TableFile(path: dir + "/decode/text").keys) == Set(names).subtracting(damaged.keys))
         _ = try runBatch(["train", dir + "/feats", lexicon, dir + "/model3"] + Self.tinyNetwork, failedTable: dir + "/model3/failed.txt", expected: damaged)
     }
+
+    /// A 2-hour recording: features are computed while it streams, so the process needs memory
+    /// for the features (720,000 frames × 40 floats, 115 MB) but not for the 115 million samples
+    /// (460 MB as floats at 16 kHz) or copies of them.
+    @Test func aTwoHourRecordingNeedsMemoryForItsFeaturesOnly() throws {
+        let dir = try TestSupport.temporaryDirectory("parrot-long")
+        let (samples, _) = try WaveFile.readPCM16(TestSupport.corpus("yesno/waves_yesno/0_0_0_0_1_1_1_1.wav"))
+        let one = WaveFile.bytes(samples: samples, sampleRate: 8000)
+        let data = Array(one.dropFirst(44))
+        let repeats = 7200 * 8000 / samples.count + 1
+        let header = WaveFile.bytes(samples: [], sampleRate: 8000, declaredDataBytes: data.count * repeats)
+        _ = FileManager.default.createFile(atPath: dir + "/long.wav", contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/long.wav"))
+        try handle.write(contentsOf: header)
+        for _ in 0..<repeats { try handle.write(contentsOf: data) }
+        try handle.close()
+        try TestSupport.write("long \(dir)/long.wav\n", to: dir + "/wav.scp")
+
+        let measured = try TestSupport.python("""
+        import resource, subprocess
+        r = subprocess.run(['\(parrot)', 'features', '\(dir)', '\(dir)/out'], capture_output=True, text=True)
+        print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
+        print(r.stdout + r.stderr)
+        """)
+        let fields = measured.split(separator: "\n")[0].split(separator: " ")
+        #expect(fields[0] == "0", "\(measured)")
+        let frames = (repeats * samples.count * 2 - 400) / 160 + 1
+        let scp = try ScriptFile(path: dir + "/out/feats.scp")
+        let features = try #require(try scp.read("long").asFloatMatrix)
+        #expect(features.rows == frames && features.columns == 40)
+        let featureBytes = frames * 40 * 4
+        let peak = try #require(Int(fields[1]))
+        // Sanitizer builds (PARROT_SANITIZED_RUN=1, see README) add shadow memory and quarantine.
+        if ProcessInfo.processInfo.environment["PARROT_SANITIZED_RUN"] == nil {
+            #expect(peak < featureBytes + 80 << 20, "peak memory \(peak >> 20) MB for \(featureBytes >> 20) MB of features")
+        }
+    }
 }
