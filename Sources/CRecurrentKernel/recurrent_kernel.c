@@ -1,3 +1,4 @@
+#include <stdatomic.h>
 #include "recurrent_kernel.h"
 #include <immintrin.h>
 #include <string.h>
@@ -115,8 +116,13 @@ static void product_portable(int m, int n, int k, const float *x, int ldx, const
 
 void parrot_packed_product(int m, int n, int k, const float *x, int ldx, const float *packed,
                            float *y, int ldy, int beta) {
-    static int available = -1;
-    if (available < 0) available = parrot_recurrent_kernel_available();
-    if (available) product_avx512(m, n, k, x, ldx, packed, y, ldy, beta);
+    // Checked once; threads may race to the first check, so the flag is atomic (ThreadSanitizer finding).
+    static _Atomic int available = -1;
+    int known = atomic_load_explicit(&available, memory_order_relaxed);
+    if (known < 0) {
+        known = parrot_recurrent_kernel_available();
+        atomic_store_explicit(&available, known, memory_order_relaxed);
+    }
+    if (known) product_avx512(m, n, k, x, ldx, packed, y, ldy, beta);
     else product_portable(m, n, k, x, ldx, packed, y, ldy, beta);
 }

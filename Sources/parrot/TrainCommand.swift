@@ -23,7 +23,10 @@ struct TrainCommand: ParsableCommand {
 
         MODEL_DIR keeps every round (round-N/, ali.N.ark), final.mdl, phones.txt, priors.txt, \
         oovs.txt, train.log and phones.arpa (a phone bigram of the final alignments, for \
-        `parrot decode --phone-lm`). Re-running the same command resumes an interrupted run.
+        `parrot decode --phone-lm`). Re-running the same command resumes an interrupted run. \
+        Utterances left out (no features, no transcript, unknown words, a transcript too long \
+        for the audio) are named on stderr and in MODEL_DIR/failed.txt; the model is trained on \
+        the rest, and the exit status is then 1.
 
         e.g.: parrot train exp/tts/data/train exp/tts/data/lexicon.txt exp/tts/model --rounds 4 --epochs 3
         """
