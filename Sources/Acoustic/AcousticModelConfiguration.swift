@@ -34,6 +34,14 @@ public struct AcousticModelConfiguration: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey { case featureDimension, splice, layers, hiddenUnits, classes, dropout, projection }
 
+    /// Every size within bounds no real model comes near, so the layout's arithmetic cannot
+    /// overflow (checked on configurations read from files).
+    public var isPlausible: Bool {
+        (1...100_000).contains(featureDimension) && (0...1_000).contains(splice) && (0...100).contains(layers)
+            && (1...65_536).contains(hiddenUnits) && (1...1_000_000).contains(classes) && (0...65_536).contains(projection)
+            && dropout.isFinite && dropout >= 0 && dropout < 1 && inputDimension <= 10_000_000
+    }
+
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         featureDimension = try c.decode(Int.self, forKey: .featureDimension)

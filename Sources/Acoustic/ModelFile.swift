@@ -60,13 +60,23 @@ public enum ModelFile {
         guard version <= formatVersion else {
             throw AcousticModelError.unsupportedVersion(path: path, version: version, supported: formatVersion)
         }
-        let headerLength = Int(read(UInt64.self, bytes, &offset))
-        guard headerLength < bytes.count - offset else { throw AcousticModelError.truncated(path: path, expectedBytes: offset + headerLength, actualBytes: bytes.count) }
+        let declaredLength = read(UInt64.self, bytes, &offset)
+        guard declaredLength < UInt64(bytes.count - offset) else {
+            throw AcousticModelError.truncated(path: path, expectedBytes: declaredLength > UInt64(Int.max / 2) ? Int.max : offset + Int(declaredLength), actualBytes: bytes.count)
+        }
+        let headerLength = Int(declaredLength)
         let header: Header
         do { header = try JSONDecoder().decode(Header.self, from: Data(bytes[offset..<(offset + headerLength)])) } catch {
             throw AcousticModelError.corrupt(path: path, reason: "unreadable header (\(error))")
         }
         offset += headerLength
+        // Sizes from the header are checked before anything is computed or allocated from them.
+        guard header.configuration.isPlausible, header.weightCount >= 0 else {
+            throw AcousticModelError.corrupt(path: path, reason: "implausible sizes in the header")
+        }
+        guard header.weightCount <= (bytes.count - offset) / 4 else {
+            throw AcousticModelError.truncated(path: path, expectedBytes: offset + 4 * header.weightCount + 4, actualBytes: bytes.count)
+        }
         let expected = offset + 4 * header.weightCount + 4
         guard bytes.count >= expected else { throw AcousticModelError.truncated(path: path, expectedBytes: expected, actualBytes: bytes.count) }
         guard bytes.count == expected else { throw AcousticModelError.corrupt(path: path, reason: "\(bytes.count - expected) unexpected trailing bytes") }

@@ -27,6 +27,30 @@ import Testing
         #expect(w1.logPosteriorValues(rows: 7).map(\.bitPattern) == w2.logPosteriorValues(rows: 7).map(\.bitPattern))
     }
 
+    /// fuzz-model finding: a header length of 2^64 − 128 trapped converting to Int. Sizes from the
+    /// file (header length, weight count, network shape) are now checked before any arithmetic.
+    @Test func implausibleSizesInTheFileAreErrorsNotTraps() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try ModelFile.write(Self.model(), to: dir + "/m.mdl")
+        let good = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/m.mdl")))
+        func attempt(_ bytes: [UInt8]) -> String {
+            try? Data(bytes).write(to: URL(fileURLWithPath: dir + "/bad.mdl"))
+            do { _ = try ModelFile.read(path: dir + "/bad.mdl"); return "accepted" } catch { return "\(error)" }
+        }
+        var hugeHeader = good
+        hugeHeader.replaceSubrange(14..<22, with: [0x80, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(attempt(hugeHeader).contains("truncated"))
+        // The same JSON header with an absurd shape (same length, so nothing else moves); the
+        // checksum would catch the edit too, but the sizes are refused before it is computed.
+        for (field, absurd, cause) in [("\"hiddenUnits\":4", "\"hiddenUnits\":0", "implausible sizes"), ("\"weightCount\":", "\"weightCount\"=", "unreadable header")] {
+            let from = Array(field.utf8), to = Array(absurd.utf8)
+            let start = try #require((0...(good.count - from.count)).first { Array(good[$0..<($0 + from.count)]) == from }, "\(field) not in the header")
+            var edited = good
+            edited.replaceSubrange(start..<(start + from.count), with: to)
+            #expect(attempt(edited).contains(cause), "\(absurd): \(attempt(edited))")
+        }
+    }
+
     @Test func truncatedForeignFutureAndDamagedFilesGiveClearErrors() throws {
         let dir = try TestSupport.temporaryDirectory()
         try ModelFile.write(Self.model(), to: dir + "/m.mdl")
