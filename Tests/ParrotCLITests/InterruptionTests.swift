@@ -5,7 +5,8 @@ import Testing
 
 /// Issue 8's interruption tests: `features`, `train`, `align` and `decode` killed with SIGKILL at
 /// random moments, several times over. After every kill each file under its final name must be
-/// whole (only `NAME.tmp-PID` files may be partial); re-running the same command must finish the
+/// whole (only `NAME.tmp-PID` files and `.partial-PID` staging directories may hold partial
+/// outputs; the next run removes them); re-running the same command must finish the
 /// job with the output of an uninterrupted run — for training, by resuming from its checkpoints.
 @Suite(.serialized) struct InterruptionTests {
     let parrot = TestSupport.parrotBinary
@@ -36,7 +37,7 @@ import Testing
             let path = directory + "/" + relative
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                  !relative.contains(".tmp-"), let data = FileManager.default.contents(atPath: path) else { continue }
+                  !relative.contains(".tmp-"), !relative.contains(".partial-"), let data = FileManager.default.contents(atPath: path) else { continue }
             let name = (relative as NSString).lastPathComponent
             let whole: Bool
             if name.hasSuffix(".ark") {
@@ -72,6 +73,8 @@ import Testing
         let finish = try TestSupport.run(parrot, arguments)
         #expect(finish.status == 0, "\(arguments[0]) after kills: \(finish.standardError)", sourceLocation: sourceLocation)
         expectOnlyWholeFiles(in: output, after: "\(arguments[0]) finished", sourceLocation: sourceLocation)
+        let leftovers = (FileManager.default.enumerator(atPath: output)?.allObjects as? [String] ?? []).filter { $0.contains(".partial-") }
+        #expect(leftovers.isEmpty, "\(arguments[0]): staging left behind: \(leftovers.prefix(3))", sourceLocation: sourceLocation)
         return killed
     }
 
