@@ -33,11 +33,24 @@ public enum SoundFile {
         guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
             throw AudioError.unreadableFile(path: path, reason: String(cString: sf_strerror(nil)))
         }
-        guard info.channels > 0, info.samplerate > 0 else {
+        do { try checkHeader(info, path: path) } catch {
             sf_close(handle)
-            throw AudioError.unreadableFile(path: path, reason: "header has \(info.channels) channels at \(info.samplerate) Hz")
+            throw error
         }
         return (handle, info)
+    }
+
+    /// Sample rates Parrot accepts: a header outside them is damaged (or not speech), and
+    /// resampling from, say, 1 Hz would take minutes for a few bytes of input.
+    public static let plausibleSampleRates = 1_000...1_000_000
+
+    private static func checkHeader(_ info: SF_INFO, path: String) throws {
+        guard info.channels > 0, info.samplerate > 0 else {
+            throw AudioError.unreadableFile(path: path, reason: "header has \(info.channels) channels at \(info.samplerate) Hz")
+        }
+        guard plausibleSampleRates.contains(Int(info.samplerate)) else {
+            throw AudioError.unreadableFile(path: path, reason: "header gives a sample rate of \(info.samplerate) Hz, outside 1,000–1,000,000 Hz")
+        }
     }
 
     /// Decodes an in-memory file, e.g. the output of a piped `wav.scp` command.
@@ -67,9 +80,7 @@ public enum SoundFile {
 
     private static func decode(_ handle: OpaquePointer, info: SF_INFO, path: String) throws -> DecodedAudio {
         let channels = Int(info.channels)
-        guard channels > 0, info.samplerate > 0 else {
-            throw AudioError.unreadableFile(path: path, reason: "header has \(info.channels) channels at \(info.samplerate) Hz")
-        }
+        try checkHeader(info, path: path)
         // Read in chunks rather than trusting the header's frame count for the allocation.
         let chunkFrames = info.frames > 0 ? Int(min(info.frames, 1 << 16)) : 1 << 16
         var interleaved = [Float]()
@@ -114,7 +125,9 @@ public enum SoundFile {
         let length = Int(sf_command(handle, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count)))
         guard length > 0 else { return nil }
         let text = String(decoding: log.prefix(min(length, log.count - 1)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        for line in text.split(separator: "\n") where line.hasPrefix("data :") || line.hasPrefix("SSND :") {
+        for raw in text.split(separator: "\n") {
+            let line = raw.drop { $0 == " " }   // AIFF chunks are indented in the log
+            guard line.hasPrefix("data :") || line.hasPrefix("SSND :") else { continue }
             let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
             guard line.contains("(should be"), numbers.count >= 2 else { continue }
             let (declared, present) = (numbers[numbers.count - 2], numbers[numbers.count - 1])

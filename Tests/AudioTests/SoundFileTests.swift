@@ -121,16 +121,39 @@ import Testing
         #expect(throws: AudioError.self) { _ = try SoundFile.read(path: dir + "/cut.wav") }
     }
 
-    @Test func headerClaimingMoreSamplesThanPresentIsNotSilentlyAccepted() throws {
+    /// libsndfile quietly shortens a data chunk that runs past the end of the file; Parrot reads its
+    /// header log and refuses the file, for WAV and (fuzz-audio finding: indented log lines) AIFF,
+    /// whole or streamed.
+    @Test func dataChunksLongerThanTheFileAreTruncationErrors() throws {
         let dir = try TestSupport.temporaryDirectory()
         try WaveFile.write(to: dir + "/short.wav", samples: Self.reference, sampleRate: 16000, declaredDataBytes: 2 * Self.reference.count + 20_000)
-        // libsndfile either reports the truncation or trims the count to what is there; never garbage.
-        do {
-            let audio = try SoundFile.read(path: dir + "/short.wav")
-            #expect(audio.interleaved == Self.reference.map { $0 * 32768 })
-        } catch let error as AudioError {
-            guard case .truncatedFile = error else { Issue.record("unexpected \(error)"); return }
+        try WaveFile.write(to: dir + "/whole.wav", samples: Self.reference, sampleRate: 16000)
+        let sox = try TestSupport.run("/usr/bin/env", ["sox", dir + "/whole.wav", dir + "/whole.aiff"])
+        try #require(sox.status == 0, "\(sox.standardError)")
+        let aiff = try Data(contentsOf: URL(fileURLWithPath: dir + "/whole.aiff"))
+        try aiff.prefix(aiff.count * 2 / 3).write(to: URL(fileURLWithPath: dir + "/short.aiff"))
+        for name in ["short.wav", "short.aiff"] {
+            for read in [{ _ = try SoundFile.read(path: dir + "/" + name) }, { let s = try SoundFileStream(path: dir + "/" + name, channel: nil); while !(try s.read()).isEmpty {} }] {
+                let error = try #require(throws: AudioError.self, "\(name)") { try read() }
+                guard case let .truncatedFile(_, declared, present) = error else { Issue.record("\(name): \(error)"); continue }
+                #expect(declared > present, "\(name)")
+            }
         }
+        #expect(try SoundFile.read(path: dir + "/whole.aiff").frameCount == Self.reference.count)
+    }
+
+    /// fuzz-audio finding: an AIFF header saying 1 Hz made resampling to 16 kHz take 14 s for 786
+    /// samples. Rates outside 1 kHz – 1 MHz are refused.
+    @Test func implausibleSampleRatesAreRefused() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        for rate in [1, 999, 2_000_000] {
+            try WaveFile.write(to: dir + "/r.wav", samples: Array(Self.reference.prefix(100)), sampleRate: rate)
+            let error = try #require(throws: AudioError.self) { _ = try SoundFile.read(path: dir + "/r.wav") }
+            #expect("\(error)".contains("sample rate of \(rate) Hz"), "\(error)")
+            #expect(throws: AudioError.self) { _ = try SoundFileStream(path: dir + "/r.wav", channel: nil) }
+        }
+        try WaveFile.write(to: dir + "/ok.wav", samples: Array(Self.reference.prefix(100)), sampleRate: 1000)
+        #expect(try SoundFile.read(path: dir + "/ok.wav").sampleRate == 1000)
     }
 
     @Test func nanSamplesInSixChannelFloatAt96kHzAreRejected() throws {
