@@ -84,7 +84,9 @@ public enum SoundFile {
         // Read in chunks rather than trusting the header's frame count for the allocation.
         let chunkFrames = info.frames > 0 ? Int(min(info.frames, 1 << 16)) : 1 << 16
         var interleaved = [Float]()
-        if info.frames > 0 && info.frames < 1 << 31 { interleaved.reserveCapacity(Int(info.frames) * channels) }
+        // The header's count is only a hint (fuzz-audio finding: a 195-byte FLAC claiming 1.2
+        // billion frames): at most 16 million samples are reserved up front, the rest grows as read.
+        if info.frames > 0 { interleaved.reserveCapacity(Int(min(info.frames * sf_count_t(channels), 1 << 24))) }
         var chunk = [Float](repeating: 0, count: chunkFrames * channels)
         while true {
             let got = chunk.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(chunkFrames)) }
