@@ -86,7 +86,8 @@ public enum SoundFile {
         var interleaved = [Float]()
         // The header's count is only a hint (fuzz-audio finding: a 195-byte FLAC claiming 1.2
         // billion frames): at most 16 million samples are reserved up front, the rest grows as read.
-        if info.frames > 0 { interleaved.reserveCapacity(Int(min(info.frames * sf_count_t(channels), 1 << 24))) }
+        // (libsndfile reports an unknown length as SF_COUNT_MAX: no multiplying before the cap.)
+        if info.frames > 0 { interleaved.reserveCapacity(min(Int(min(info.frames, 1 << 24)) * channels, 1 << 24)) }
         var chunk = [Float](repeating: 0, count: chunkFrames * channels)
         while true {
             let got = chunk.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(chunkFrames)) }
