@@ -38,14 +38,10 @@ import Testing
 
     @Test func writesThatRunOutOfSpaceFailClearlyAndKeepThePreviousOutputs() throws {
         let work = try TestSupport.temporaryDirectory("parrot-disk-data")
-        let yesno = TestSupport.corpus("yesno/waves_yesno")
         let names = HostileStageCorpus.plain
-        for (set, members) in [("one", [names[0]]), ("all", names)] {
-            try FileManager.default.createDirectory(atPath: "\(work)/\(set)", withIntermediateDirectories: true)
-            try TestSupport.write(members.map { "\($0) \(yesno)/\($0).wav\n" }.joined(), to: "\(work)/\(set)/wav.scp")
-            try TestSupport.write(members.map { "\($0) \(HostileStageCorpus.transcript($0))\n" }.joined(), to: "\(work)/\(set)/text")
-        }
-        try TestSupport.write("NO N OW\nYES Y EH S\n", to: work + "/lexicon.txt")
+        try HostileStageCorpus.writeDataDirectory(at: work + "/one", names: [names[0]])
+        try HostileStageCorpus.writeDataDirectory(at: work + "/all")
+        try TestSupport.write(HostileStageCorpus.lexicon, to: work + "/lexicon.txt")
 
         let disk = try mountSmallDisk(kilobytes: 320)
         defer { if let disk { _ = try? TestSupport.run("/bin/umount", [disk]) } }

@@ -116,7 +116,7 @@ import Testing
         // utt2spk lacks one utterance.
         try TestSupport.write(names.filter { $0 != names[7] }.map { "\($0) yesno\n" }.joined(), to: data + "/utt2spk")
         let lexicon = dir + "/lexicon.txt"
-        try TestSupport.write("NO N OW\nYES Y EH S\n", to: lexicon)
+        try TestSupport.write(HostileStageCorpus.lexicon, to: lexicon)
 
         let validate = try TestSupport.run(parrot, ["validate", data, "--sample-rate", "8000"])
         #expect(validate.status == 1)
@@ -160,13 +160,10 @@ import Testing
     @Test func damagedModelsAndFeatureArchivesAreNamedAndTheRestIsUsed() throws {
         let dir = try TestSupport.temporaryDirectory("parrot-hostile-models")
         let data = dir + "/data"
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        let yesno = TestSupport.corpus("yesno/waves_yesno")
         let names = HostileStageCorpus.plain
-        try TestSupport.write(names.map { "\($0) \(yesno)/\($0).wav\n" }.joined(), to: data + "/wav.scp")
-        try TestSupport.write(names.map { "\($0) \(HostileStageCorpus.transcript($0))\n" }.joined(), to: data + "/text")
+        try HostileStageCorpus.writeDataDirectory(at: data)
         let lexicon = dir + "/lexicon.txt"
-        try TestSupport.write("NO N OW\nYES Y EH S\n", to: lexicon)
+        try TestSupport.write(HostileStageCorpus.lexicon, to: lexicon)
         let features = try TestSupport.run(parrot, ["features", data, dir + "/feats", "--sample-rate", "8000", "--nj", "2"])
         try #require(features.status == 0, "\(features.standardError)")
         let train = try TestSupport.run(parrot, ["train", dir + "/feats", lexicon, dir + "/model"] + Self.tinyNetwork)

@@ -88,12 +88,8 @@ import Testing
     @Test func killedStagesLeaveWholeFilesAndFinishWhenRunAgain() throws {
         let dir = try TestSupport.temporaryDirectory("parrot-kill")
         let data = dir + "/data"
-        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
-        let yesno = TestSupport.corpus("yesno/waves_yesno")
-        let names = HostileStageCorpus.plain
-        try TestSupport.write(names.map { "\($0) \(yesno)/\($0).wav\n" }.joined(), to: data + "/wav.scp")
-        try TestSupport.write(names.map { "\($0) \(HostileStageCorpus.transcript($0))\n" }.joined(), to: data + "/text")
-        try TestSupport.write("NO N OW\nYES Y EH S\n", to: dir + "/lexicon.txt")
+        try HostileStageCorpus.writeDataDirectory(at: data)
+        try TestSupport.write(HostileStageCorpus.lexicon, to: dir + "/lexicon.txt")
         let network = ["--rounds", "3", "--local-rounds", "1", "--epochs", "3", "--layers", "1", "--hidden", "16"]
         func commands(_ tag: String) -> [(name: String, arguments: [String], output: String)] {
             [("features", ["features", data, dir + "/feats" + tag, "--sample-rate", "8000", "--nj", "2"], dir + "/feats" + tag),

@@ -48,6 +48,17 @@ public enum HostileStageCorpus {
     public static let plain = ["0_0_0_0_1_1_1_1", "0_0_0_1_0_0_0_1", "0_0_1_0_0_0_1_0", "0_0_1_0_1_0_0_0",
                                "0_1_0_0_0_1_0_0", "0_1_0_0_1_0_1_1", "0_0_0_1_0_1_1_0", "0_0_1_0_0_1_1_0"]
 
+    /// The yesno lexicon.
+    public static let lexicon = "NO N OW\nYES Y EH S\n"
+
+    /// Writes a clean data directory of yesno recordings (`wav.scp`, `text`) at `path`.
+    public static func writeDataDirectory(at path: String, names: [String] = plain) throws {
+        let yesno = TestSupport.corpus("yesno/waves_yesno")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        try TestSupport.write(names.map { "\($0) \(yesno)/\($0).wav\n" }.joined(), to: path + "/wav.scp")
+        try TestSupport.write(names.map { "\($0) \(transcript($0))\n" }.joined(), to: path + "/text")
+    }
+
     /// The yesno transcript of a recording's name (1 = YES, 0 = NO).
     public static func transcript(_ name: String) -> String {
         name.split(separator: "_").map { $0 == "1" ? "YES" : "NO" }.joined(separator: " ")
@@ -138,7 +149,7 @@ public enum HostileStageCorpus {
         try TestSupport.write(keys.map { "\($0) \(wav[$0]!)\n" }.joined(), to: dir + "/wav.scp")
         try TestSupport.write(keys.map { "\($0) \(transcripts[$0] ?? "YES")\n" }.joined(), to: dir + "/text")
         try TestSupport.write(keys.map { "\($0) \($0.hasPrefix("0_") ? "yesno" : "other")\n" }.joined(), to: dir + "/utt2spk")
-        try TestSupport.write("NO N OW\nYES Y EH S\n", to: dir + "/lexicon.txt")
+        try TestSupport.write(lexicon, to: dir + "/lexicon.txt")
         return Made(dir: dir, good: good, bad: bad, unalignable: unalignable)
     }
 }
