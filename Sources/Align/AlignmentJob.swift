@@ -75,9 +75,7 @@ public struct AlignmentJob {
         try AtomicFile.write(csv, to: directory + "/alignment.csv")
         let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: directory + "/alignment.json")
-        if failures.isEmpty { try? fm.removeItem(atPath: target + "/failed.txt") } else {
-            try AtomicFile.write(failures.map { "\($0.0) \($0.1)\n" }.joined(), to: directory + "/failed.txt")
-        }
+        try stage.writeFailureList(failures.map { (utterance: $0.0, reason: $0.1) })
         try stage.commit()
     }
 }

@@ -26,33 +26,11 @@ public final class Resampler {
     /// - Throws: `AudioError.resamplingFailed`, `.invalidOptions` for a non-positive rate.
     public func resample(_ waveform: Waveform, to targetRate: Int, path: String = "") throws -> Waveform {
         guard targetRate != waveform.sampleRate else { return waveform }
-        guard targetRate > 0, waveform.sampleRate > 0 else {
-            throw AudioError.invalidOptions(reason: "sample rates must be positive, got \(waveform.sampleRate) → \(targetRate)")
-        }
-        let inputCount = waveform.samples.count
-        let outputCount = Int((Double(inputCount) * Double(targetRate) / Double(waveform.sampleRate)).rounded())
-        if inputCount == 0 || outputCount == 0 { return Waveform(samples: [], sampleRate: targetRate) }
-        let converter = try self.converter(from: waveform.sampleRate, to: targetRate, path: path)
-        var output = [Float](repeating: 0, count: outputCount)
-        var produced = 0
-        var error: soxr_error_t? = nil
-        waveform.samples.withUnsafeBufferPointer { input in
-            output.withUnsafeMutableBufferPointer { out in
-                var done = 0
-                error = soxr_process(converter, input.baseAddress, inputCount, nil, out.baseAddress, outputCount, &done)
-                produced = done
-                // Flush the filter's tail (input nil) until the requested length is reached.
-                while error == nil && produced < outputCount {
-                    var more = 0
-                    error = soxr_process(converter, nil, 0, nil, out.baseAddress! + produced, outputCount - produced, &more)
-                    if more == 0 { break }
-                    produced += more
-                }
-            }
-        }
-        soxr_clear(converter)
-        if let error { throw AudioError.resamplingFailed(path: path, reason: String(cString: error)) }
-        if produced < outputCount { output.removeLast(outputCount - produced) }
+        let converter = try stream(from: waveform.sampleRate, to: targetRate, path: path)
+        var output = try converter.process(waveform.samples)
+        output += try converter.finish()
+        let expected = Int((Double(waveform.samples.count) * Double(targetRate) / Double(waveform.sampleRate)).rounded())
+        if output.count > expected { output.removeLast(output.count - expected) }
         return Waveform(samples: output, sampleRate: targetRate)
     }
 
@@ -95,6 +73,7 @@ public final class Resampler {
 
         /// The output that `block` (the next input samples) makes available.
         public func process(_ block: [Float]) throws -> [Float] {
+            if block.isEmpty { return [] }   // (no input pointer would mean "flush" to soxr)
             consumed += block.count
             guard let converter else { produced += block.count; return block }
             var output = [Float](repeating: 0, count: Int(Double(block.count) * ratio) + 1024)

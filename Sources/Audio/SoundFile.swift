@@ -209,6 +209,18 @@ public final class SoundFileStream {
 
     deinit { sf_close(handle) }
 
+    /// The rest of the file as one waveform at its own rate (for recordings short enough to hold).
+    public func readAll() throws -> Waveform {
+        var samples = [Float]()
+        samples.reserveCapacity(min(declaredFrames, 1 << 24))
+        while true {
+            let block = try read()
+            if block.isEmpty { break }
+            samples += block
+        }
+        return Waveform(samples: samples, sampleRate: sampleRate)
+    }
+
     /// The next samples, at most `maximumFrames`; empty at the end of the file.
     public func read(maximumFrames: Int = 1 << 16) throws -> [Float] {
         if finished { return [] }

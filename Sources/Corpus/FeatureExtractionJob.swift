@@ -170,14 +170,7 @@ public final class FeatureExtractionJob {
         var settings = options
         settings.audio = audioOptions
         try JSONFile.write(settings, to: (absoluteOutput as NSString).appendingPathComponent("feats.json"), pretty: true)
-        let failedPath = (absoluteOutput as NSString).appendingPathComponent("failed.txt")
-        if failures.isEmpty {
-            try? FileManager.default.removeItem(atPath: (finalOutput as NSString).appendingPathComponent("failed.txt"))
-        } else {
-            // One line per utterance, whatever a failing command printed.
-            let lines = failures.map { "\($0.utterance) \($0.reason.split(whereSeparator: \.isNewline).joined(separator: " "))\n" }
-            try AtomicFile.write(lines.joined(), to: failedPath)
-        }
+        try stage.writeFailureList(failures)
         try ScriptFile.write(scpEntries, to: (absoluteOutput as NSString).appendingPathComponent("feats.scp"))
         try stage.commit(last: ["feats.scp"])
         let copies = options.versions.count
@@ -208,14 +201,23 @@ public final class FeatureExtractionJob {
                 continue
             }
             do {
-                if let (features, seconds) = try longRecordingFeatures(utterance, audioOptions: audioOptions, fbank: fbank, resampler: resampler) {
-                    result.entries.append((id, try archive.write(key: id, .floatMatrix(features))))
-                    result.statistics[id] = CMVNStatistics(features: features)
-                    result.frames += features.rows
-                    result.audioSeconds += seconds
-                    continue
+                // A whole recording file is opened once: streamed into features when it is long,
+                // read whole otherwise. Commands and segments go through the loader.
+                let original: Waveform
+                if case let .file(path) = utterance.source, utterance.segment == nil {
+                    let stream = try SoundFileStream(path: path, channel: audioOptions.channel)
+                    if streams(stream) {
+                        let (features, seconds) = try streamedFeatures(stream, targetRate: audioOptions.sampleRate, fbank: fbank, resampler: resampler)
+                        result.entries.append((id, try archive.write(key: id, .floatMatrix(features))))
+                        result.statistics[id] = CMVNStatistics(features: features)
+                        result.frames += features.rows
+                        result.audioSeconds += seconds
+                        continue
+                    }
+                    original = try resampler.resample(stream.readAll(), to: audioOptions.sampleRate, path: path)
+                } else {
+                    original = try loader.waveform(of: utterance)
                 }
-                let original = try loader.waveform(of: utterance)
                 for version in options.versions {
                     let key = version.prefix.map { "\($0)-\(id)" } ?? id
                     // Played `speed` times faster: the samples taken as recorded at rate × speed.
@@ -246,15 +248,17 @@ public final class FeatureExtractionJob {
         return result
     }
 
-    /// The features of a long recording computed as it streams from its file, or nil when the
-    /// utterance is not one (shorter, a piped command or a segment, or augmented copies are wanted).
-    private func longRecordingFeatures(_ utterance: Utterance, audioOptions: AudioLoadingOptions, fbank: FbankComputer,
-                                       resampler: Resampler) throws -> (Matrix, Double)? {
-        guard case let .file(path) = utterance.source, utterance.segment == nil, options.versions.count == 1, options.fbank.snipEdges else { return nil }
-        let stream = try SoundFileStream(path: path, channel: audioOptions.channel)
-        guard Double(stream.declaredFrames) >= longRecordingSeconds * Double(stream.sampleRate) else { return nil }
-        let converter = try resampler.stream(from: stream.sampleRate, to: audioOptions.sampleRate, path: path)
-        let expected = fbank.frameCount(sampleCount: Int(Double(stream.declaredFrames) * Double(audioOptions.sampleRate) / Double(stream.sampleRate)))
+    /// Whether a whole-recording file is long enough (by its header) to be analysed as it streams,
+    /// and wanted only as it is (augmented copies need the whole waveform; snip-edges framing).
+    private func streams(_ stream: SoundFileStream) -> Bool {
+        options.versions.count == 1 && options.fbank.snipEdges && Double(stream.declaredFrames) >= longRecordingSeconds * Double(stream.sampleRate)
+    }
+
+    /// The features of a long recording computed as it streams from its file, and its seconds.
+    private func streamedFeatures(_ stream: SoundFileStream, targetRate: Int, fbank: FbankComputer, resampler: Resampler) throws -> (Matrix, Double) {
+        let path = stream.path
+        let converter = try resampler.stream(from: stream.sampleRate, to: targetRate, path: path)
+        let expected = fbank.frameCount(sampleCount: Int(Double(stream.declaredFrames) * Double(targetRate) / Double(stream.sampleRate)))
         let features = try FbankStream(computer: fbank, expectedFrames: expected)
         while true {
             let block = try stream.read()

@@ -76,9 +76,7 @@ public struct DecodeJob {
         if case .search(_, false) = recognizer.mode { try AtomicFile.write(words, to: directory + "/words.ctm") }
         let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: directory + "/decode.json")
-        if failures.isEmpty { try? FileManager.default.removeItem(atPath: target + "/failed.txt") } else {
-            try AtomicFile.write(failures.map { "\($0.0) \($0.1)\n" }.joined(), to: directory + "/failed.txt")
-        }
+        try stage.writeFailureList(failures.map { (utterance: $0.0, reason: $0.1) })
         try stage.commit()
     }
 }

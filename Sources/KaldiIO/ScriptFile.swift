@@ -25,9 +25,6 @@ public struct ArchiveLocation: Equatable, Hashable, Sendable {
     public var specifier: String { offset.map { "\(path):\($0)" } ?? path }
 }
 
-/// A Kaldi script file (`feats.scp`, `cmvn.scp`): `KEY file.ark:offset` per line, and random access to the objects.
-///
-/// Relative archive paths are resolved against the current directory, as Kaldi does; Parrot writes absolute paths.
 extension ArchiveLocation {
     /// The same place after the archive moves from directory `old` to `new` (unchanged if it is not under `old`).
     public func moved(from old: String, to new: String) -> ArchiveLocation {
@@ -36,6 +33,9 @@ extension ArchiveLocation {
     }
 }
 
+/// A Kaldi script file (`feats.scp`, `cmvn.scp`): `KEY file.ark:offset` per line, and random access to the objects.
+///
+/// Relative archive paths are resolved against the current directory, as Kaldi does; Parrot writes absolute paths.
 public struct ScriptFile: Sendable {
     /// Keys and locations in file order.
     public private(set) var entries: [(key: String, location: ArchiveLocation)]

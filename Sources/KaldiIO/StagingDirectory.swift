@@ -28,8 +28,17 @@ public struct StagingDirectory {
         }
     }
 
-    /// `name` inside the staging directory.
-    public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+    /// Stages `failed.txt`, one `UTT reason` line per failure (a reason's line breaks folded, so a
+    /// failing command's messages stay on their line), or, when nothing failed, removes the
+    /// target's old one.
+    public func writeFailureList(_ failures: [(utterance: String, reason: String)]) throws {
+        if failures.isEmpty {
+            try? FileManager.default.removeItem(atPath: (target as NSString).appendingPathComponent("failed.txt"))
+        } else {
+            let lines = failures.map { "\($0.utterance) \($0.reason.split(whereSeparator: \.isNewline).joined(separator: " "))\n" }
+            try AtomicFile.write(lines.joined(), to: (path as NSString).appendingPathComponent("failed.txt"))
+        }
+    }
 
     /// The location of an archive entry written here, as it will be after `commit`.
     public func final(_ location: ArchiveLocation) -> ArchiveLocation { location.moved(from: path, to: target) }
