@@ -103,8 +103,9 @@ struct TrainCommand: ParsableCommand {
             print("parrot train: model in \(modelDir)/final.mdl")
             // Every utterance of the corpus that did not make it into training, with its cause.
             var reasons = [String: String]()
-            for key in Set(transcripts.keys).union(source.keys).union(source.failedUtterances.keys) where trainer.finalAlignment[key] == nil {
-                reasons[key] = source.keys.contains(key) ? "left out of training" : source.missingFeaturesReason(key)
+            let featureKeys = Set(source.keys)   // (`keys` is rebuilt on each use: once, not per utterance)
+            for key in featureKeys.union(transcripts.keys).union(source.failedUtterances.keys) where trainer.finalAlignment[key] == nil {
+                reasons[key] = featureKeys.contains(key) ? "left out of training" : source.missingFeaturesReason(key)
             }
             for (key, reason) in trainer.leftOut where reasons[key] != nil { reasons[key] = reason }
             let failedPath = (modelDir as NSString).appendingPathComponent("failed.txt")
