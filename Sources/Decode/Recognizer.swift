@@ -36,6 +36,9 @@ public struct Recognizer {
     public var logPriors: [Float]?
     /// Class names left out of phone output.
     public var dropped: Set<String> = [Lexicon.silence, Lexicon.spokenNoise]
+    /// Word searches: words this much quieter than the utterance's loudest word are dropped
+    /// (their frames become silence). Nil: every word is kept.
+    public var quietWordGate: QuietWordGate?
 
     public init(model: AcousticModel, mode: Mode) {
         self.model = model
@@ -46,11 +49,16 @@ public struct Recognizer {
     public func recognize(_ utterance: String, source: FeatureSource, workspace: NetworkWorkspace) throws -> Recognition {
         let logPosteriors = try model.logPosteriors(utterance, source: source, workspace: workspace)
         guard logPosteriors.rows > 0 else { throw DecodeError.noHypothesis(utterance: utterance, reason: "no feature frames") }
-        return try recognize(utterance, logPosteriors: logPosteriors)
+        var levels: [Float]?
+        if quietWordGate != nil, case .search(_, false) = mode, let features = try source.features.read(utterance).asFloatMatrix {
+            levels = QuietWordGate.frameLevels(features)
+        }
+        return try recognize(utterance, logPosteriors: logPosteriors, frameLevels: levels)
     }
 
     /// Decodes one utterance's log-posteriors.
-    public func recognize(_ utterance: String, logPosteriors: Matrix) throws -> Recognition {
+    /// - Parameter frameLevels: per-frame levels (dB) for `quietWordGate`; without them the gate is not applied.
+    public func recognize(_ utterance: String, logPosteriors: Matrix, frameLevels: [Float]? = nil) throws -> Recognition {
         let labels = model.classLabels
         switch mode {
         case .greedy:
@@ -58,8 +66,17 @@ public struct Recognizer {
             return Recognition(utterance: utterance, frames: logPosteriors.rows, words: [], phones: phones, tokens: phones.map(\.label), score: nil)
         case let .search(decoder, phoneOutput):
             let scores = AcousticModel.scaledLikelihoods(logPosteriors, logPriors: logPriors, priorScale: priorScale)
-            let result = try decoder.decode(scores, utterance: utterance)
-            let alignment = try realign(result, decoder: decoder, scores: scores, utterance: utterance)
+            var result = try decoder.decode(scores, utterance: utterance)
+            var alignment = try realign(result, decoder: decoder, scores: scores, utterance: utterance)
+            if let gate = quietWordGate, let frameLevels, !phoneOutput {
+                let kept = gate.keptWords(alignment.words, levels: frameLevels)
+                if kept.count < result.words.count {
+                    result.pronunciations = kept.map { result.pronunciations[$0] }
+                    result.words = kept.map { result.words[$0] }
+                    result.wordEnds = kept.map { result.wordEnds[$0] }
+                    alignment = try realign(result, decoder: decoder, scores: scores, utterance: utterance)
+                }
+            }
             let phones = alignment.phones.filter { !dropped.contains($0.label) }.map { segment($0, logPosteriors, alignment.frameClasses) }
             let words = phoneOutput ? [] : alignment.words.map { segment($0, logPosteriors, alignment.frameClasses) }
             return Recognition(utterance: utterance, frames: logPosteriors.rows, words: words, phones: phones,

@@ -26,6 +26,10 @@ struct DecodeCommand: ParsableCommand {
         back-off n-gram model (up to trigrams) weighted by --lm-weight. Words the grammar or \
         model never allows are left out of the search.
 
+        --drop-quiet-words DB rejects words far quieter than the rest of their utterance (the \
+        loudest frame of each word against the loudest word's, from the features' filterbank \
+        energy): background speech, or the tail of a previous take at the start of a file.
+
         Writes OUT_DIR/text (hypotheses, for parrot score), phones.ctm and (lexicon mode) \
         words.ctm with start, duration and confidence, decode.json, and failed.txt (utterances \
         that could not be decoded, and why); all others complete. Exit status 1 if any failed.
@@ -50,14 +54,16 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "Most tokens kept per frame.") var maxActive = 7000
     @Option(help: "Frames each phone lasts at least.") var minDuration = 3
     @Option(help: "Weight of the log-prior subtracted from log-posteriors in searches (uses MODEL_DIR/priors.txt).") var priorScale: Float = 0
+    @Option(help: ArgumentHelp("Lexicon mode: drop words whose loudest frame is more than DB below the utterance's loudest word, taking them for background sound (0: keep every word).", valueName: "DB")) var dropQuietWords: Float = 0
     @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
     @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments
 
     func validate() throws {
         guard jobs >= 1, minDuration >= 1, maxActive >= 1, beam > 0 else { throw ValidationError("--nj, --min-duration and --max-active must be at least 1, --beam positive") }
+        guard dropQuietWords >= 0, dropQuietWords.isFinite else { throw ValidationError("--drop-quiet-words takes decibels, 0 or more") }
         switch mode {
         case .greedy:
-            guard lexicon == nil, grammar == nil, lm == nil else { throw ValidationError("--lexicon, --grammar and --lm need --mode lexicon") }
+            guard lexicon == nil, grammar == nil, lm == nil, dropQuietWords == 0 else { throw ValidationError("--lexicon, --grammar, --lm and --drop-quiet-words need --mode lexicon") }
         case .lexicon:
             guard lexicon != nil else { throw ValidationError("--mode lexicon needs --lexicon") }
             guard grammar == nil || lm == nil else { throw ValidationError("give --grammar or --lm, not both") }
@@ -135,6 +141,7 @@ struct DecodeCommand: ParsableCommand {
             recognizerMode = .search(BeamSearchDecoder(tree: tree, model: wordModel, silence: silence, options: options), phoneOutput: false)
         }
         var recognizer = Recognizer(model: acoustic, mode: recognizerMode)
+        if dropQuietWords > 0 { recognizer.quietWordGate = QuietWordGate(decibelsBelowLoudest: dropQuietWords) }
         if priorScale != 0 {
             recognizer.logPriors = try ModelPath.logPriors(besides: modelFile, labels: labels)
             recognizer.priorScale = priorScale

@@ -14,7 +14,8 @@
 # model tell "yes yes" from one long "yes"), 1 validation, 2 features (training copies with added
 # noise), 3 flat-start training by
 # Viterbi re-alignment, 4 a unigram language model of the training text (Kaldi's task.arpabo),
-# 5 decode the test files (lexicon search, word loop with that model), 6 score (%WER),
+# 5 decode the test files (lexicon search, word loop with that model, words far quieter than the
+# rest of their recording dropped), 6 score (%WER),
 # 7 the run report exp/yesno/report.html (figures, training curves, decoded test files drawn).
 usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train-jobs J]"
 train_jobs=1
@@ -74,9 +75,12 @@ fi
 
 if stage 5 "decode the test files"; then
   # One job per part of the test set (split by utterance: yesno has one speaker), then combined.
+  # --drop-quiet-words 15: every word of the training recordings peaks within 8.4 dB of the
+  # loudest word of its recording; a word-like sound 15 dB or more below is background (one test
+  # recording opens on the quiet tail of an earlier take, 20 dB down, that the model calls YES).
   "$recipes_root/common/split_data.sh" --per-utt "$exp/feats/test" "$nj"
   $cmd JOB=1:"$nj" "$exp/log/decode.JOB.log" "$parrot" decode "$exp/model" "$exp/feats/test/split${nj}utt/JOB" "$exp/decode_test/part/JOB" \
-    --mode lexicon --lexicon "$data/lexicon.txt" --lm "$exp/lm/task.arpa" --nj 1
+    --mode lexicon --lexicon "$data/lexicon.txt" --lm "$exp/lm/task.arpa" --drop-quiet-words 15 --nj 1
   combine_outputs "$exp/decode_test" $(for j in $(seq "$nj"); do echo "$exp/decode_test/part/$j"; done)
   stage_done 5
 fi
