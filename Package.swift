@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "AudioTests", dependencies: ["Audio", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Audio", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "AcousticTests", dependencies: ["Acoustic", "KaldiIO", "ParrotTestSupport"]),
-        .testTarget(name: "AlignTests", dependencies: ["Align", "KaldiIO", "ParrotTestSupport"]),
+        .testTarget(name: "AlignTests", dependencies: ["Align", "Audio", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "DecodeTests", dependencies: ["Decode", "Acoustic", "Align", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Align", "Acoustic", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "SyntheticCorpusTests", dependencies: ["SyntheticCorpus", "Audio", "KaldiIO", "ParrotTestSupport", "parrot-corpus"]),

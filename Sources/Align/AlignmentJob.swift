@@ -1,4 +1,5 @@
 import Acoustic
+import Audio
 import Foundation
 import KaldiIO
 
@@ -51,10 +52,10 @@ public struct AlignmentJob {
         defer { stage.discard() }
         let directory = stage.path
         try fm.createDirectory(atPath: directory + "/textgrids", withIntermediateDirectories: true)
-        let settings = aligner.model.features?.fbank
-        let shift = (settings?.frameShiftMilliseconds ?? 10) / 1000
-        let length = (settings?.frameLengthMilliseconds ?? 25) / 1000
-        let writer = AlignmentWriter(frameShift: shift)
+        let settings = aligner.model.features?.fbank ?? FbankOptions()
+        let shift = settings.frameShiftMilliseconds / 1000
+        let length = settings.frameLengthMilliseconds / 1000
+        let writer = AlignmentWriter(fbank: settings)
         var phonesCTM = "", wordsCTM = "", csv = "utterance,tier,start,end,label\n"
         var json = [[String: Any]]()
         let archive = try KaldiArchiveWriter(path: directory + "/ali.ark")

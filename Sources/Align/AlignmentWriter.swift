@@ -1,33 +1,51 @@
+import Audio
 import Foundation
 import KaldiIO
 
 /// Writes alignments in the formats people read them with: CTM (Kaldi, sclite), Praat TextGrid
 /// (long text format, tiers `words` then `phones`, silence as empty intervals, as MFA writes them),
-/// JSON and CSV. Times are frame indices × the frame shift.
+/// JSON and CSV.
+///
+/// Times: frame 0 starts at 0; the boundary between frames t − 1 and t is placed halfway between
+/// their analysis windows' centres, t × `frameShift` + `boundaryOffset`.
 public struct AlignmentWriter {
     /// Seconds per frame. Default 0.01.
     public var frameShift = 0.01
+    /// Seconds from t × `frameShift` to the midpoint of the centres of frames t − 1 and t. Default 0.
+    public var boundaryOffset = 0.0
 
-    public init(frameShift: Double = 0.01) {
+    public init(frameShift: Double = 0.01, boundaryOffset: Double = 0) {
         self.frameShift = frameShift
+        self.boundaryOffset = boundaryOffset
     }
 
-    private func seconds(_ frame: Int) -> String { String(format: "%.3f", Double(frame) * frameShift) }
+    /// A writer for features made with `fbank`: Kaldi's frames (`snipEdges`) have their
+    /// window's centre half a window after t × shift, so boundaries fall (length − shift) / 2
+    /// later (7.5 ms for 25 ms windows every 10 ms); centred frames need no offset.
+    public init(fbank: FbankOptions) {
+        let shift = fbank.frameShiftMilliseconds / 1000, length = fbank.frameLengthMilliseconds / 1000
+        self.init(frameShift: shift, boundaryOffset: fbank.snipEdges ? max(0, (length - shift) / 2) : 0)
+    }
+
+    /// Time in seconds of the boundary before frame `frame`.
+    public func time(_ frame: Int) -> Double { frame <= 0 ? 0 : Double(frame) * frameShift + boundaryOffset }
+
+    private func seconds(_ frame: Int) -> String { String(format: "%.3f", time(frame)) }
 
     /// `UTT 1 start dur token` lines (phones including SIL, or words).
     public func ctm(_ utterance: String, _ segments: [AlignedSegment]) -> String {
-        segments.map { "\(utterance) 1 \(seconds($0.start)) \(String(format: "%.3f", Double($0.end - $0.start) * frameShift)) \($0.label)\n" }.joined()
+        segments.map { "\(utterance) 1 \(seconds($0.start)) \(String(format: "%.3f", time($0.end) - time($0.start))) \($0.label)\n" }.joined()
     }
 
     /// A Praat TextGrid (long text format) with tiers `words` and `phones`; intervals tile
     /// `[0, duration]`, silences and gaps are empty intervals.
     public func textGrid(_ alignment: UtteranceAlignment, duration: Double) -> String {
-        let end = max(duration, Double(alignment.frames) * frameShift)
+        let end = max(duration, time(alignment.frames))
         func intervals(_ segments: [AlignedSegment], silence: String?) -> [(Double, Double, String)] {
             var out = [(Double, Double, String)]()
             var cursor = 0.0
             for s in segments {
-                let start = Double(s.start) * frameShift, stop = Double(s.end) * frameShift
+                let start = time(s.start), stop = time(s.end)
                 if start > cursor + 1e-9 { out.append((cursor, start, "")) }
                 out.append((start, stop, s.label == silence ? "" : s.label))
                 cursor = stop
@@ -65,7 +83,7 @@ public struct AlignmentWriter {
     /// JSON: `{"utterance": …, "words": [{"label", "start", "end"}], "phones": […]}` (seconds).
     public func json(_ alignment: UtteranceAlignment) -> [String: Any] {
         func list(_ segments: [AlignedSegment]) -> [[String: Any]] {
-            segments.map { ["label": $0.label, "start": Double($0.start) * frameShift, "end": Double($0.end) * frameShift] }
+            segments.map { ["label": $0.label, "start": time($0.start), "end": time($0.end)] }
         }
         return ["utterance": alignment.utterance, "words": list(alignment.words), "phones": list(alignment.phones)]
     }

@@ -1,4 +1,5 @@
 import Acoustic
+import Align
 import Foundation
 import KaldiIO
 
@@ -16,8 +17,10 @@ public struct DecodeJob {
     public let recognizer: Recognizer
     public let source: FeatureSource
     public var jobs = 1
+    /// Seconds of every frame boundary (frame shift and window-centre offset, as alignments use).
+    public var times = AlignmentWriter()
     /// Seconds per frame.
-    public var frameShift = 0.01
+    public var frameShift: Double { times.frameShift }
     /// Called after each utterance with (done, total); one call at a time.
     public var progress: ((Int, Int) -> Void)?
 
@@ -52,12 +55,12 @@ public struct DecodeJob {
         let directory = stage.path
         var text = "", phones = "", words = ""
         var json = [[String: Any]]()
-        func seconds(_ frame: Int) -> String { String(format: "%.3f", Double(frame) * frameShift) }
+        func seconds(_ frame: Int) -> String { String(format: "%.3f", times.time(frame)) }
         func ctm(_ key: String, _ segments: [DecodedSegment]) -> String {
-            segments.map { "\(key) 1 \(seconds($0.start)) \(seconds($0.end - $0.start)) \($0.label) \(String(format: "%.3f", $0.confidence))\n" }.joined()
+            segments.map { "\(key) 1 \(seconds($0.start)) \(String(format: "%.3f", times.time($0.end) - times.time($0.start))) \($0.label) \(String(format: "%.3f", $0.confidence))\n" }.joined()
         }
         func list(_ segments: [DecodedSegment]) -> [[String: Any]] {
-            segments.map { ["label": $0.label, "start": Double($0.start) * frameShift, "end": Double($0.end) * frameShift,
+            segments.map { ["label": $0.label, "start": times.time($0.start), "end": times.time($0.end),
                             "confidence": Double(($0.confidence * 1000).rounded() / 1000)] }
         }
         for key in results.keys.sorted(by: cLocaleLess) {

@@ -1,6 +1,7 @@
 import Acoustic
 import Align
 import ArgumentParser
+import Audio
 import Corpus
 import Decode
 import Foundation
@@ -82,7 +83,7 @@ struct DecodeCommand: ParsableCommand {
             let (source, _) = try FeatureSource.open(dataDirectory: dataDir, computingInto: (outDir as NSString).appendingPathComponent("feats"), options: featureOptions)
             var job = DecodeJob(recognizer: recognizer, source: source)
             job.jobs = jobs
-            job.frameShift = (acoustic.features?.fbank.frameShiftMilliseconds ?? 10) / 1000
+            job.times = AlignmentWriter(fbank: acoustic.features?.fbank ?? FbankOptions())
             let progress = ProgressLine("decode")
             job.progress = { progress.update($0, $1) }
             let started = Date()

@@ -39,6 +39,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Most re-alignment rounds.") var rounds = 4
     @Option(help: "Training epochs per round.") var epochs = 3
     @Option(help: "First rounds that train a frame-local classifier instead of the BiLSTM (0: none).") var localRounds = 2
+    @Option(help: "Frames of context on each side of every frame for the frame-local classifier.") var localSplice = 1
     @Option(help: "Stop when fewer than this share of frames change in a re-alignment.") var changeThreshold = 0.01
     @Option(help: "Frames each phone lasts at least in alignments.") var minDuration = 3
     @Option(help: "Weight of the log-prior subtracted from log-posteriors when aligning (0: none).") var priorScale: Float = 0
@@ -54,6 +55,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         guard OOVMode(rawValue: oov) != nil else { throw ValidationError("--oov must be skip or spn") }
         guard localRounds >= 0, localRounds < rounds else { throw ValidationError("--local-rounds must be below --rounds") }
+        guard (0...50).contains(localSplice) else { throw ValidationError("--local-splice must be 0 to 50 frames") }
         guard rounds >= 1, epochs >= 1, minDuration >= 1, jobs >= 1 else { throw ValidationError("--rounds, --epochs, --min-duration and --nj must be at least 1") }
     }
 
@@ -79,6 +81,7 @@ struct TrainCommand: ParsableCommand {
             options.jobs = jobs
             options.speechThreshold = speechThreshold
             options.localRounds = localRounds
+            options.localSplice = localSplice
             options.network = network.options(epochs: epochs)
             let trainer = AlignmentTrainer(source: source, transcripts: transcripts, lexicon: lexiconFile, options: options, modelDirectory: modelDir)
             trainer.launcher = network.launcher
