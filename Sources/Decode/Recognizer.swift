@@ -33,6 +33,11 @@ public struct Recognizer {
     public let mode: Mode
     /// Weight of the subtracted log-prior (0: posteriors as they are).
     public var priorScale: Float = 0
+    /// Searches: factor on the acoustic log-scores before the grammar or language model and the
+    /// word insertion penalty are added (Kaldi's `--acoustic-scale`). A network's posteriors are
+    /// sharper than a probability of the frames should be; scaled down, one badly matched frame no
+    /// longer drops the right word out of the beam.
+    public var acousticScale: Float = 1
     public var logPriors: [Float]?
     /// Class names left out of phone output.
     public var dropped: Set<String> = [Lexicon.silence, Lexicon.spokenNoise]
@@ -65,7 +70,8 @@ public struct Recognizer {
             let phones = GreedyDecoder.decode(logPosteriors, labels: labels, dropped: dropped)
             return Recognition(utterance: utterance, frames: logPosteriors.rows, words: [], phones: phones, tokens: phones.map(\.label), score: nil)
         case let .search(decoder, phoneOutput):
-            let scores = AcousticModel.scaledLikelihoods(logPosteriors, logPriors: logPriors, priorScale: priorScale)
+            var scores = AcousticModel.scaledLikelihoods(logPosteriors, logPriors: logPriors, priorScale: priorScale)
+            if acousticScale != 1 { for i in scores.values.indices { scores.values[i] *= acousticScale } }
             var result = try decoder.decode(scores, utterance: utterance)
             var alignment = try realign(result, decoder: decoder, scores: scores, utterance: utterance)
             if let gate = quietWordGate, let frameLevels, !phoneOutput {

@@ -52,6 +52,7 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "Weight of the grammar or language model's log-probabilities.") var lmWeight: Float = 1
     @Option(help: "Score subtracted per word (or phone) output; raise it against insertions.") var wordInsertionPenalty: Float = 0
     @Option(help: "Search beam (log-score below the frame's best that survives).") var beam: Float = 16
+    @Option(help: "Searches: factor on the network's log-scores before the grammar or language model's are added (Kaldi's --acoustic-scale).") var acousticScale: Float = 1
     @Option(help: "Most tokens kept per frame.") var maxActive = 7000
     @Option(help: "Frames each phone lasts at least.") var minDuration = 3
     @Option(help: "Weight of the log-prior subtracted from log-posteriors in searches (uses MODEL_DIR/priors.txt).") var priorScale: Float = 0
@@ -61,6 +62,7 @@ struct DecodeCommand: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1, minDuration >= 1, maxActive >= 1, beam > 0 else { throw ValidationError("--nj, --min-duration and --max-active must be at least 1, --beam positive") }
+        guard acousticScale > 0, acousticScale.isFinite else { throw ValidationError("--acoustic-scale must be positive") }
         guard dropQuietWords >= 0, dropQuietWords.isFinite else { throw ValidationError("--drop-quiet-words takes decibels, 0 or more") }
         switch mode {
         case .greedy:
@@ -142,6 +144,7 @@ struct DecodeCommand: ParsableCommand {
             recognizerMode = .search(BeamSearchDecoder(tree: tree, model: wordModel, silence: silence, options: options), phoneOutput: false)
         }
         var recognizer = Recognizer(model: acoustic, mode: recognizerMode)
+        recognizer.acousticScale = acousticScale
         if dropQuietWords > 0 { recognizer.quietWordGate = QuietWordGate(decibelsBelowLoudest: dropQuietWords) }
         if priorScale != 0 {
             recognizer.logPriors = try ModelPath.logPriors(besides: modelFile, labels: labels)

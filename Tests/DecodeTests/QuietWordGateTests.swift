@@ -1,4 +1,3 @@
-import Acoustic
 import Align
 import Decode
 import Foundation
@@ -34,19 +33,6 @@ import Testing
                                                                    levels: levels) == [1])
     }
 
-    /// A model with classes SIL, A, B (the network is not run: the test gives log-posteriors).
-    static func recognizer(gate: QuietWordGate?) throws -> Recognizer {
-        var random = SeededGenerator(seed: 1)
-        let configuration = AcousticModelConfiguration(featureDimension: 2, classes: 3, layers: 1, hiddenUnits: 2)
-        let model = AcousticModel(features: nil, cmvn: .none, inputMean: [0, 0], inputScale: [1, 1], classLabels: ["SIL", "A", "B"],
-                                  network: BiLSTMNetwork(configuration: configuration, random: &random))
-        let lexicon = Lexicon(entries: [(word: "QUIET", phones: ["A"]), (word: "LOUD", phones: ["B"])])
-        let tree = try LexiconTree(lexicon: lexicon, phoneSet: model.classLabels, model: WordLoop())
-        var recognizer = Recognizer(model: model, mode: .search(BeamSearchDecoder(tree: tree, model: WordLoop(), silence: 0), phoneOutput: false))
-        recognizer.quietWordGate = gate
-        return recognizer
-    }
-
     @Test func aDroppedWordsFramesBecomeSilence() throws {
         // 30 frames: silence, A (frames 5..<12) at 30 dB, silence, B (frames 18..<26) at 60 dB, silence.
         var posteriors = Matrix(rows: 30, columns: 3)
@@ -56,14 +42,14 @@ import Testing
             for c in 0..<3 { posteriors[t, c] = Float(log(c == winner ? 0.9 : 0.05)) }
             if winner == 1 { levels[t] = 30 } else if winner == 2 { levels[t] = 60 }
         }
-        let ungated = try Self.recognizer(gate: nil).recognize("u", logPosteriors: posteriors, frameLevels: levels)
+        let ungated = try RecognizerTests.recognizer().recognize("u", logPosteriors: posteriors, frameLevels: levels)
         #expect(ungated.tokens == ["QUIET", "LOUD"])
         // 30 dB below the loudest word: outside a 20 dB gate, inside a 40 dB one.
-        let gated = try Self.recognizer(gate: QuietWordGate(decibelsBelowLoudest: 20)).recognize("u", logPosteriors: posteriors, frameLevels: levels)
+        let gated = try RecognizerTests.recognizer(gate: QuietWordGate(decibelsBelowLoudest: 20)).recognize("u", logPosteriors: posteriors, frameLevels: levels)
         #expect(gated.tokens == ["LOUD"])
         #expect(gated.words.map { [$0.label, "\($0.start)", "\($0.end)"] } == [["LOUD", "18", "26"]])
         #expect(gated.phones.map(\.label) == ["B"])
-        let wide = try Self.recognizer(gate: QuietWordGate(decibelsBelowLoudest: 40)).recognize("u", logPosteriors: posteriors, frameLevels: levels)
+        let wide = try RecognizerTests.recognizer(gate: QuietWordGate(decibelsBelowLoudest: 40)).recognize("u", logPosteriors: posteriors, frameLevels: levels)
         #expect(wide.tokens == ["QUIET", "LOUD"])
         #expect(wide.words.map(\.start) == ungated.words.map(\.start))
     }

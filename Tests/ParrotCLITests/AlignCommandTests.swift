@@ -114,7 +114,7 @@ import Testing
         }
         let help = try TestSupport.run(parrot, ["decode", "--help"])
         for option in ["--mode", "--phone-lm", "--lexicon", "--grammar", "--lm", "--lm-weight", "--word-insertion-penalty", "--beam", "--max-active",
-                       "--min-duration", "--prior-scale", "--drop-quiet-words", "--nj", "e.g.:"] {
+                       "--min-duration", "--prior-scale", "--acoustic-scale", "--drop-quiet-words", "--nj", "e.g.:"] {
             #expect(help.standardOutput.contains(option), "decode --help lacks \(option)")
         }
         let conflicting = try TestSupport.run(parrot, ["decode", dir + "/model", test, dir + "/x", "--grammar", dir + "/one.txt"])
