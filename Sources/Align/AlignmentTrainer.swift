@@ -25,11 +25,12 @@ public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
     /// phone sounds like, so its re-alignments move towards the acoustics (the part monophone
     /// GMMs play in Kaldi's flat start). Default 2.
     public var localRounds = 2
-    /// Frames of context on each side for the local rounds. Default 1: the less context, the
-    /// less the classifier can learn the current alignment's timing instead of the sounds (on the
-    /// built-in corpus the final round puts 85.7% of boundaries within 20 ms with ±1 frame, 81.5%
-    /// with ±2, 55.9% with ±5).
-    public var localSplice = 1
+    /// Frames of context on each side for the local rounds. Default 5. Less context leaves the
+    /// classifier less room to learn the current alignment's timing instead of the sounds: on
+    /// the built-in corpus the final round puts 85.7% of boundaries within 20 ms with ±1 frame,
+    /// 81.5% with ±2, 55.9% with ±5. On small real corpora ±1 costs recognition accuracy (FSDD
+    /// digits 95.6% against 99.6%, yesno %WER 1.72 against 0.00), hence the default.
+    public var localSplice = 5
     /// Flat start puts silence where the recording is quiet (`SpeechRegion`) rather than a
     /// uniform share at each end. Default true.
     public var energyFlatStart = true

@@ -50,7 +50,9 @@ if stage 2 "features (40 log-Mel bins, 16 kHz)"; then
 fi
 
 if stage 3 "train: flat start, then up to $rounds rounds ($local_rounds frame-local) of $epochs epochs and Viterbi re-alignment"; then
-  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds "$rounds" --local-rounds "$local_rounds" --epochs "$epochs" --nj "$nj" \
+  # --local-splice 1: the frame-local rounds see ±1 frame, so they learn the sounds rather than
+  # the flat start's timing (85.7% of boundaries within 20 ms, against 55.9% with the default ±5).
+  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds "$rounds" --local-rounds "$local_rounds" --local-splice 1 --epochs "$epochs" --nj "$nj" \
     --train-jobs "$train_jobs" --cmd "$cmd"
   stage_done 3
 fi
