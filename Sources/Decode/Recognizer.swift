@@ -33,12 +33,12 @@ public struct Recognizer {
     public let mode: Mode
     /// Weight of the subtracted log-prior (0: posteriors as they are).
     public var priorScale: Float = 0
+    public var logPriors: [Float]?
     /// Searches: factor on the acoustic log-scores before the grammar or language model and the
     /// word insertion penalty are added (Kaldi's `--acoustic-scale`). A network's posteriors are
     /// sharper than a probability of the frames should be; scaled down, one badly matched frame no
     /// longer drops the right word out of the beam.
     public var acousticScale: Float = 1
-    public var logPriors: [Float]?
     /// Class names left out of phone output.
     public var dropped: Set<String> = [Lexicon.silence, Lexicon.spokenNoise]
     /// Word searches: words this much quieter than the utterance's loudest word are dropped
