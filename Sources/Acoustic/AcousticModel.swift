@@ -57,8 +57,9 @@ public enum AcousticModelError: Error, Equatable, CustomStringConvertible, Senda
 
 extension AcousticModel {
     /// Network log-posteriors of one utterance (`frames × classes`; no rows for no frames).
-    public func logPosteriors(_ utterance: String, source: FeatureSource, workspace: NetworkWorkspace) throws -> Matrix {
-        let input = try source.input(utterance, splice: configuration.splice, mean: inputMean, scale: inputScale)
+    /// - Parameter features: the utterance's raw features when already read (read from `source` otherwise).
+    public func logPosteriors(_ utterance: String, features: Matrix? = nil, source: FeatureSource, workspace: NetworkWorkspace) throws -> Matrix {
+        let input = try source.input(utterance, raw: features, splice: configuration.splice, mean: inputMean, scale: inputScale)
         guard input.frames > 0 else { return Matrix(rows: 0, columns: configuration.classes) }
         let batch = Batch(keys: [utterance], inputs: [input.values], targets: nil, dimension: configuration.inputDimension)
         network.forward(batch, workspace: workspace)

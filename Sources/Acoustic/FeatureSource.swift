@@ -57,22 +57,33 @@ public struct FeatureSource {
     /// Speaker of `utterance` (itself without `utt2spk`).
     public func speaker(of utterance: String) -> String { utteranceToSpeaker[utterance] ?? utterance }
 
-    /// Raw features of `utterance` with CMVN applied (`frames × D`).
-    public func normalizedFeatures(_ utterance: String) throws -> Matrix {
-        guard var matrix = try features.read(utterance).asFloatMatrix else {
+    /// Features of `utterance` as stored (`frames × D`, no CMVN).
+    public func rawFeatures(_ utterance: String) throws -> Matrix {
+        guard let matrix = try features.read(utterance).asFloatMatrix else {
             throw KaldiIOError.typeMismatch(path: features.location(of: utterance)?.path ?? "feats.scp", key: utterance, expected: "feature matrix", found: "vector")
-        }
-        if cmvn != .none {
-            let key = cmvn == .speaker ? speaker(of: utterance) : utterance
-            if let stats = cmvnStatistics[key], stats.dimension == matrix.columns { stats.apply(to: &matrix) }
         }
         return matrix
     }
 
+    /// Raw features of `utterance` with CMVN applied (`frames × D`).
+    public func normalizedFeatures(_ utterance: String) throws -> Matrix {
+        normalized(try rawFeatures(utterance), of: utterance)
+    }
+
+    /// `raw` (features of `utterance`) with its CMVN statistics applied.
+    public func normalized(_ raw: Matrix, of utterance: String) -> Matrix {
+        guard cmvn != .none else { return raw }
+        var matrix = raw
+        let key = cmvn == .speaker ? speaker(of: utterance) : utterance
+        if let stats = cmvnStatistics[key], stats.dimension == matrix.columns { stats.apply(to: &matrix) }
+        return matrix
+    }
+
     /// Network input for `utterance`: CMVN, splicing, then `(x − mean) · scale` when given.
+    /// - Parameter raw: the utterance's features when already read (read from the archive otherwise).
     /// - Returns: `frames × D·(2·splice+1)` row-major values.
-    public func input(_ utterance: String, splice: Int, mean: [Float]? = nil, scale: [Float]? = nil) throws -> (values: [Float], frames: Int) {
-        let m = try normalizedFeatures(utterance)
+    public func input(_ utterance: String, raw: Matrix? = nil, splice: Int, mean: [Float]? = nil, scale: [Float]? = nil) throws -> (values: [Float], frames: Int) {
+        let m = try raw.map { normalized($0, of: utterance) } ?? normalizedFeatures(utterance)
         var values = FeatureSource.splice(m, context: splice)
         if let mean, let scale {
             let width = m.columns * (2 * splice + 1)

@@ -32,9 +32,15 @@ public struct AlignmentWriter {
 
     private func seconds(_ frame: Int) -> String { String(format: "%.3f", time(frame)) }
 
+    /// One CTM line, `UTT 1 start dur label [confidence]`, for frames `start..<end`.
+    public func ctmLine(_ utterance: String, label: String, start: Int, end: Int, confidence: Float? = nil) -> String {
+        let line = "\(utterance) 1 \(seconds(start)) \(String(format: "%.3f", time(end) - time(start))) \(label)"
+        return (confidence.map { line + String(format: " %.3f", $0) } ?? line) + "\n"
+    }
+
     /// `UTT 1 start dur token` lines (phones including SIL, or words).
     public func ctm(_ utterance: String, _ segments: [AlignedSegment]) -> String {
-        segments.map { "\(utterance) 1 \(seconds($0.start)) \(String(format: "%.3f", time($0.end) - time($0.start))) \($0.label)\n" }.joined()
+        segments.map { ctmLine(utterance, label: $0.label, start: $0.start, end: $0.end) }.joined()
     }
 
     /// A Praat TextGrid (long text format) with tiers `words` and `phones`; intervals tile

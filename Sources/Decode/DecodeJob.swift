@@ -55,9 +55,8 @@ public struct DecodeJob {
         let directory = stage.path
         var text = "", phones = "", words = ""
         var json = [[String: Any]]()
-        func seconds(_ frame: Int) -> String { String(format: "%.3f", times.time(frame)) }
         func ctm(_ key: String, _ segments: [DecodedSegment]) -> String {
-            segments.map { "\(key) 1 \(seconds($0.start)) \(String(format: "%.3f", times.time($0.end) - times.time($0.start))) \($0.label) \(String(format: "%.3f", $0.confidence))\n" }.joined()
+            segments.map { times.ctmLine(key, label: $0.label, start: $0.start, end: $0.end, confidence: $0.confidence) }.joined()
         }
         func list(_ segments: [DecodedSegment]) -> [[String: Any]] {
             segments.map { ["label": $0.label, "start": times.time($0.start), "end": times.time($0.end),

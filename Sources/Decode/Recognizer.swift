@@ -52,12 +52,12 @@ public struct Recognizer {
 
     /// Decodes one utterance of `source`.
     public func recognize(_ utterance: String, source: FeatureSource, workspace: NetworkWorkspace) throws -> Recognition {
-        let logPosteriors = try model.logPosteriors(utterance, source: source, workspace: workspace)
+        // The gate needs the raw features' levels: read them once, for both it and the network.
+        var features: Matrix?
+        if quietWordGate != nil, case .search(_, false) = mode { features = try source.rawFeatures(utterance) }
+        let levels = features.map(QuietWordGate.frameLevels)
+        let logPosteriors = try model.logPosteriors(utterance, features: features, source: source, workspace: workspace)
         guard logPosteriors.rows > 0 else { throw DecodeError.noHypothesis(utterance: utterance, reason: "no feature frames") }
-        var levels: [Float]?
-        if quietWordGate != nil, case .search(_, false) = mode, let features = try source.features.read(utterance).asFloatMatrix {
-            levels = QuietWordGate.frameLevels(features)
-        }
         return try recognize(utterance, logPosteriors: logPosteriors, frameLevels: levels)
     }
 
