@@ -3,7 +3,8 @@
 ///
 ///     [SIL]  word₁ (any pronunciation)  [SIL]  word₂  …  wordₙ  [SIL]
 ///
-/// with every silence optional. Each phone occurrence is a *unit* expanded into a chain of
+/// with every silence optional. A silence between words may be made to last longer than a phone
+/// (`minimumPause`), so that a stop's closure at the start of a word is not taken for a pause. Each phone occurrence is a *unit* expanded into a chain of
 /// `minimumDuration` states sharing one output class, so a phone lasts at least that many frames;
 /// the chain's last state loops on itself. A path through the graph from a start unit to an end
 /// unit, one state per frame, is exactly one valid alignment.
@@ -37,10 +38,13 @@ public struct AlignmentGraph: Sendable {
     ///   - words: per word, its pronunciations as class indices.
     ///   - silence: class index of silence.
     ///   - optionalSilence: allow silence at the start, between words and at the end.
-    ///   - minimumDuration: states per phone (frames it lasts at least); also for silence.
-    public init(words: [[[Int]]], silence: Int, optionalSilence: Bool = true, minimumDuration: Int = 3) {
+    ///   - minimumDuration: states per phone (frames it lasts at least); also for the silences at
+    ///     the start and the end.
+    ///   - minimumPause: frames a silence between two words lasts at least; nil for `minimumDuration`.
+    public init(words: [[[Int]]], silence: Int, optionalSilence: Bool = true, minimumDuration: Int = 3, minimumPause: Int? = nil) {
         precondition(!words.isEmpty && words.allSatisfy { !$0.isEmpty && $0.allSatisfy { !$0.isEmpty } }, "every word needs a non-empty pronunciation")
         let duration = max(1, minimumDuration)
+        let pause = max(1, minimumPause ?? duration)
         var previousExits = [Int]()   // last units of the previous word's variants
         func add(_ unit: Unit) -> Int {
             units.append(unit)
@@ -50,7 +54,7 @@ public struct AlignmentGraph: Sendable {
             var silenceBefore: Int?
             if optionalSilence {
                 silenceBefore = add(Unit(phone: silence, word: nil, variant: 0, predecessors: previousExits,
-                                         isStart: w == 0, isEnd: false, duration: duration))
+                                         isStart: w == 0, isEnd: false, duration: w == 0 ? duration : pause))
             }
             var exits = [Int]()
             for (v, phones) in variants.enumerated() {

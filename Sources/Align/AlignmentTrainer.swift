@@ -13,6 +13,8 @@ public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
     public var changeThreshold = 0.01
     /// Frames each phone lasts at least in the alignment graph. Default 3.
     public var minimumDuration = 3
+    /// Frames a silence between words lasts at least when re-aligning; nil for `minimumDuration`.
+    public var minimumPause: Int?
     /// Weight of the log-prior subtracted from the log-posteriors when re-aligning. Default 0.
     public var priorScale: Float = 0
     /// Words missing from the lexicon. Default `.skip`.
@@ -123,6 +125,7 @@ public final class AlignmentTrainer {
         var phoneSet: [String]
         var oovMode: OOVMode
         var minimumDuration: Int
+        var minimumPause: Int?
         var priorScale: Float
         var logPriors: [Float]
         var keys: [String]
@@ -240,6 +243,7 @@ public final class AlignmentTrainer {
             let priors = logPriors(targets, classes: phoneSet.count)
             var aligner = ForcedAligner(model: trained, compiler: compiler)
             aligner.minimumDuration = options.minimumDuration
+            aligner.minimumPause = options.minimumPause
             aligner.priorScale = options.priorScale
             aligner.logPriors = priors
             let (next, totalScore, frames, failed) = try launcher.map {
@@ -322,7 +326,7 @@ public final class AlignmentTrainer {
             try AtomicFile.write(transcripts.keys.sorted(by: cLocaleLess).map { "\($0) \(transcripts[$0]!)\n" }.joined(), to: transcriptsPath)
         }
         let spec = LaunchedAlignment(model: JobLauncher.absolute(model), features: JobLauncher.absolute(source.directory), lexicon: JobLauncher.absolute(lexiconPath), transcripts: transcriptsPath,
-                                     phoneSet: phoneSet, oovMode: options.oovMode, minimumDuration: options.minimumDuration, priorScale: options.priorScale,
+                                     phoneSet: phoneSet, oovMode: options.oovMode, minimumDuration: options.minimumDuration, minimumPause: options.minimumPause, priorScale: options.priorScale,
                                      logPriors: priors, keys: keys)
         try JSONFile.write(spec, to: file("job.json"))
         onEvent?(.message("round \(round): re-alignment in \(jobs) jobs through \(launcher.command) (logs in \(directory)/log)"))
@@ -354,6 +358,7 @@ public final class AlignmentTrainer {
         let transcripts = try TableFile(path: spec.transcripts).dictionary
         var aligner = ForcedAligner(model: try ModelFile.read(path: spec.model), compiler: compiler)
         aligner.minimumDuration = spec.minimumDuration
+        aligner.minimumPause = spec.minimumPause
         aligner.priorScale = spec.priorScale
         aligner.logPriors = spec.logPriors
         let workspace = NetworkWorkspace()

@@ -44,6 +44,8 @@ public struct ForcedAligner {
     public let compiler: TranscriptCompiler
     /// Frames each phone lasts at least. Default 3 (30 ms at 10 ms).
     public var minimumDuration = 3
+    /// Frames a silence between words lasts at least; nil for `minimumDuration`. Default nil.
+    public var minimumPause: Int?
     /// Weight of the subtracted log-prior; 0 uses posteriors as they are. Default 0.
     public var priorScale: Float = 0
     /// Log-prior of each class (needed when `priorScale` > 0).
@@ -106,7 +108,7 @@ public struct ForcedAligner {
     /// Aligns a compiled transcript to a score table.
     public func align(_ utterance: String, compiled: CompiledTranscript, scores: Matrix) throws -> UtteranceAlignment {
         let graph = AlignmentGraph(words: compiled.pronunciations, silence: compiler.silence, optionalSilence: optionalSilence,
-                                   minimumDuration: minimumDuration)
+                                   minimumDuration: minimumDuration, minimumPause: minimumPause)
         let path = try ViterbiAligner.align(graph, scores: scores, utterance: utterance)
         return ForcedAligner.segments(utterance: utterance, path: path, graph: graph, words: compiled.words, labels: compiler.phoneSet)
     }

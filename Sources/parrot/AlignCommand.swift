@@ -26,6 +26,7 @@ struct AlignCommand: ParsableCommand {
     @Argument(help: "Kaldi data directory with text.") var dataDir: String
     @Argument(help: "Output directory.") var outDir: String
     @Option(help: "Frames each phone lasts at least.") var minDuration = 3
+    @Option(help: "Frames a silence between two words lasts at least (default: --min-duration). A longer minimum keeps a word-initial stop's closure in the stop instead of taking it for a pause.") var minPause: Int?
     @Option(help: "Weight of the log-prior subtracted from log-posteriors (uses MODEL/priors.txt).") var priorScale: Float = 0
     @Option(help: "Words not in the lexicon: skip (report the utterance) or spn (align to spoken noise).") var oov = "skip"
     @Option(help: "Flat start: how far from the quiet to the loud energy level a frame must be to count as speech (0-1).")
@@ -52,6 +53,7 @@ struct AlignCommand: ParsableCommand {
             let transcripts = try TableFile(path: (dataDir as NSString).appendingPathComponent("text")).dictionary
             var aligner = ForcedAligner(model: acoustic, compiler: TranscriptCompiler(lexicon: lexiconFile, phoneSet: acoustic.classLabels, oovMode: OOVMode(rawValue: oov)!))
             aligner.minimumDuration = minDuration
+            aligner.minimumPause = minPause
             if priorScale != 0 {
                 aligner.logPriors = try ModelPath.logPriors(besides: modelFile, labels: acoustic.classLabels)
                 aligner.priorScale = priorScale

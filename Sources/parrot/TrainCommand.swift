@@ -42,6 +42,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Frames of context on each side of every frame for the frame-local classifier: fewer give more accurate boundaries on clean speech (the built-in recipe uses 1), more give better recognition on small real corpora.") var localSplice = 5
     @Option(help: "Stop when fewer than this share of frames change in a re-alignment.") var changeThreshold = 0.01
     @Option(help: "Frames each phone lasts at least in alignments.") var minDuration = 3
+    @Option(help: "Frames a silence between two words lasts at least (default: --min-duration). A longer minimum keeps a word-initial stop's closure in the stop instead of taking it for a pause.") var minPause: Int?
     @Option(help: "Weight of the log-prior subtracted from log-posteriors when aligning (0: none).") var priorScale: Float = 0
     @Option(help: "Words not in the lexicon: skip (leave the utterance out) or spn (align to spoken noise).") var oov = "skip"
     @OptionGroup(title: "Network") var network: NetworkArguments
@@ -76,6 +77,7 @@ struct TrainCommand: ParsableCommand {
             options.rounds = rounds
             options.changeThreshold = changeThreshold
             options.minimumDuration = minDuration
+            options.minimumPause = minPause
             options.priorScale = priorScale
             options.oovMode = OOVMode(rawValue: oov)!
             options.jobs = jobs

@@ -50,6 +50,43 @@ import Testing
         }
     }
 
+    /// With a longer minimum for pauses between words, Viterbi is still exact (the edge silences
+    /// keep the phone minimum).
+    @Test(arguments: [(1, 3, 9), (2, 4, 11)])
+    func viterbiWithALongerPauseEqualsTheBestOfAllPaths(minimumDuration: Int, minimumPause: Int, frames: Int) throws {
+        let graph = AlignmentGraph(words: [[[1, 2], [3]], [[2, 4]]], silence: 0, optionalSilence: true,
+                                   minimumDuration: minimumDuration, minimumPause: minimumPause)
+        #expect(graph.units.filter { $0.word == nil }.map(\.duration) == [minimumDuration, minimumPause, minimumDuration])
+        for seed in 0..<20 {
+            let scores = Self.randomScores(frames: frames, classes: 5, seed: UInt64(seed * 17 + frames))
+            let expected = try #require(Self.bruteForce(graph, scores))
+            let found = try ViterbiAligner.align(graph, scores: scores, utterance: "u")
+            #expect(abs(found.score - expected.score) < 1e-4, "seed \(seed)")
+            #expect(found.units == expected.units, "seed \(seed)")
+        }
+    }
+
+    /// Two words "A" (class 1) and "T" (class 2) with a 3-frame gap between them that sounds
+    /// like silence (0.6 against 0.3 for T, 0.1 for A), as a stop's closure does. With pauses
+    /// lasting at least 3 frames the gap is a pause: A A A SIL SIL SIL T T T. With at least 4 the
+    /// gap cannot be a pause, and the closure becomes part of T, the better of the two words for
+    /// it: A A A T T T T T T.
+    @Test func aShortGapIsAPauseOnlyWhenLongEnough() throws {
+        let sounds = [1, 1, 1, 0, 0, 0, 2, 2, 2]
+        var scores = Matrix(rows: sounds.count, columns: 3)
+        for (t, sound) in sounds.enumerated() {
+            for c in 0..<3 {
+                let p: Float = sound == 0 ? [0.6, 0.1, 0.3][c] : (c == sound ? 0.8 : 0.1)
+                scores[t, c] = log(p)
+            }
+        }
+        for (pause, expected) in [(3, [1, 1, 1, 0, 0, 0, 2, 2, 2]), (4, [1, 1, 1, 2, 2, 2, 2, 2, 2])] {
+            let graph = AlignmentGraph(words: [[[1]], [[2]]], silence: 0, optionalSilence: true, minimumDuration: 3, minimumPause: pause)
+            let path = try ViterbiAligner.align(graph, scores: scores, utterance: "u")
+            #expect(path.units.map { graph.units[$0].phone } == expected, "minimum pause \(pause)")
+        }
+    }
+
     /// The lecture's example: align /B/ /IY/ /F/ /IY/ to 9 frames. The network favours, frame by
     /// frame, B B IY F F IY IY IY IY (0.7 against 0.1 for each other symbol); the Viterbi path
     /// must be exactly that expansion, with the second /IY/ row distinct from the first.

@@ -67,6 +67,17 @@ import Testing
             #expect(words.filter { $0[0] == utterance }.map { String($0[4]) }.joined(separator: " ") == transcript)
         }
 
+        // --min-pause 8: every silence between two words lasts at least 80 ms.
+        let paused = try TestSupport.run(parrot, ["align", dir + "/model", dir + "/tts/lexicon.txt", test, dir + "/paused", "--min-pause", "8"])
+        #expect(paused.status == 1, "\(paused.standardError)")
+        let phoneRows = try String(contentsOfFile: dir + "/paused/phones.ctm", encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ") }
+        for (i, row) in phoneRows.enumerated() where row[4] == "SIL" && i > 0 && i + 1 < phoneRows.count && phoneRows[i - 1][0] == row[0] && phoneRows[i + 1][0] == row[0] {
+            #expect(Double(row[3])! >= 0.0795, "pause shorter than 80 ms: \(row)")
+        }
+        for command in ["align", "train"] {
+            #expect(try TestSupport.run(parrot, [command, "--help"]).standardOutput.contains("--min-pause"), "\(command) --help lacks --min-pause")
+        }
+
         let evaluation = try TestSupport.run(parrot, ["eval-align", test + "/phones.ctm", dir + "/out/phones.ctm"])
         #expect(evaluation.status == 0)
         #expect(evaluation.standardOutput.contains("within 20 ms:"))
