@@ -8,6 +8,10 @@ public enum AlignError: Error, Equatable, CustomStringConvertible, Sendable {
     case transcriptTooLong(utterance: String, frames: Int, minimumFrames: Int)
     case unknownPhone(phone: String, context: String)
     case noPath(utterance: String)
+    /// A boundary refiner that does not fit the model, the features or its own file.
+    case refinerMismatch(reason: String)
+    /// No reference boundary could be matched to train a boundary refiner.
+    case noReferenceBoundaries(reason: String)
 
     public var description: String {
         switch self {
@@ -20,6 +24,8 @@ public enum AlignError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .unknownPhone(phone, context):
             return phone.contains(" ") ? "phones \(phone) are not in the model's phone set (\(context))" : "phone '\(phone)' is not in the model's phone set (\(context))"
         case let .noPath(utterance): return "utterance \(utterance): no alignment path (all scores impossible)"
+        case let .refinerMismatch(reason): return "boundary refiner: \(reason)"
+        case let .noReferenceBoundaries(reason): return "no reference boundaries to learn from: \(reason)"
         }
     }
 }

@@ -22,6 +22,8 @@ public struct AlignmentJob {
     public var flatStart = false
     /// Speech threshold of the flat start (see `SpeechRegion`).
     public var speechThreshold = SpeechRegion.defaultThreshold
+    /// Moves the boundaries to where a reference labelling would put them (not for the flat start).
+    public var refiner: BoundaryRefiner?
     /// Called after each utterance with (done, total); one call at a time.
     public var progress: ((Int, Int) -> Void)?
 
@@ -35,11 +37,16 @@ public struct AlignmentJob {
     public func run(outputDirectory: String) throws -> (aligned: Int, failures: [(String, String)]) {
         let keys = Array(Set(source.keys).union(transcripts.keys).union(source.failedUtterances.keys)).sorted(by: cLocaleLess)
         let featureKeys = Set(source.keys)
+        let writer = AlignmentWriter(fbank: aligner.model.features?.fbank ?? FbankOptions())
         let (results, failures) = UtteranceWorkers.run(keys, jobs: jobs, progress: progress) { key, workspace -> UtteranceAlignment in
             guard let transcript = transcripts[key] else { throw UtteranceWorkers.Failure("no transcript in text") }
             guard featureKeys.contains(key) else { throw UtteranceWorkers.Failure(source.missingFeaturesReason(key)) }
-            return flatStart ? try aligner.flatStartAlignment(key, transcript: transcript, source: source, speechThreshold: speechThreshold)
-                : try aligner.align(key, transcript: transcript, source: source, workspace: workspace)
+            if flatStart { return try aligner.flatStartAlignment(key, transcript: transcript, source: source, speechThreshold: speechThreshold) }
+            guard let refiner else { return try aligner.align(key, transcript: transcript, source: source, workspace: workspace) }
+            let raw = try source.rawFeatures(key)
+            var alignment = try aligner.align(key, transcript: transcript, features: raw, source: source, workspace: workspace)
+            try refiner.refine(&alignment, features: source.normalized(raw, of: key), writer: writer)
+            return alignment
         }
         try write(results, failures: failures, to: outputDirectory)
         return (results.count, failures)
@@ -61,8 +68,8 @@ public struct AlignmentJob {
         let archive = try KaldiArchiveWriter(path: directory + "/ali.ark")
         for key in results.keys.sorted(by: cLocaleLess) {
             let a = results[key]!
-            phonesCTM += writer.ctm(key, a.phones)
-            wordsCTM += writer.ctm(key, a.words)
+            phonesCTM += writer.ctm(key, a.phones, refined: a.refinedBoundaries)
+            wordsCTM += writer.ctm(key, a.words, refined: a.refinedBoundaries)
             csv += writer.csv(a)
             json.append(writer.json(a))
             try archive.write(key: key, .intVector(a.frameClasses))

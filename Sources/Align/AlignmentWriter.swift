@@ -7,7 +7,8 @@ import KaldiIO
 /// JSON and CSV.
 ///
 /// Times: frame 0 starts at 0; the boundary between frames t − 1 and t is placed halfway between
-/// their analysis windows' centres, t × `frameShift` + `boundaryOffset`.
+/// their analysis windows' centres, t × `frameShift` + `boundaryOffset`, unless the alignment
+/// carries a refined time for it (`UtteranceAlignment.refinedBoundaries`).
 public struct AlignmentWriter {
     /// Seconds per frame. Default 0.01.
     public var frameShift = 0.01
@@ -30,28 +31,40 @@ public struct AlignmentWriter {
     /// Time in seconds of the boundary before frame `frame`.
     public func time(_ frame: Int) -> Double { frame <= 0 ? 0 : Double(frame) * frameShift + boundaryOffset }
 
-    private func seconds(_ frame: Int) -> String { String(format: "%.3f", time(frame)) }
+    /// Time in seconds of the boundary before frame `frame`, refined when `refined` has it.
+    public func time(_ frame: Int, _ refined: [Int: Double]) -> Double { refined[frame] ?? time(frame) }
+
+    private func seconds(_ frame: Int, _ refined: [Int: Double]) -> String { String(format: "%.3f", time(frame, refined)) }
 
     /// One CTM line, `UTT 1 start dur label [confidence]`, for frames `start..<end`.
-    public func ctmLine(_ utterance: String, label: String, start: Int, end: Int, confidence: Float? = nil) -> String {
-        let line = "\(utterance) 1 \(seconds(start)) \(String(format: "%.3f", time(end) - time(start))) \(label)"
+    public func ctmLine(_ utterance: String, label: String, start: Int, end: Int, confidence: Float? = nil, refined: [Int: Double] = [:]) -> String {
+        let line = "\(utterance) 1 \(seconds(start, refined)) \(String(format: "%.3f", time(end, refined) - time(start, refined))) \(label)"
         return (confidence.map { line + String(format: " %.3f", $0) } ?? line) + "\n"
     }
 
     /// `UTT 1 start dur token` lines (phones including SIL, or words).
-    public func ctm(_ utterance: String, _ segments: [AlignedSegment]) -> String {
-        segments.map { ctmLine(utterance, label: $0.label, start: $0.start, end: $0.end) }.joined()
+    public func ctm(_ utterance: String, _ segments: [AlignedSegment], refined: [Int: Double] = [:]) -> String {
+        segments.map { ctmLine(utterance, label: $0.label, start: $0.start, end: $0.end, refined: refined) }.joined()
+    }
+
+    /// The segments as CTM entries, times unrounded (for scoring without writing a file).
+    public func ctmEntries(_ utterance: String, _ segments: [AlignedSegment], refined: [Int: Double] = [:]) -> [CTMEntry] {
+        segments.map { s in
+            let start = time(s.start, refined)
+            return CTMEntry(utterance: utterance, start: start, duration: time(s.end, refined) - start, label: s.label)
+        }
     }
 
     /// A Praat TextGrid (long text format) with tiers `words` and `phones`; intervals tile
     /// `[0, duration]`, silences and gaps are empty intervals.
     public func textGrid(_ alignment: UtteranceAlignment, duration: Double) -> String {
         let end = max(duration, time(alignment.frames))
+        let refined = alignment.refinedBoundaries
         func intervals(_ segments: [AlignedSegment], silence: String?) -> [(Double, Double, String)] {
             var out = [(Double, Double, String)]()
             var cursor = 0.0
             for s in segments {
-                let start = time(s.start), stop = time(s.end)
+                let start = time(s.start, refined), stop = time(s.end, refined)
                 if start > cursor + 1e-9 { out.append((cursor, start, "")) }
                 out.append((start, stop, s.label == silence ? "" : s.label))
                 cursor = stop
@@ -89,7 +102,7 @@ public struct AlignmentWriter {
     /// JSON: `{"utterance": …, "words": [{"label", "start", "end"}], "phones": […]}` (seconds).
     public func json(_ alignment: UtteranceAlignment) -> [String: Any] {
         func list(_ segments: [AlignedSegment]) -> [[String: Any]] {
-            segments.map { ["label": $0.label, "start": time($0.start), "end": time($0.end)] }
+            segments.map { ["label": $0.label, "start": time($0.start, alignment.refinedBoundaries), "end": time($0.end, alignment.refinedBoundaries)] }
         }
         return ["utterance": alignment.utterance, "words": list(alignment.words), "phones": list(alignment.phones)]
     }
@@ -100,7 +113,7 @@ public struct AlignmentWriter {
         for (tier, segments) in [("words", alignment.words), ("phones", alignment.phones)] {
             for s in segments {
                 let label = s.label.contains(",") || s.label.contains("\"") ? "\"\(s.label.replacingOccurrences(of: "\"", with: "\"\""))\"" : s.label
-                text += "\(alignment.utterance),\(tier),\(seconds(s.start)),\(seconds(s.end)),\(label)\n"
+                text += "\(alignment.utterance),\(tier),\(seconds(s.start, alignment.refinedBoundaries)),\(seconds(s.end, alignment.refinedBoundaries)),\(label)\n"
             }
         }
         return text

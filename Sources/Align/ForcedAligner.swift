@@ -26,6 +26,9 @@ public struct UtteranceAlignment: Equatable, Sendable {
     public var words: [AlignedSegment]
     /// Best-path score (sum of per-frame log-scores).
     public var score: Double
+    /// Boundary times in seconds that replace the frame grid's, keyed by the frame the boundary
+    /// precedes (set by a `BoundaryRefiner`); empty for times on the grid.
+    public var refinedBoundaries: [Int: Double] = [:]
     public var frames: Int { frameClasses.count }
 
     public init(utterance: String, frameClasses: [Int32], phones: [AlignedSegment], words: [AlignedSegment], score: Double) {
@@ -59,17 +62,19 @@ public struct ForcedAligner {
     }
 
     /// Network log-posteriors of one utterance (`frames × classes`).
-    public func logPosteriors(_ utterance: String, source: FeatureSource, workspace: NetworkWorkspace) throws -> Matrix {
-        let scores = try model.logPosteriors(utterance, source: source, workspace: workspace)
+    /// - Parameter features: its raw features when already read (read from `source` otherwise).
+    public func logPosteriors(_ utterance: String, features: Matrix? = nil, source: FeatureSource, workspace: NetworkWorkspace) throws -> Matrix {
+        let scores = try model.logPosteriors(utterance, features: features, source: source, workspace: workspace)
         guard scores.rows > 0 else { throw AlignError.transcriptTooLong(utterance: utterance, frames: 0, minimumFrames: 1) }
         return scores
     }
 
     /// Aligns one utterance.
     /// - Throws: `AlignError` (empty transcript, OOV in skip mode, too long, …) or I/O errors.
-    public func align(_ utterance: String, transcript: String, source: FeatureSource, workspace: NetworkWorkspace) throws -> UtteranceAlignment {
+    /// - Parameter features: its raw features when already read (read from `source` otherwise).
+    public func align(_ utterance: String, transcript: String, features: Matrix? = nil, source: FeatureSource, workspace: NetworkWorkspace) throws -> UtteranceAlignment {
         let compiled = try compiler.compile(utterance: utterance, transcript: transcript)
-        return try align(utterance, compiled: compiled, scores: alignmentScores(try logPosteriors(utterance, source: source, workspace: workspace)))
+        return try align(utterance, compiled: compiled, scores: alignmentScores(try logPosteriors(utterance, features: features, source: source, workspace: workspace)))
     }
 
     /// The scores Viterbi uses: log-posteriors minus `priorScale` × log-prior (unchanged without priors).

@@ -28,6 +28,8 @@ struct AlignCommand: ParsableCommand {
     @Option(help: "Frames each phone lasts at least.") var minDuration = 3
     @Option(help: "Frames a silence between two words lasts at least (default: --min-duration). A longer minimum keeps a word-initial stop's closure in the stop instead of taking it for a pause.") var minPause: Int?
     @Option(help: "Weight of the log-prior subtracted from log-posteriors (uses MODEL/priors.txt).") var priorScale: Float = 0
+    @Option(help: "Boundary refiner (from parrot train-refiner): moves every phone boundary to where the reference labelling it learnt from would put it. Times are then no longer on the 10 ms grid.")
+    var refiner: String?
     @Option(help: "Words not in the lexicon: skip (report the utterance) or spn (align to spoken noise).") var oov = "skip"
     @Option(help: "Flat start: how far from the quiet to the loud energy level a frame must be to count as speech (0-1).")
     var speechThreshold = SpeechRegion.defaultThreshold
@@ -39,6 +41,7 @@ struct AlignCommand: ParsableCommand {
     func validate() throws {
         guard OOVMode(rawValue: oov) != nil else { throw ValidationError("--oov must be skip or spn") }
         guard jobs >= 1, minDuration >= 1 else { throw ValidationError("--nj and --min-duration must be at least 1") }
+        guard refiner == nil || !flatStart else { throw ValidationError("--refiner refines the model's alignment, not the flat start") }
     }
 
     func run() throws {
@@ -60,6 +63,13 @@ struct AlignCommand: ParsableCommand {
             }
             var job = AlignmentJob(aligner: aligner, source: source, transcripts: transcripts)
             job.flatStart = flatStart
+            if let refiner {
+                let loaded = try BoundaryRefiner.read(path: refiner)
+                guard loaded.labels == acoustic.classLabels else {
+                    throw AlignError.refinerMismatch(reason: "\(refiner) was trained with another model's phone set")
+                }
+                job.refiner = loaded
+            }
             job.speechThreshold = speechThreshold
             job.jobs = jobs
             let progress = ProgressLine("align")
