@@ -100,7 +100,7 @@ public struct BoundaryRefiner: Codable, Equatable, Sendable {
         standardize(&inputs)
         let shifts = predictedOffsets(standardizedInputs: inputs, count: boundaries.count)
         var times = zip(boundaries, shifts).map { writer.time(alignment.phones[$0.0.phone].start) + $0.1 }
-        let end = writer.time(alignment.frames)
+        let end = writer.time(alignment.phones[alignment.phones.count - 1].end)
         var lower = 0.0
         for i in times.indices {
             times[i] = max(times[i], lower + minimumGap)

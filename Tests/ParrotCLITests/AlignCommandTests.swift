@@ -74,6 +74,33 @@ import Testing
         for (i, row) in phoneRows.enumerated() where row[4] == "SIL" && i > 0 && i + 1 < phoneRows.count && phoneRows[i - 1][0] == row[0] && phoneRows[i + 1][0] == row[0] {
             #expect(Double(row[3])! >= 0.0795, "pause shorter than 80 ms: \(row)")
         }
+        // A boundary refiner learnt from the training voices' reference times, then used by align:
+        // the same phones, with times off the frame grid, in TextGrids a real reader accepts.
+        let learnt = try TestSupport.run(parrot, ["train-refiner", dir + "/model", dir + "/tts/lexicon.txt", dir + "/tts/train", dir + "/tts/train/phones.ctm",
+                                                  dir + "/refiner/b.refiner", "--epochs", "5", "--hidden", "16"])
+        #expect(learnt.status == 0, "\(learnt.standardError)")
+        #expect(learnt.standardOutput.contains("held-out 3 utterances, with the refiner:"), "\(learnt.standardOutput)")
+        let refined = try TestSupport.run(parrot, ["align", dir + "/model", dir + "/tts/lexicon.txt", test, dir + "/refined", "--refiner", dir + "/refiner/b.refiner"])
+        #expect(refined.status == 1 && refined.standardOutput.contains("Done 5 of 6 utterances"), "\(refined.standardError)")
+        let plainRows = try String(contentsOfFile: dir + "/out/phones.ctm", encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ") }
+        let refinedRows = try String(contentsOfFile: dir + "/refined/phones.ctm", encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ") }
+        #expect(refinedRows.map { "\($0[0]) \($0[4])" } == plainRows.map { "\($0[0]) \($0[4])" })
+        let offGrid = refinedRows.filter { row in
+            let start = Double(row[2])!
+            return start > 0 && abs((start - 0.0075) * 100 - ((start - 0.0075) * 100).rounded()) > 0.05
+        }
+        #expect(!offGrid.isEmpty, "no refined time left the 10 ms grid")
+        let grid = try FileManager.default.contentsOfDirectory(atPath: dir + "/refined/textgrids").sorted()[0]
+        let intervals = try TestSupport.python("""
+        from praatio import textgrid
+        tg = textgrid.openTextgrid('\(dir)/refined/textgrids/\(grid)', includeEmptyIntervals=True)
+        entries = tg.getTier('phones').entries
+        print(all(a.end == b.start and a.start < a.end for a, b in zip(entries, entries[1:])), len(entries))
+        """)
+        #expect(intervals.hasPrefix("True"), "\(intervals)")
+        let both = try TestSupport.run(parrot, ["align", dir + "/model", dir + "/tts/lexicon.txt", test, dir + "/x", "--refiner", dir + "/refiner/b.refiner", "--flat-start"])
+        #expect(both.status == 64)
+
         for command in ["align", "train"] {
             #expect(try TestSupport.run(parrot, [command, "--help"]).standardOutput.contains("--min-pause"), "\(command) --help lacks --min-pause")
         }
