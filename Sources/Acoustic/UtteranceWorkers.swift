@@ -35,6 +35,37 @@ public enum UtteranceWorkers {
         return (results, failures.sorted { cLocaleLess($0.0, $1.0) })
     }
 
+    /// Like `run`, but hands each thread up to `batchSize` consecutive keys of its share at a
+    /// time (for batched network passes); `body` returns a result or an error per key, in order.
+    public static func runBatches<T>(_ keys: [String], jobs: Int, batchSize: Int, progress: ((Int, Int) -> Void)?,
+                                     _ body: ([String], NetworkWorkspace) -> [Result<T, Error>]) -> (results: [String: T], failures: [(String, String)]) {
+        let jobCount = Self.jobCount(jobs, items: keys.count)
+        let lock = NSLock()
+        var results = [String: T]()
+        var failures = [(String, String)]()
+        var done = 0
+        DispatchQueue.concurrentPerform(iterations: jobCount) { job in
+            let workspace = NetworkWorkspace()
+            let mine = Array(share(keys, part: job, of: jobCount))
+            for start in stride(from: 0, to: mine.count, by: max(1, batchSize)) {
+                let batch = Array(mine[start..<min(mine.count, start + max(1, batchSize))])
+                let outcomes = body(batch, workspace)
+                precondition(outcomes.count == batch.count, "one result per key")
+                lock.lock()
+                for (key, outcome) in zip(batch, outcomes) {
+                    switch outcome {
+                    case let .success(value): results[key] = value
+                    case let .failure(error): failures.append((key, reason(error, utterance: key)))
+                    }
+                    done += 1
+                    progress?(done, keys.count)
+                }
+                lock.unlock()
+            }
+        }
+        return (results, failures.sorted { cLocaleLess($0.0, $1.0) })
+    }
+
     /// The message of `error` for a report that already names `utterance` (without a leading
     /// "utterance KEY: " of its own).
     public static func reason(_ error: Error, utterance: String) -> String {

@@ -69,6 +69,21 @@ public struct ForcedAligner {
         return scores
     }
 
+    /// Network log-posteriors of several utterances in one batched forward pass, per utterance
+    /// its matrix or why not (an utterance without frames fails as `logPosteriors` does).
+    /// - Parameter features: each utterance's raw features.
+    public func logPosteriors(_ utterances: [String], features: [Matrix], source: FeatureSource, workspace: NetworkWorkspace) -> [Result<Matrix, Error>] {
+        do {
+            return try model.logPosteriors(utterances, features: features, source: source, workspace: workspace).enumerated().map { i, scores in
+                scores.rows > 0 ? .success(scores) : .failure(AlignError.transcriptTooLong(utterance: utterances[i], frames: 0, minimumFrames: 1))
+            }
+        } catch {
+            // One utterance spoils the batch (e.g. features of another dimension): one at a time,
+            // so every error names its own utterance.
+            return zip(utterances, features).map { key, raw in Result { try logPosteriors(key, features: raw, source: source, workspace: workspace) } }
+        }
+    }
+
     /// Aligns one utterance.
     /// - Throws: `AlignError` (empty transcript, OOV in skip mode, too long, …) or I/O errors.
     /// - Parameter features: its raw features when already read (read from `source` otherwise).
