@@ -15,24 +15,9 @@ public enum UtteranceWorkers {
     /// - Returns: results by key, and failures (key, reason) in C-locale order of key.
     public static func run<T>(_ keys: [String], jobs: Int, progress: ((Int, Int) -> Void)?,
                               _ body: (String, NetworkWorkspace) throws -> T) -> (results: [String: T], failures: [(String, String)]) {
-        let jobCount = Self.jobCount(jobs, items: keys.count)
-        let lock = NSLock()
-        var results = [String: T]()
-        var failures = [(String, String)]()
-        var done = 0
-        DispatchQueue.concurrentPerform(iterations: jobCount) { job in
-            let workspace = NetworkWorkspace()
-            for key in share(keys, part: job, of: jobCount) {
-                do {
-                    let result = try body(key, workspace)
-                    lock.lock(); results[key] = result; lock.unlock()
-                } catch {
-                    lock.lock(); failures.append((key, reason(error, utterance: key))); lock.unlock()
-                }
-                lock.lock(); done += 1; progress?(done, keys.count); lock.unlock()
-            }
+        runBatches(keys, jobs: jobs, batchSize: 1, progress: progress) { batch, workspace in
+            batch.map { key in Result { try body(key, workspace) } }
         }
-        return (results, failures.sorted { cLocaleLess($0.0, $1.0) })
     }
 
     /// Like `run`, but hands each thread up to `batchSize` consecutive keys of its share at a

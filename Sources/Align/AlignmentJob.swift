@@ -29,54 +29,63 @@ public struct AlignmentJob {
     public var refiner: BoundaryRefiner?
     /// Called after each utterance with (done, total); one call at a time.
     public var progress: ((Int, Int) -> Void)?
+    /// Frame-grid times of the model's features.
+    private let writer: AlignmentWriter
 
     public init(aligner: ForcedAligner, source: FeatureSource, transcripts: [String: String]) {
         self.aligner = aligner
         self.source = source
         self.transcripts = transcripts
+        writer = AlignmentWriter(fbank: aligner.model.features?.fbank ?? FbankOptions())
     }
 
     /// Runs the job. - Returns: aligned utterances and failures (utterance, reason), sorted.
     public func run(outputDirectory: String) throws -> (aligned: Int, failures: [(String, String)]) {
         let keys = Array(Set(source.keys).union(transcripts.keys).union(source.failedUtterances.keys)).sorted(by: cLocaleLess)
-        let featureKeys = Set(source.keys)
-        let writer = AlignmentWriter(fbank: aligner.model.features?.fbank ?? FbankOptions())
-        func transcript(_ key: String) throws -> String {
-            guard let transcript = transcripts[key] else { throw UtteranceWorkers.Failure("no transcript in text") }
-            guard featureKeys.contains(key) else { throw UtteranceWorkers.Failure(source.missingFeaturesReason(key)) }
-            return transcript
-        }
         let (results, failures) = UtteranceWorkers.runBatches(keys, jobs: jobs, batchSize: batchSize, progress: progress) { batch, workspace in
-            if flatStart {
-                return batch.map { key in
-                    Result { try aligner.flatStartAlignment(key, transcript: try transcript(key), source: source, speechThreshold: speechThreshold) }
-                }
-            }
-            // The utterances whose transcript compiles and whose features read go through the
-            // network together; the others keep their error.
-            var outcomes = [Result<UtteranceAlignment, Error>]()
-            var ready = [(index: Int, compiled: CompiledTranscript, features: Matrix)]()
-            for (i, key) in batch.enumerated() {
-                outcomes.append(.failure(UtteranceWorkers.Failure("not aligned")))
-                do {
-                    ready.append((i, try aligner.compiler.compile(utterance: key, transcript: try transcript(key)), try source.rawFeatures(key)))
-                } catch {
-                    outcomes[i] = .failure(error)
-                }
-            }
-            let scores = aligner.logPosteriors(ready.map { batch[$0.index] }, features: ready.map(\.features), source: source, workspace: workspace)
-            for (item, itemScores) in zip(ready, scores) {
-                let key = batch[item.index]
-                outcomes[item.index] = Result {
-                    var alignment = try aligner.align(key, compiled: item.compiled, scores: aligner.alignmentScores(try itemScores.get()))
-                    if let refiner { try refiner.refine(&alignment, features: source.normalized(item.features, of: key), writer: writer) }
-                    return alignment
-                }
-            }
-            return outcomes
+            alignments(batch, workspace: workspace).map { $0.map(\.alignment) }
         }
         try write(results, failures: failures, to: outputDirectory)
         return (results.count, failures)
+    }
+
+    /// Aligns `batch` (refined when there is a refiner), the network running on all of it at
+    /// once: per utterance, its alignment and CMVN-applied features (none for the flat start),
+    /// or why it could not be aligned.
+    public func alignments(_ batch: [String], workspace: NetworkWorkspace) -> [Result<(alignment: UtteranceAlignment, features: Matrix), Error>] {
+        func transcript(_ key: String) throws -> String {
+            guard let transcript = transcripts[key] else { throw UtteranceWorkers.Failure("no transcript in text") }
+            guard source.features.location(of: key) != nil else { throw UtteranceWorkers.Failure(source.missingFeaturesReason(key)) }
+            return transcript
+        }
+        if flatStart {
+            return batch.map { key in
+                Result { (try aligner.flatStartAlignment(key, transcript: try transcript(key), source: source, speechThreshold: speechThreshold), Matrix(rows: 0, columns: 0)) }
+            }
+        }
+        // The utterances whose transcript compiles and whose features read go through the
+        // network together; the others keep their error.
+        var outcomes = [Result<(alignment: UtteranceAlignment, features: Matrix), Error>]()
+        var ready = [(index: Int, compiled: CompiledTranscript, features: Matrix)]()
+        for (i, key) in batch.enumerated() {
+            outcomes.append(.failure(UtteranceWorkers.Failure("not aligned")))
+            do {
+                ready.append((i, try aligner.compiler.compile(utterance: key, transcript: try transcript(key)), try source.rawFeatures(key)))
+            } catch {
+                outcomes[i] = .failure(error)
+            }
+        }
+        let scores = aligner.logPosteriors(ready.map { batch[$0.index] }, features: ready.map(\.features), source: source, workspace: workspace)
+        for (item, itemScores) in zip(ready, scores) {
+            let key = batch[item.index]
+            outcomes[item.index] = Result {
+                var alignment = try aligner.align(key, compiled: item.compiled, scores: aligner.alignmentScores(try itemScores.get()))
+                let features = source.normalized(item.features, of: key)
+                try refiner?.refine(&alignment, features: features, writer: writer)
+                return (alignment, features)
+            }
+        }
+        return outcomes
     }
 
     /// Writes every output into a staging directory and moves them into `target` together.
@@ -89,7 +98,6 @@ public struct AlignmentJob {
         let settings = aligner.model.features?.fbank ?? FbankOptions()
         let shift = settings.frameShiftMilliseconds / 1000
         let length = settings.frameLengthMilliseconds / 1000
-        let writer = AlignmentWriter(fbank: settings)
         var phonesCTM = "", wordsCTM = "", csv = "utterance,tier,start,end,label\n"
         var json = [[String: Any]]()
         let archive = try KaldiArchiveWriter(path: directory + "/ali.ark")

@@ -86,10 +86,9 @@ public struct ForcedAligner {
 
     /// Aligns one utterance.
     /// - Throws: `AlignError` (empty transcript, OOV in skip mode, too long, …) or I/O errors.
-    /// - Parameter features: its raw features when already read (read from `source` otherwise).
-    public func align(_ utterance: String, transcript: String, features: Matrix? = nil, source: FeatureSource, workspace: NetworkWorkspace) throws -> UtteranceAlignment {
+    public func align(_ utterance: String, transcript: String, source: FeatureSource, workspace: NetworkWorkspace) throws -> UtteranceAlignment {
         let compiled = try compiler.compile(utterance: utterance, transcript: transcript)
-        return try align(utterance, compiled: compiled, scores: alignmentScores(try logPosteriors(utterance, features: features, source: source, workspace: workspace)))
+        return try align(utterance, compiled: compiled, scores: alignmentScores(try logPosteriors(utterance, source: source, workspace: workspace)))
     }
 
     /// The scores Viterbi uses: log-posteriors minus `priorScale` × log-prior (unchanged without priors).

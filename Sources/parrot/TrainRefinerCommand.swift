@@ -78,15 +78,14 @@ struct TrainRefinerCommand: ParsableCommand {
             options.maximumOffsetMilliseconds = maxOffset
             options.epochs = epochs
             options.seed = seed
+            let job = AlignmentJob(aligner: aligner, source: source, transcripts: transcripts)
             let progress = ProgressLine("align")
-            let aligned = UtteranceWorkers.run(keys, jobs: jobs, progress: { progress.update($0, $1) }) { key, workspace in
-                let raw = try source.rawFeatures(key)
-                let alignment = try aligner.align(key, transcript: transcripts[key]!, features: raw, source: source, workspace: workspace)
-                return (alignment, source.normalized(raw, of: key))
+            let aligned = UtteranceWorkers.runBatches(keys, jobs: jobs, batchSize: job.batchSize, progress: { progress.update($0, $1) }) {
+                job.alignments($0, workspace: $1)
             }
             progress.finish()
             for (key, reason) in aligned.failures { printError("parrot train-refiner: utterance '\(key)': \(reason)") }
-            guard let dimension = aligned.results.values.first?.1.columns else {
+            guard let dimension = aligned.results.values.first?.features.columns else {
                 throw AlignError.noReferenceBoundaries(reason: "no utterance could be aligned")
             }
             var trainer = BoundaryRefinerTrainer(labels: acoustic.classLabels, featureDimension: dimension, options: options)
