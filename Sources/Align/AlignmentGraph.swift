@@ -6,8 +6,9 @@
 /// with every silence optional. Each phone occurrence is a *unit* expanded into a chain of
 /// `minimumDuration` states sharing one output class, so a phone lasts at least that many frames;
 /// the chain's last state loops on itself. A silence between words may be made to last longer
-/// (`minimumPause`), so that a stop's closure at the start of a word is not taken for a pause. A path through the graph from a start unit to an end
-/// unit, one state per frame, is exactly one valid alignment.
+/// (`minimumPause`), so that a stop's closure at the start of a word is not taken for a pause.
+/// A path through the graph from a start unit to an end unit, one state per frame, is exactly
+/// one valid alignment.
 public struct AlignmentGraph: Sendable {
     /// One phone occurrence.
     public struct Unit: Equatable, Sendable {
