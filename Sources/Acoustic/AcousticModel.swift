@@ -59,11 +59,7 @@ extension AcousticModel {
     /// Network log-posteriors of one utterance (`frames × classes`; no rows for no frames).
     /// - Parameter features: the utterance's raw features when already read (read from `source` otherwise).
     public func logPosteriors(_ utterance: String, features: Matrix? = nil, source: FeatureSource, workspace: NetworkWorkspace) throws -> Matrix {
-        let input = try source.input(utterance, raw: features, splice: configuration.splice, mean: inputMean, scale: inputScale)
-        guard input.frames > 0 else { return Matrix(rows: 0, columns: configuration.classes) }
-        let batch = Batch(keys: [utterance], inputs: [input.values], targets: nil, dimension: configuration.inputDimension)
-        network.forward(batch, workspace: workspace)
-        return Matrix(rows: input.frames, columns: configuration.classes, values: workspace.logPosteriorValues(rows: input.frames))
+        try logPosteriors([utterance], features: [features ?? source.rawFeatures(utterance)], source: source, workspace: workspace)[0]
     }
 
     /// Network log-posteriors of several utterances in one padded batch: one forward pass whose

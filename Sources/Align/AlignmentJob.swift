@@ -29,8 +29,8 @@ public struct AlignmentJob {
     public var refiner: BoundaryRefiner?
     /// Called after each utterance with (done, total); one call at a time.
     public var progress: ((Int, Int) -> Void)?
-    /// Frame-grid times of the model's features.
-    private let writer: AlignmentWriter
+    /// Times of the model's feature frames, for refinement and the output files.
+    public let writer: AlignmentWriter
 
     public init(aligner: ForcedAligner, source: FeatureSource, transcripts: [String: String]) {
         self.aligner = aligner

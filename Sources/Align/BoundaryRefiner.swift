@@ -59,8 +59,14 @@ public struct BoundaryRefiner: Codable, Equatable, Sendable {
         buffer.append(contentsOf: oneHot)
     }
 
+    /// Class index of each label (the first, should a label repeat).
+    static func classIndex(_ labels: [String]) -> [String: Int] {
+        Dictionary(labels.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The boundaries of `alignment` a refiner sees: index into `phones` of the phone after the
-    /// boundary, and the class indices on either side (nil when a label is not in `labels`).
+    /// boundary, and the class indices on either side (boundaries next to a label not in
+    /// `classIndex` are left out).
     static func boundaries(of alignment: UtteranceAlignment, classIndex: [String: Int]) -> [(phone: Int, left: Int, right: Int)] {
         alignment.phones.indices.dropFirst().compactMap { i in
             guard let left = classIndex[alignment.phones[i - 1].label], let right = classIndex[alignment.phones[i].label] else { return nil }
@@ -88,8 +94,7 @@ public struct BoundaryRefiner: Codable, Equatable, Sendable {
         guard features.columns == featureDimension else {
             throw AlignError.refinerMismatch(reason: "utterance \(alignment.utterance) has \(features.columns)-dimensional features, the refiner was trained on \(featureDimension)")
         }
-        let classIndex = Dictionary(labels.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
-        let boundaries = BoundaryRefiner.boundaries(of: alignment, classIndex: classIndex)
+        let boundaries = BoundaryRefiner.boundaries(of: alignment, classIndex: BoundaryRefiner.classIndex(labels))
         guard !boundaries.isEmpty, features.rows > 0 else { return }
         var inputs = [Float]()
         inputs.reserveCapacity(boundaries.count * inputSize)

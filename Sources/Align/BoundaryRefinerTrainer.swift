@@ -48,7 +48,7 @@ public struct BoundaryRefinerTrainer {
         self.labels = labels
         self.featureDimension = featureDimension
         self.options = options
-        classIndex = Dictionary(labels.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        classIndex = BoundaryRefiner.classIndex(labels)
     }
 
     public var inputSize: Int { BoundaryRefiner.inputSize(context: options.context, featureDimension: featureDimension, classes: labels.count) }

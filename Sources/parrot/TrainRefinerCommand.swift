@@ -1,6 +1,5 @@
 import Acoustic
 import Align
-import Audio
 import ArgumentParser
 import Corpus
 import Foundation
@@ -65,7 +64,6 @@ struct TrainRefinerCommand: ParsableCommand {
                                                                                       oovMode: OOVMode(rawValue: oov)!))
             aligner.minimumDuration = minDuration
             aligner.minimumPause = minPause
-            let writer = AlignmentWriter(fbank: acoustic.features?.fbank ?? FbankOptions())
 
             let keys = source.keys.filter { references[$0] != nil && transcripts[$0] != nil }.sorted(by: cLocaleLess)
             guard !keys.isEmpty else { throw AlignError.noReferenceBoundaries(reason: "no utterance of \(dataDir) has both a transcript and reference phones in \(reference)") }
@@ -79,6 +77,7 @@ struct TrainRefinerCommand: ParsableCommand {
             options.epochs = epochs
             options.seed = seed
             let job = AlignmentJob(aligner: aligner, source: source, transcripts: transcripts)
+            let writer = job.writer
             let progress = ProgressLine("align")
             let aligned = UtteranceWorkers.runBatches(keys, jobs: jobs, batchSize: job.batchSize, progress: { progress.update($0, $1) }) {
                 job.alignments($0, workspace: $1)
