@@ -1,4 +1,6 @@
 @testable import Acoustic
+import Acoustic
+import Core
 import KaldiIO
 import Testing
 

@@ -1,4 +1,5 @@
 import Acoustic
+import Core
 import KaldiIO
 import Testing
 

@@ -1,4 +1,5 @@
 @testable import Acoustic
+import Core
 import KaldiIO
 import Testing
 

@@ -3,6 +3,10 @@ import Foundation
 import KaldiIO
 import ParrotTestSupport
 import Testing
+import Align
+import Core
+import Training
+import Transcription
 
 @Suite struct BoundaryRefinerTests {
     /// The analytic gradient of the refiner's cross-entropy equals central finite differences.

@@ -1,4 +1,5 @@
 import Audio
+import Core
 import KaldiIO
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Audio
 import Testing
+import Audio
 
 @Suite struct MelFilterbankTests {
     @Test func melScaleIsKaldis() {

@@ -1,8 +1,9 @@
-import Align
+import Core
 import Decode
 import Foundation
 import KaldiIO
 import Testing
+import Transcription
 
 /// The beam search against brute force: on tiny score tables every word sequence that fits is
 /// scored exactly (Viterbi through its graph, plus the word-sequence model and penalties), and

@@ -1,3 +1,4 @@
+import Core
 import Decode
 import Foundation
 import KaldiIO

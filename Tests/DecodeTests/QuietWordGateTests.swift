@@ -1,9 +1,10 @@
-import Align
+import Core
 import Decode
 import Foundation
 import KaldiIO
 import ParrotTestSupport
 import Testing
+import Transcription
 
 /// The quiet-word gate: frame levels from log-Mel features, which words it keeps, and a word
 /// search whose quiet word is dropped and its frames given to silence.

@@ -1,10 +1,11 @@
 import Acoustic
-import Align
+import Core
 import Decode
 import Foundation
 import KaldiIO
 import ParrotTestSupport
 import Testing
+import Transcription
 
 /// The recogniser around the search: how acoustic scores are weighed against the language model.
 @Suite struct RecognizerTests {

@@ -1,3 +1,4 @@
+import Core
 import KaldiIO
 import ParrotTestSupport
 import Testing

@@ -5,6 +5,11 @@ import KaldiIO
 import ParrotTestSupport
 @testable import Report
 import Testing
+import Core
+import Corpus
+import Report
+import Training
+import Transcription
 
 /// The PNG writer checked by an independent decoder (Python's zlib), and the HTML report checked
 /// by rendering it in headless Chromium and reading back what the page drew.

@@ -4,6 +4,9 @@ import KaldiIO
 import ParrotTestSupport
 @testable import SyntheticCorpus
 import Testing
+import SyntheticCorpus
+import Corpus
+import Transcription
 
 /// End-to-end checks of `parrot-corpus` on a small corpus.
 @Suite(.serialized) struct CorpusCommandTests {

@@ -1,4 +1,5 @@
 @testable import SyntheticCorpus
+import SyntheticCorpus
 import Testing
 
 /// The timing repairs, on hand-made event lists whose right answer is worked out by hand.

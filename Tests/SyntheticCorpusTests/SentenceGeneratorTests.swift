@@ -2,6 +2,8 @@ import Foundation
 import KaldiIO
 @testable import SyntheticCorpus
 import Testing
+import Core
+import SyntheticCorpus
 
 @Suite struct SentenceGeneratorTests {
     @Test func sentencesHaveFiveToFifteenWordsAndRepeatForTheSameSeed() {

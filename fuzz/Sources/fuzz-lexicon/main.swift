@@ -1,5 +1,6 @@
 import Align
 import FuzzSupport
+import Transcription
 
 // A pronunciation lexicon (CMU, Kaldi lexicon.txt / lexiconp.txt, MFA).
 runFuzzer { data, count in

@@ -1,0 +1,254 @@
+import Audio
+import Core
+import Foundation
+import KaldiIO
+
+/// Outcome of a feature-extraction run.
+public struct FeatureJobReport: Sendable {
+    /// Utterances attempted (with audio, or named in `text` without audio), speed-perturbed
+    /// copies included.
+    public var total: Int
+    /// Utterances whose features were written.
+    public var succeeded: Int
+    /// Failed utterances and why, C-locale sorted by utterance (one line for all copies of one).
+    public var failures: [(utterance: String, reason: String)]
+    /// Frames written in all.
+    public var frames: Int
+    /// Seconds of audio processed.
+    public var audioSeconds: Double
+}
+
+/// Computes features for every utterance of a data directory and writes a new data directory:
+/// `feats.scp` with `feats.N.ark` archives (one per worker), `cmvn.scp`/`cmvn.ark`, `feats.json`
+/// (the settings), and copies of the data tables restricted to the utterances that succeeded.
+///
+/// A bad utterance is reported and skipped; every archive and table is written under a temporary
+/// name and renamed when complete.
+public final class FeatureExtractionJob {
+    public let data: DataDirectory
+    public let outputDirectory: String
+    public let options: FeatureJobOptions
+
+    /// Called after each utterance with (finished, total); from worker threads, one call at a time.
+    public var progress: ((Int, Int) -> Void)?
+    /// Recordings at least this long (seconds, by their header), used whole and not augmented, are
+    /// read, resampled and analysed a block at a time: memory holds their features, not their samples.
+    public var longRecordingSeconds = 600.0
+
+    public init(data: DataDirectory, outputDirectory: String, options: FeatureJobOptions) {
+        self.data = data
+        self.outputDirectory = outputDirectory
+        self.options = options
+    }
+
+    /// Runs the job: the archives, `cmvn.scp`, the tables, `feats.json`, `failed.txt` (utterances
+    /// that failed, and why) and, last, `feats.scp`.
+    /// - Throws: only for problems that stop the whole run (bad options, unwritable output directory).
+    ///   Per-utterance problems are in the report.
+    public func run() throws -> FeatureJobReport {
+        try options.fbank.validate()
+        var audioOptions = options.audio
+        audioOptions.sampleRate = options.fbank.sampleRate
+        try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
+        let finalOutput = URL(fileURLWithPath: outputDirectory).standardizedFileURL.path
+        // Everything is written into a staging directory and moved into place once all of it is
+        // written, so a full disk or an interruption leaves the previous outputs as they were.
+        let stage = try StagingDirectory(for: finalOutput)
+        defer { stage.discard() }
+        let absoluteOutput = stage.path
+
+        let utterances = data.utteranceIDs
+        var failures = [(utterance: String, reason: String)]()
+        for (key, reason) in data.rejectedUtterances { failures.append((key, reason)) }
+        for key in data.utterancesWithoutAudio {
+            failures.append((key, "has a transcript in text but no audio in \(data.segments == nil ? "wav.scp" : "segments")"))
+        }
+
+        let jobCount = WorkerPool.jobCount(options.jobs, items: utterances.count)
+        let counter = ProgressCounter(total: utterances.count, progress)
+        let results = try WorkerPool.parallel(parts: jobCount) { job in
+            try runWorker(job: job, utterances: Array(WorkerPool.share(utterances, part: job, of: jobCount)), audioOptions: audioOptions,
+                          outputDirectory: absoluteOutput) { counter.advance() }
+        }
+
+        var scpEntries = [(key: String, location: ArchiveLocation)]()
+        var statistics = [String: CMVNStatistics]()
+        var frames = 0
+        var seconds = 0.0
+        for result in results {
+            scpEntries += result.entries
+            failures += result.failures
+            frames += result.frames
+            seconds += result.audioSeconds
+            statistics.merge(result.statistics) { a, _ in a }
+        }
+        scpEntries = scpEntries.map { (key: $0.key, location: stage.final($0.location)) }
+        scpEntries.sort { cLocaleLess($0.key, $1.key) }
+        failures.sort { cLocaleLess($0.utterance, $1.utterance) }
+        let succeeded = Set(scpEntries.map(\.key))
+
+        try writeCMVN(statistics: statistics, utterances: scpEntries.map(\.key), outputDirectory: absoluteOutput, finalDirectory: finalOutput)
+        try writeTables(keeping: succeeded, outputDirectory: absoluteOutput, finalDirectory: finalOutput)
+        var settings = options
+        settings.audio = audioOptions
+        try JSONFile.write(settings, to: (absoluteOutput as NSString).appendingPathComponent("feats.json"), pretty: true)
+        try stage.writeFailureList(failures)
+        try ScriptFile.write(scpEntries, to: (absoluteOutput as NSString).appendingPathComponent("feats.scp"))
+        try stage.commit(last: ["feats.scp"])
+        let copies = options.versions.count
+        return FeatureJobReport(total: copies * (utterances.count + data.utterancesWithoutAudio.count + data.rejectedUtterances.count),
+                                succeeded: scpEntries.count, failures: failures, frames: frames, audioSeconds: seconds)
+    }
+
+    private struct WorkerResult {
+        var entries: [(key: String, location: ArchiveLocation)] = []
+        var failures: [(utterance: String, reason: String)] = []
+        var statistics: [String: CMVNStatistics] = [:]
+        var frames = 0
+        var audioSeconds = 0.0
+    }
+
+    private func runWorker(job: Int, utterances: [String], audioOptions: AudioLoadingOptions,
+                           outputDirectory: String, finishedOne: () -> Void) throws -> WorkerResult {
+        var result = WorkerResult()
+        let fbank = try FbankComputer(options: options.fbank)
+        let loader = RecordingLoader(options: audioOptions)
+        let resampler = Resampler()
+        let archive = try KaldiArchiveWriter(path: (outputDirectory as NSString).appendingPathComponent("feats.\(job + 1).ark"))
+        for id in utterances {
+            defer { finishedOne() }
+            guard let utterance = data.utterance(id) else {
+                let recording = data.segments?[id]?.recording ?? id
+                result.failures.append((id, data.rejectedKeys[recording] ?? "recording '\(recording)' has no usable wav.scp entry"))
+                continue
+            }
+            do {
+                // A whole recording file is opened once: streamed into features when it is long,
+                // read whole otherwise. Commands and segments go through the loader.
+                let original: Waveform
+                if case let .file(path) = utterance.source, utterance.segment == nil {
+                    let stream = try SoundFileStream(path: path, channel: audioOptions.channel)
+                    if streams(stream) {
+                        let (features, seconds) = try streamedFeatures(stream, targetRate: audioOptions.sampleRate, fbank: fbank, resampler: resampler)
+                        result.entries.append((id, try archive.write(key: id, .floatMatrix(features))))
+                        result.statistics[id] = CMVNStatistics(features: features)
+                        result.frames += features.rows
+                        result.audioSeconds += seconds
+                        continue
+                    }
+                    original = try resampler.resample(stream.readAll(), to: audioOptions.sampleRate, path: path)
+                } else {
+                    original = try loader.waveform(of: utterance)
+                }
+                for version in options.versions {
+                    let key = version.prefix.map { "\($0)-\(id)" } ?? id
+                    // Played `speed` times faster: the samples taken as recorded at rate × speed.
+                    var waveform = version.speed == 1 ? original
+                        : try resampler.resample(Waveform(samples: original.samples, sampleRate: Int((Double(original.sampleRate) * version.speed).rounded())),
+                                                 to: original.sampleRate, path: utterance.source.description)
+                    if let snr = version.noiseSNR { FeatureExtractionJob.addNoise(to: &waveform.samples, snr: snr, seed: id) }
+                    let features = fbank.compute(waveform.samples)
+                    guard features.rows > 0 else {
+                        throw AudioError.tooShortForOneFrame(path: utterance.source.description, samples: waveform.samples.count,
+                                                             frameLength: options.fbank.frameLengthSamples)
+                    }
+                    guard features.isFinite else {
+                        throw AudioError.nonFiniteSamples(path: utterance.source.description, count: 0)
+                    }
+                    result.entries.append((key, try archive.write(key: key, .floatMatrix(features))))
+                    result.statistics[key] = CMVNStatistics(features: features)
+                    result.frames += features.rows
+                    result.audioSeconds += waveform.durationSeconds
+                }
+            } catch let error as KaldiIOError {
+                throw error  // cannot write the archive: stop the run
+            } catch {
+                result.failures.append((id, "\(error)"))
+            }
+        }
+        try archive.commit()
+        return result
+    }
+
+    /// Whether a whole-recording file is long enough (by its header) to be analysed as it streams,
+    /// and wanted only as it is (augmented copies need the whole waveform; snip-edges framing).
+    private func streams(_ stream: SoundFileStream) -> Bool {
+        options.versions.count == 1 && options.fbank.snipEdges && Double(stream.declaredFrames) >= longRecordingSeconds * Double(stream.sampleRate)
+    }
+
+    /// The features of a long recording computed as it streams from its file, and its seconds.
+    private func streamedFeatures(_ stream: SoundFileStream, targetRate: Int, fbank: FbankComputer, resampler: Resampler) throws -> (Matrix, Double) {
+        let path = stream.path
+        let converter = try resampler.stream(from: stream.sampleRate, to: targetRate, path: path)
+        let expected = fbank.frameCount(sampleCount: Int(Double(stream.declaredFrames) * Double(targetRate) / Double(stream.sampleRate)))
+        let features = try FbankStream(computer: fbank, expectedFrames: expected)
+        while true {
+            let block = try stream.read()
+            if block.isEmpty { break }
+            features.append(try converter.process(block))
+        }
+        features.append(try converter.finish())
+        let matrix = features.finish()
+        guard matrix.rows > 0 else { throw AudioError.tooShortForOneFrame(path: path, samples: stream.framesRead, frameLength: options.fbank.frameLengthSamples) }
+        guard matrix.isFinite else { throw AudioError.nonFiniteSamples(path: path, count: 0) }
+        return (matrix, Double(stream.framesRead) / Double(stream.sampleRate))
+    }
+
+    private func writeCMVN(statistics: [String: CMVNStatistics], utterances: [String], outputDirectory: String, finalDirectory: String) throws {
+        guard options.cmvn != .none else {
+            try? FileManager.default.removeItem(atPath: (finalDirectory as NSString).appendingPathComponent("cmvn.scp"))
+            return
+        }
+        var grouped = [String: CMVNStatistics]()
+        for utterance in utterances {
+            guard let stats = statistics[utterance] else { continue }
+            let key = options.cmvn == .speaker ? speaker(of: utterance) : utterance
+            if grouped[key] == nil { grouped[key] = stats } else { grouped[key]!.add(stats) }
+        }
+        try CMVNTable.write(grouped, directory: outputDirectory, finalDirectory: finalDirectory)
+    }
+
+    /// Copies the data tables, restricted to `keeping`, unless writing into the source directory.
+    private func writeTables(keeping: Set<String>, outputDirectory: String, finalDirectory: String) throws {
+        let source = URL(fileURLWithPath: data.path).standardizedFileURL.path
+        guard source != finalDirectory else { return }
+        func out(_ name: String) -> String { (outputDirectory as NSString).appendingPathComponent(name) }
+        if let transcripts = data.transcripts {
+            let kept = keeping.compactMap { key in transcripts[perturbing ? FeatureJobOptions.unperturbedKey(key).key : key].map { (key: key, value: $0) } }
+            try TableFile.write(kept, to: out("text"))
+        }
+        let utt2spk = keeping.map { ($0, speaker(of: $0)) }
+        try TableFile.write(utt2spk.map { (key: $0.0, value: $0.1) }, to: out("utt2spk"))
+        try TableFile.writeSpeakerIndex(utteranceToSpeaker: utt2spk, to: out("spk2utt"))
+        if let segments = data.segments {
+            let kept = segments.filter { keeping.contains($0.key) }
+            try TableFile.write(kept.map { (key: $0.key, value: "\($0.value.recording) \($0.value.startSeconds) \($0.value.endSeconds)") }, to: out("segments"))
+            let recordings = Set(kept.values.map(\.recording))
+            try TableFile.write(data.recordings.filter { recordings.contains($0.key) }.map { ($0.key, $0.value.description) }, to: out("wav.scp"))
+        } else {
+            try TableFile.write(data.recordings.filter { keeping.contains($0.key) }.map { ($0.key, $0.value.description) }, to: out("wav.scp"))
+        }
+    }
+
+    private var perturbing: Bool { options.versions.count > 1 }
+
+    /// Speaker of an utterance key; a copy's speaker carries the copy's prefix.
+    private func speaker(of key: String) -> String {
+        guard perturbing else { return data.speaker(of: key) }
+        let original = FeatureJobOptions.unperturbedKey(key).key
+        guard original != key else { return data.speaker(of: key) }
+        let prefix = key.prefix(key.count - original.count)
+        return prefix + data.speaker(of: original)
+    }
+
+    /// Adds white Gaussian noise `snr` dB below the signal's RMS, seeded by `seed`.
+    public static func addNoise(to samples: inout [Float], snr: Double, seed: String) {
+        guard !samples.isEmpty else { return }
+        let rms = (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)).squareRoot()
+        let level = rms / pow(10, snr / 20)
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in seed.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        var random = SeededGenerator(seed: hash)
+        for i in samples.indices { samples[i] += Float(level * random.gaussian()) }
+    }
+}

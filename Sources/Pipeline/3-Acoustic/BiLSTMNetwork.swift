@@ -1,0 +1,177 @@
+import Core
+import Dispatch
+import Foundation
+import KaldiIO
+
+/// The bidirectional LSTM acoustic model: parameters, forward pass, and back-propagation through time.
+///
+/// Per layer and direction, with gates in the order i, f, g, o (lecture notation):
+///
+///     z_t = W_x·x_t + W_h·h_{t−1} + b          (4H)
+///     i, f, o = σ(z_i), σ(z_f), σ(z_o);  g = tanh(z_g)
+///     c_t = m_t · (f ⊙ c_{t−1} + i ⊙ g);  h_t = o ⊙ tanh(c_t)
+///     r_t = W_p·h_t with a projection (LSTMP), which then replaces h_t as the recurrent input and output
+///
+/// where `m_t` is 0 past the end of an utterance, so padding never leaks into real frames (the
+/// backward direction starts each utterance from a zero state at its own last frame). The two
+/// directions' outputs are concatenated (`2H`); after the last layer an affine map and
+/// log-softmax give per-frame log-posteriors over the classes.
+///
+/// Matrix products go through BLAS: the input projection of every frame of the batch as one
+/// GEMM per layer and direction, the recurrent product one `B × H · H × 4H` GEMM per time step;
+/// gate non-linearities are vectorised loops over contiguous buffers. The two directions of a
+/// layer run concurrently, each with single-threaded BLAS.
+public final class BiLSTMNetwork {
+    public let configuration: AcousticModelConfiguration
+    /// All weights, laid out by `ParameterLayout`.
+    public var parameters: [Float]
+    let layout: ParameterLayout
+
+    /// A randomly initialised network: weights uniform in ±1/√fan-in (PyTorch's LSTM default),
+    /// forget-gate biases 1, other biases 0.
+    public init(configuration: AcousticModelConfiguration, random: inout some RandomNumberGenerator) {
+        self.configuration = configuration
+        layout = ParameterLayout(configuration)
+        var parameters = [Float](repeating: 0, count: layout.count)
+        let h = configuration.hiddenUnits, o = configuration.outputUnits
+        func fill(_ offset: Int, _ count: Int, _ scale: Float) {
+            for i in offset..<(offset + count) { parameters[i] = Float.random(in: -scale...scale, using: &random) }
+        }
+        let lstmScale = 1 / Float(h).squareRoot()
+        for (l, pair) in layout.directions.enumerated() {
+            for d in pair {
+                fill(d.inputWeights, 4 * h * configuration.layerInputDimension(l), lstmScale)
+                fill(d.recurrentWeights, 4 * h * o, lstmScale)
+                for j in 0..<h { parameters[d.bias + h + j] = 1 }   // forget gate
+                if let projection = d.projection { fill(projection, configuration.projection * h, lstmScale) }
+            }
+        }
+        let top = configuration.topDimension
+        fill(layout.outputWeights, configuration.classes * top, 1 / Float(top).squareRoot())
+        self.parameters = parameters
+    }
+
+    /// A network with given weights.
+    /// - Precondition: `parameters.count` matches the configuration.
+    public init(configuration: AcousticModelConfiguration, parameters: [Float]) {
+        self.configuration = configuration
+        layout = ParameterLayout(configuration)
+        precondition(parameters.count == layout.count, "expected \(layout.count) parameters, got \(parameters.count)")
+        self.parameters = parameters
+    }
+
+    /// Number of weights.
+    public var parameterCount: Int { layout.count }
+
+    /// Names, offsets and sizes of the weight tensors.
+    public var tensors: [(name: String, offset: Int, count: Int)] { layout.tensors }
+
+    // MARK: forward
+
+    /// Runs the network on `batch`; the log-posteriors (`T·B × C`, time-major) are left in the
+    /// workspace (`workspace.logPosteriors`).
+    public func forward(_ batch: Batch, workspace: NetworkWorkspace) {
+        var inference: SeededGenerator?
+        forward(batch, workspace: workspace, dropout: &inference)
+    }
+
+    /// Runs the network on `batch` as in training: with a generator, dropout masks are drawn
+    /// from it (when the configuration has dropout); nil runs it as for inference.
+    public func forward(_ batch: Batch, workspace: NetworkWorkspace, dropout random: inout SeededGenerator?) {
+        let c = configuration
+        let rows = batch.frames * batch.count
+        workspace.prepare(for: c, rows: rows)
+        let h = c.hiddenUnits, o = c.outputUnits, g = 4 * h
+        batch.inputs.withUnsafeBufferPointer { input in
+        batch.mask.withUnsafeBufferPointer { mask in
+        parameters.withUnsafeBufferPointer { weights in
+            let w = weights.baseAddress!
+            for l in 0..<c.layers {
+                let inputDimension = c.layerInputDimension(l)
+                let x = l == 0 ? input.baseAddress! : UnsafePointer(workspace.layerInput(l).pointer)
+                let y = workspace.outputs[l].pointer
+                DispatchQueue.concurrentPerform(iterations: 2) { d in
+                    let p = layout.directions[l][d]
+                    let gates = workspace.gates[l][d].pointer
+                    // Input projection for every frame at once (the bias is added in the cell kernel).
+                    BLAS.gemm(false, true, rows, g, inputDimension, 1, x, inputDimension, w + p.inputWeights, inputDimension, 0, gates, g)
+                    if RecurrentKernel.isEnabled { RecurrentKernel.packForward(w + p.recurrentWeights, outputs: g, depth: o, into: workspace.packedRecurrent[d]) }
+                    recur(direction: d, batch: batch, mask: mask.baseAddress!, weights: w, parameters: p,
+                          packed: workspace.packedRecurrent[d], layer: l, workspace: workspace, output: y + d * o)
+                }
+                if l + 1 < c.layers, c.dropout > 0, random != nil {
+                    workspace.applyDropout(layer: l, count: rows * 2 * o, probability: c.dropout, random: &random!)
+                }
+            }
+            // Affine output layer and log-softmax.
+            let top = c.layers == 0 ? input.baseAddress! : UnsafePointer(workspace.outputs[c.layers - 1].pointer)
+            let width = c.topDimension
+            let logits = workspace.logPosteriors.pointer
+            for r in 0..<rows { (logits + r * c.classes).update(from: w + layout.outputBias, count: c.classes) }
+            BLAS.gemm(false, true, rows, c.classes, width, 1, top, width, w + layout.outputWeights, width, 1, logits, c.classes)
+            for r in 0..<rows { Self.logSoftmax(logits + r * c.classes, c.classes) }
+        }
+        }
+        }
+    }
+
+    /// The recurrence of one direction over the whole batch; writes its output (`h_t`, or `r_t`
+    /// with a projection) into `output` (row stride 2O).
+    private func recur(direction d: Int, batch: Batch, mask: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
+                       parameters p: ParameterLayout.Direction, packed: FloatBuffer, layer l: Int,
+                       workspace: NetworkWorkspace, output: UnsafeMutablePointer<Float>) {
+        let h = configuration.hiddenUnits, o = configuration.outputUnits, g = 4 * h, b = batch.count, stride = 2 * o
+        let gates = workspace.gates[l][d].pointer, cells = workspace.cells[l][d].pointer
+        let tanhCells = workspace.tanhCells[l][d].pointer
+        let cellOutputs = workspace.cellOutputs[l][d].pointer   // h_t, when projected
+        let projected = p.projection != nil
+        for step in 0..<batch.frames {
+            let t = d == 0 ? step : batch.frames - 1 - step
+            let previous = d == 0 ? t - 1 : t + 1
+            let z = gates + t * b * g
+            if step > 0 {
+                if RecurrentKernel.isEnabled {
+                    RecurrentKernel.product(rows: b, columns: g, depth: o, x: output + previous * b * stride, ldx: stride,
+                                            packed: packed, y: z, ldy: g, accumulate: true)
+                } else {
+                    BLAS.gemm(false, true, b, g, o, 1, output + previous * b * stride, stride, w + p.recurrentWeights, o, 1, z, g)
+                }
+            }
+            for u in 0..<b {
+                let r = t * b + u
+                ActivationKernels.lstmCell(z: z + u * g, bias: w + p.bias, previousCell: step > 0 ? UnsafePointer(cells + (previous * b + u) * h) : nil,
+                                           mask: mask[r], cell: cells + r * h, tanhCell: tanhCells + r * h,
+                                           output: projected ? cellOutputs + r * h : output + r * stride, hidden: h)
+            }
+            if let projection = p.projection {
+                BLAS.gemm(false, true, b, o, h, 1, cellOutputs + t * b * h, h, w + projection, h, 0, output + t * b * stride, stride)
+            }
+        }
+    }
+
+    /// In-place log-softmax of `n` values.
+    static func logSoftmax(_ x: UnsafeMutablePointer<Float>, _ n: Int) {
+        var maximum = -Float.infinity
+        for i in 0..<n { maximum = max(maximum, x[i]) }
+        var sum: Float = 0
+        for i in 0..<n { sum += Foundation.exp(x[i] - maximum) }
+        let shift = maximum + Foundation.log(sum)
+        for i in 0..<n { x[i] -= shift }
+    }
+
+    /// Frame cross-entropy and accuracy of the last `forward` against `batch.targets`, without gradients.
+    public func evaluate(_ batch: Batch, workspace: NetworkWorkspace) -> (loss: Double, frames: Int, correct: Int) {
+        let classes = configuration.classes
+        let logp = workspace.logPosteriors.pointer
+        var loss = 0.0, frames = 0, correct = 0
+        for r in 0..<(batch.frames * batch.count) where batch.targets[r] >= 0 {
+            let row = logp + r * classes
+            loss -= Double(row[Int(batch.targets[r])])
+            frames += 1
+            var best = 0
+            for k in 1..<classes where row[k] > row[best] { best = k }
+            if best == Int(batch.targets[r]) { correct += 1 }
+        }
+        return (loss, frames, correct)
+    }
+}

@@ -1,0 +1,114 @@
+import Audio
+import Core
+import Foundation
+import KaldiIO
+
+/// The on-disk form of an `AcousticModel`: one self-describing, versioned file.
+///
+///     "PARROT-AM\n"                      10-byte magic
+///     UInt32 format version              little-endian
+///     UInt64 header length               little-endian, bytes of JSON that follow
+///     header JSON                        configuration, labels, features, normalisation, weight count
+///     Float32 × weight count             little-endian
+///     UInt32 checksum                    FNV-1a of everything before it
+///
+/// A foreign file, a newer format, a short file or a damaged one each get their own error.
+public enum ModelFile {
+    public static let formatVersion = 1
+    static let magic = Array("PARROT-AM\n".utf8)
+
+    struct Header: Codable {
+        var configuration: AcousticModelConfiguration
+        var classLabels: [String]
+        var features: FeatureSettings?
+        var cmvn: CMVNMode
+        var inputMean: [Float]
+        var inputScale: [Float]
+        var weightCount: Int
+        var writtenBy: String
+    }
+
+    /// Writes `model` to `path` atomically.
+    public static func write(_ model: AcousticModel, to path: String) throws {
+        let header = Header(configuration: model.configuration, classLabels: model.classLabels, features: model.features,
+                            cmvn: model.cmvn, inputMean: model.inputMean, inputScale: model.inputScale,
+                            weightCount: model.network.parameterCount, writtenBy: "parrot")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = Array(try encoder.encode(header))
+        var bytes = magic
+        append(UInt32(formatVersion), to: &bytes)
+        append(UInt64(json.count), to: &bytes)
+        bytes += json
+        bytes.reserveCapacity(bytes.count + 4 * model.network.parameterCount + 4)
+        for value in model.network.parameters { append(value.bitPattern, to: &bytes) }
+        append(checksum(bytes), to: &bytes)
+        let file = try AtomicFile(path: path)
+        try file.write(bytes)
+        try file.commit()
+    }
+
+    /// Reads a model.
+    /// - Throws: `AcousticModelError` naming the file and what is wrong with it.
+    public static func read(path: String) throws -> AcousticModel {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw KaldiIOError.cannotOpen(path: path, reason: FileManager.default.fileExists(atPath: path) ? "unreadable" : "no such file")
+        }
+        let bytes = [UInt8](data)
+        guard bytes.count >= magic.count + 12, Array(bytes[0..<magic.count]) == magic else { throw AcousticModelError.notAModelFile(path: path) }
+        var offset = magic.count
+        let version = Int(read(UInt32.self, bytes, &offset))
+        guard version <= formatVersion else {
+            throw AcousticModelError.unsupportedVersion(path: path, version: version, supported: formatVersion)
+        }
+        let declaredLength = read(UInt64.self, bytes, &offset)
+        guard declaredLength < UInt64(bytes.count - offset) else {
+            throw AcousticModelError.truncated(path: path, expectedBytes: declaredLength > UInt64(Int.max / 2) ? Int.max : offset + Int(declaredLength), actualBytes: bytes.count)
+        }
+        let headerLength = Int(declaredLength)
+        let header: Header
+        do { header = try JSONDecoder().decode(Header.self, from: Data(bytes[offset..<(offset + headerLength)])) } catch {
+            throw AcousticModelError.corrupt(path: path, reason: "unreadable header (\(error))")
+        }
+        offset += headerLength
+        // Sizes from the header are checked before anything is computed or allocated from them.
+        guard header.configuration.isPlausible, header.weightCount >= 0 else {
+            throw AcousticModelError.corrupt(path: path, reason: "implausible sizes in the header")
+        }
+        guard header.weightCount <= (bytes.count - offset) / 4 else {
+            throw AcousticModelError.truncated(path: path, expectedBytes: offset + 4 * header.weightCount + 4, actualBytes: bytes.count)
+        }
+        let expected = offset + 4 * header.weightCount + 4
+        guard bytes.count >= expected else { throw AcousticModelError.truncated(path: path, expectedBytes: expected, actualBytes: bytes.count) }
+        guard bytes.count == expected else { throw AcousticModelError.corrupt(path: path, reason: "\(bytes.count - expected) unexpected trailing bytes") }
+        var parameters = [Float](repeating: 0, count: header.weightCount)
+        for i in 0..<header.weightCount { parameters[i] = Float(bitPattern: read(UInt32.self, bytes, &offset)) }
+        let stored = read(UInt32.self, bytes, &offset)
+        guard stored == checksum(Array(bytes[0..<(expected - 4)])) else { throw AcousticModelError.corrupt(path: path, reason: "checksum mismatch") }
+        guard ParameterLayout(header.configuration).count == header.weightCount,
+              header.classLabels.count == header.configuration.classes,
+              header.inputMean.count == header.configuration.inputDimension, header.inputScale.count == header.configuration.inputDimension else {
+            throw AcousticModelError.corrupt(path: path, reason: "header and weights disagree")
+        }
+        return AcousticModel(features: header.features, cmvn: header.cmvn, inputMean: header.inputMean, inputScale: header.inputScale,
+                             classLabels: header.classLabels, network: BiLSTMNetwork(configuration: header.configuration, parameters: parameters))
+    }
+
+    /// FNV-1a hash of `bytes` (32 bits), the model and checkpoint files' checksum.
+    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for b in bytes { hash = (hash ^ UInt32(b)) &* 16_777_619 }
+        return hash
+    }
+
+    private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
+    }
+
+    private static func read<T: FixedWidthInteger>(_: T.Type, _ bytes: [UInt8], _ offset: inout Int) -> T {
+        var value: T = 0
+        for i in 0..<MemoryLayout<T>.size { value |= T(bytes[offset + i]) << (8 * i) }
+        offset += MemoryLayout<T>.size
+        return value
+    }
+}

@@ -1,0 +1,95 @@
+import Core
+import KaldiIO
+
+/// Buffers for one network's forward and backward passes, sized for the largest batch seen and
+/// reused for every batch (no allocation in the hot path once warmed up). One per thread.
+public final class NetworkWorkspace {
+    private(set) var outputs: [FloatBuffer] = []
+    private(set) var dropped: [FloatBuffer] = []
+    private(set) var dropMasks: [FloatBuffer] = []
+    private(set) var gates: [[FloatBuffer]] = []
+    private(set) var cells: [[FloatBuffer]] = []
+    private(set) var tanhCells: [[FloatBuffer]] = []
+    /// `h_t` before the projection (LSTMP only).
+    private(set) var cellOutputs: [[FloatBuffer]] = []
+    /// `∂loss/∂r_t` per direction (LSTMP only).
+    let projectionGradients = [FloatBuffer(), FloatBuffer()]
+    let gateGradients = [FloatBuffer(), FloatBuffer()]
+    let inputGradients = [FloatBuffer(), FloatBuffer()]
+    let recurrentScratch = [FloatBuffer(), FloatBuffer()]
+    /// Recurrent weights packed for `RecurrentKernel`, per direction (for the layer being processed).
+    let packedRecurrent = [FloatBuffer(), FloatBuffer()]
+    let outputGradient = FloatBuffer()
+    let logPosteriors = FloatBuffer()
+    let logitGradients = FloatBuffer()
+    private var usesDropout = false
+    private var classes = 0
+
+    /// Also sets OpenBLAS to one thread per call: the network parallelises itself (the two
+    /// directions of each layer run concurrently), and BLAS threads on top would only contend.
+    public init() {
+        BLAS.setThreadCount(1)
+    }
+
+    /// Makes every buffer large enough for `rows` (= frames × utterances) of this network.
+    func prepare(for c: AcousticModelConfiguration, rows: Int) {
+        let h = c.hiddenUnits, o = c.outputUnits
+        if outputs.count != c.layers {
+            outputs = (0..<c.layers).map { _ in FloatBuffer() }
+            dropped = (0..<c.layers).map { _ in FloatBuffer() }
+            dropMasks = (0..<c.layers).map { _ in FloatBuffer() }
+            gates = (0..<c.layers).map { _ in [FloatBuffer(), FloatBuffer()] }
+            cells = (0..<c.layers).map { _ in [FloatBuffer(), FloatBuffer()] }
+            tanhCells = (0..<c.layers).map { _ in [FloatBuffer(), FloatBuffer()] }
+            cellOutputs = (0..<c.layers).map { _ in [FloatBuffer(), FloatBuffer()] }
+        }
+        usesDropout = false
+        classes = c.classes
+        for l in 0..<c.layers {
+            outputs[l].reserve(rows * 2 * o)
+            for d in 0..<2 {
+                gates[l][d].reserve(rows * 4 * h)
+                cells[l][d].reserve(rows * h)
+                tanhCells[l][d].reserve(rows * h)
+                if c.projection > 0 { cellOutputs[l][d].reserve(rows * h) }
+            }
+        }
+        if c.projection > 0 { for d in 0..<2 { projectionGradients[d].reserve(rows * o) } }
+        let widest = max(c.inputDimension, 2 * o)
+        for d in 0..<2 {
+            gateGradients[d].reserve(rows * 4 * h)
+            inputGradients[d].reserve(rows * widest)
+        }
+        outputGradient.reserve(rows * widest)
+        logPosteriors.reserve(rows * c.classes)
+        logitGradients.reserve(rows * c.classes)
+    }
+
+    /// Input of layer `l > 0`: the previous layer's output, after dropout if it was applied.
+    func layerInput(_ l: Int) -> FloatBuffer { usesDropout ? dropped[l - 1] : outputs[l - 1] }
+
+    /// Inverted dropout on layer `l`'s output: each value kept with probability 1 − p and scaled by 1/(1 − p).
+    /// - Parameter count: values in the layer's output (`rows × 2H`).
+    func applyDropout(layer l: Int, count: Int, probability p: Float, random: inout SeededGenerator) {
+        dropped[l].reserve(count)
+        dropMasks[l].reserve(count)
+        let keep = 1 / (1 - p)
+        let source = outputs[l].pointer, mask = dropMasks[l].pointer, out = dropped[l].pointer
+        for i in 0..<count {
+            let u = Float(random.next() >> 40) / Float(1 << 24)
+            mask[i] = u < p ? 0 : keep
+            out[i] = source[i] * mask[i]
+        }
+        usesDropout = true
+    }
+
+    /// Multiplies a gradient with respect to layer `l`'s dropped output by the dropout mask.
+    func backpropagateDropout(layer l: Int, gradient: UnsafeMutablePointer<Float>, count: Int) {
+        guard usesDropout else { return }
+        let mask = dropMasks[l].pointer
+        for i in 0..<count { gradient[i] *= mask[i] }
+    }
+
+    /// Log-posteriors of the last forward pass, `rows × classes`, time-major.
+    public func logPosteriorValues(rows: Int) -> [Float] { logPosteriors.array(rows * classes) }
+}

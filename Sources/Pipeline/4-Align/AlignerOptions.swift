@@ -1,0 +1,21 @@
+import Transcription
+
+/// How transcripts are aligned to frames: the alignment graph's topology and the scores Viterbi
+/// uses. The same settings serve `parrot align`, `train`'s re-alignment rounds and
+/// `train-refiner`, and travel to launched re-alignment jobs as JSON.
+public struct AlignerOptions: Codable, Equatable, Sendable {
+    /// Frames each phone lasts at least (a chain of states sharing one output). Default 3 (30 ms at 10 ms).
+    public var minimumDuration = 3
+    /// Frames a silence between words lasts at least; nil for `minimumDuration`. Default nil.
+    public var minimumPause: Int?
+    /// Weight of the log-prior subtracted from the log-posteriors (hybrid "scaled likelihoods");
+    /// 0 uses posteriors as they are. Default 0.
+    public var priorScale: Float = 0
+    /// Allow silence at both ends and between words. Default true.
+    public var optionalSilence = true
+    /// Words missing from the lexicon: leave the utterance out (`skip`) or align them as spoken
+    /// noise (`spn`). Default `skip`.
+    public var oovMode = OOVMode.skip
+
+    public init() {}
+}

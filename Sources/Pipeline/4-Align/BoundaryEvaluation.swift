@@ -1,0 +1,69 @@
+import KaldiIO
+import Transcription
+
+/// How close hypothesised phone boundaries are to reference ones — the measure forced-aligner
+/// papers report (share of boundaries within 10/20/25/50 ms, mean and median absolute error).
+///
+/// Per utterance the two label sequences are matched by edit distance; every matched phone that
+/// does not start at 0 contributes its start time as one boundary.
+public struct BoundaryEvaluation: Sendable {
+    public var boundaries: Int
+    /// Absolute boundary errors in seconds, sorted.
+    public var errors: [Double]
+    public var utterances: Int
+    /// Utterances in the reference missing from the hypothesis.
+    public var missingUtterances: Int
+    /// Reference phones left unmatched (deleted, substituted or inserted labels).
+    public var unmatchedPhones: Int
+    public var referencePhones: Int
+
+    /// Share of boundaries within `tolerance` seconds.
+    public func within(_ tolerance: Double) -> Double {
+        boundaries == 0 ? 0 : Double(errors.filter { $0 <= tolerance + 1e-9 }.count) / Double(boundaries)
+    }
+    public var mean: Double { errors.isEmpty ? 0 : errors.reduce(0, +) / Double(errors.count) }
+    public var median: Double { errors.isEmpty ? 0 : errors[errors.count / 2] }
+
+    public init(reference: [String: [CTMEntry]], hypothesis: [String: [CTMEntry]], ignoring: Set<String> = []) {
+        var errors = [Double]()
+        var utterances = 0, missing = 0, unmatched = 0, total = 0
+        for (utterance, ref) in reference {
+            let r = ref.filter { !ignoring.contains($0.label) }
+            total += r.count
+            guard let hyp = hypothesis[utterance] else { missing += 1; unmatched += r.count; continue }
+            let h = hyp.filter { !ignoring.contains($0.label) }
+            utterances += 1
+            let pairs = BoundaryEvaluation.match(r.map(\.label), h.map(\.label))
+            unmatched += r.count - pairs.count
+            for (i, j) in pairs where r[i].start > 0 && h[j].start > 0 {
+                errors.append(abs(r[i].start - h[j].start))
+            }
+        }
+        self.errors = errors.sorted()
+        boundaries = errors.count
+        self.utterances = utterances
+        missingUtterances = missing
+        unmatchedPhones = unmatched
+        referencePhones = total
+    }
+
+    /// Index pairs of equal labels on a minimum-edit-distance alignment of `a` and `b`.
+    public static func match(_ a: [String], _ b: [String]) -> [(Int, Int)] {
+        EditAlignment.align(a, b).compactMap { step in
+            guard let i = step.0, let j = step.1, a[i] == b[j] else { return nil }
+            return (i, j)
+        }
+    }
+
+    /// The report `parrot eval-align` prints.
+    public var summary: String {
+        var lines = [String]()
+        lines.append("\(utterances) utterances, \(boundaries) phone boundaries compared (\(referencePhones - unmatchedPhones) of \(referencePhones) reference phones matched)")
+        for tolerance in [0.010, 0.020, 0.025, 0.050] {
+            lines.append(String(format: "within %2.0f ms: %.2f%%", tolerance * 1000, 100 * within(tolerance)))
+        }
+        lines.append(String(format: "mean absolute error: %.1f ms; median: %.1f ms", 1000 * mean, 1000 * median))
+        if missingUtterances > 0 { lines.append("\(missingUtterances) reference utterances have no hypothesis") }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,125 @@
+import Acoustic
+import Core
+import Foundation
+import KaldiIO
+import Transcription
+
+/// Aligns transcripts to audio with an acoustic model: network log-posteriors (optionally minus a
+/// scaled log-prior, the hybrid "scaled likelihood"), then Viterbi through the transcript's graph.
+///
+/// Its inputs are values: compiled transcripts and CMVN-applied feature matrices (`frames × D`).
+/// Every alignment under a model — `parrot align`, training's re-alignment rounds, launched
+/// re-alignment jobs, the refiner's trainer — goes through the one batched `align(_:workspace:)`.
+public struct ForcedAligner {
+    public let model: AcousticModel
+    public let compiler: TranscriptCompiler
+    public var options: AlignerOptions
+    /// Log-prior of each class (needed when `options.priorScale` > 0).
+    public var logPriors: [Float]?
+
+    /// Utterances per network pass in alignment jobs and re-alignment (padded to the longest).
+    /// On the built-in corpus alignment takes about half the time of one utterance per pass;
+    /// larger batches waste more on padding.
+    public static let batchSize = 8
+
+    public init(model: AcousticModel, compiler: TranscriptCompiler, options: AlignerOptions = AlignerOptions()) {
+        self.model = model
+        self.compiler = compiler
+        self.options = options
+    }
+
+    /// One utterance to align: its key, compiled transcript and features (`frames × D`, CMVN applied).
+    public struct Input {
+        public var utterance: String
+        public var transcript: CompiledTranscript
+        public var features: Matrix
+
+        public init(utterance: String, transcript: CompiledTranscript, features: Matrix) {
+            self.utterance = utterance
+            self.transcript = transcript
+            self.features = features
+        }
+    }
+
+    /// An utterance's alignment and the log-likelihood of its path: the sum of the network's
+    /// log-posteriors along it (without the prior; what training reports per round).
+    public struct Output {
+        public var alignment: UtteranceAlignment
+        public var logLikelihood: Double
+    }
+
+    /// Aligns several utterances, the network running on all of them in one padded batch.
+    /// - Returns: per input, in order, its alignment or why it could not be aligned (an utterance
+    ///   without frames is too short for its transcript; one with features of another dimension
+    ///   fails alone).
+    public func align(_ inputs: [Input], workspace: NetworkWorkspace) -> [Result<Output, Error>] {
+        logPosteriors(inputs, workspace: workspace).enumerated().map { i, scores in
+            Result {
+                let posteriors = try scores.get()
+                let alignment = try align(inputs[i].utterance, compiled: inputs[i].transcript, scores: alignmentScores(posteriors))
+                var total = 0.0
+                for (t, c) in alignment.frameClasses.enumerated() { total += Double(posteriors[t, Int(c)]) }
+                return Output(alignment: alignment, logLikelihood: total)
+            }
+        }
+    }
+
+    /// Network log-posteriors of the inputs in one batched forward pass, per input its
+    /// `frames × classes` matrix or why not.
+    private func logPosteriors(_ inputs: [Input], workspace: NetworkWorkspace) -> [Result<Matrix, Error>] {
+        func checked(_ scores: Matrix, _ utterance: String) throws -> Matrix {
+            guard scores.rows > 0 else { throw AlignError.transcriptTooLong(utterance: utterance, frames: 0, minimumFrames: 1) }
+            return scores
+        }
+        do {
+            return try model.logPosteriors(inputs.map(\.features), workspace: workspace).enumerated().map { i, scores in
+                Result { try checked(scores, inputs[i].utterance) }
+            }
+        } catch {
+            // One utterance spoils the batch (features of another dimension): one at a time, so
+            // only that one fails.
+            return inputs.map { input in Result { try checked(try model.logPosteriors(input.features, workspace: workspace), input.utterance) } }
+        }
+    }
+
+    /// The scores Viterbi uses: log-posteriors minus `priorScale` × log-prior (unchanged without priors).
+    public func alignmentScores(_ logPosteriors: Matrix) -> Matrix {
+        AcousticModel.scaledLikelihoods(logPosteriors, logPriors: logPriors, priorScale: options.priorScale)
+    }
+
+    /// The flat-start alignment of one utterance (no model involved: silence where the recording
+    /// is quiet, the transcript's first pronunciations spread uniformly over the rest) — the
+    /// baseline that re-alignment training starts from.
+    /// - Parameter features: the utterance's features (`frames × D`, CMVN applied), for its quiet stretches.
+    public func flatStartAlignment(_ utterance: String, transcript: String, features: Matrix, speechThreshold: Float = SpeechRegion.defaultThreshold) throws -> UtteranceAlignment {
+        let compiled = try compiler.compile(utterance: utterance, transcript: transcript)
+        let positions = try compiler.flatStartPositions(compiled, frames: features.rows, utterance: utterance,
+                                                        speech: SpeechRegion.segments(features, threshold: speechThreshold))
+        // The same alignment as a path through the graph of first pronunciations: its phone units
+        // in order are the positions; a silent frame is the optional silence before the next
+        // phone's word (the final silence after the last phone).
+        let graph = AlignmentGraph(words: compiled.pronunciations.map { [$0[0]] }, silence: compiler.silence, optionalSilence: true, minimumDuration: 1)
+        let phoneUnits = graph.units.indices.filter { graph.units[$0].word != nil }
+        var units = [Int](repeating: graph.units.count - 1, count: positions.count)
+        var nextPhoneUnit: Int?
+        for t in positions.indices.reversed() {
+            if let position = positions[t] {
+                units[t] = phoneUnits[position]
+                nextPhoneUnit = phoneUnits[position]
+            } else if let next = nextPhoneUnit {
+                // The silence unit just before the first unit of the next phone's word.
+                let word = graph.units[next].word!
+                units[t] = graph.units.firstIndex { $0.word == word }! - 1
+            }
+        }
+        return UtteranceAlignment(utterance: utterance, path: ViterbiPath(units: units, score: 0), graph: graph, words: compiled.words, labels: compiler.phoneSet)
+    }
+
+    /// Aligns a compiled transcript to a score table.
+    public func align(_ utterance: String, compiled: CompiledTranscript, scores: Matrix) throws -> UtteranceAlignment {
+        let graph = AlignmentGraph(words: compiled.pronunciations, silence: compiler.silence, optionalSilence: options.optionalSilence,
+                                   minimumDuration: options.minimumDuration, minimumPause: options.minimumPause)
+        let path = try ViterbiAligner.align(graph, scores: scores, utterance: utterance)
+        return UtteranceAlignment(utterance: utterance, path: path, graph: graph, words: compiled.words, labels: compiler.phoneSet)
+    }
+}

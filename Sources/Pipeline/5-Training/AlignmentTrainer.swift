@@ -1,0 +1,193 @@
+import Acoustic
+import Align
+import Core
+import Corpus
+import Foundation
+import KaldiIO
+import Transcription
+
+/// Flat-start training by iterative Viterbi re-alignment (the lecture's "guess the alignment,
+/// then iterate"): each transcript's phones spread uniformly over its frames (silence where the
+/// recording is quiet), then rounds of training the network for a few epochs on the current
+/// alignments and re-aligning every utterance with Viterbi under the new model, until fewer than
+/// `changeThreshold` of the frames change.
+///
+///     MODEL_DIR/ali.0.ark       flat-start alignment (Kaldi integer vectors, one class per frame)
+///     MODEL_DIR/round-N/        the network trained in round N (epoch-K.mdl, final.mdl, checkpoint, train.log)
+///     MODEL_DIR/ali.N.ark       the re-alignment under round N's model
+///     MODEL_DIR/final.mdl       the last round's model;  MODEL_DIR/phones.txt  its classes
+///     MODEL_DIR/priors.txt      class log-priors of the final alignment
+///     MODEL_DIR/train.log       one line per round (rounds.json: the same as JSON);  MODEL_DIR/oovs.txt  words missing from the lexicon
+///
+/// Finished rounds are kept, so an interrupted run resumes where it stopped. Re-alignment is in
+/// `AlignmentTrainer+Realignment.swift`.
+public final class AlignmentTrainer {
+    public let source: FeatureSource
+    public let transcripts: [String: String]
+    public let lexicon: Lexicon
+    public let options: AlignmentTrainingOptions
+    public let modelDirectory: String
+    public var onEvent: ((AlignmentTrainingEvent) -> Void)?
+    /// Start from this model instead of a random network in the first round with its topology
+    /// (phone sets must match).
+    public var initialModel: AcousticModel?
+    /// Frame classes of the last alignment, once `run` has finished.
+    public private(set) var finalAlignment: [String: [Int32]] = [:]
+    /// Utterances left out of training (no transcript, unknown words, too long a transcript), and why.
+    public private(set) var leftOut: [(utterance: String, reason: String)] = []
+    /// Run network training (`network.trainJobs` copies per epoch) and each round's re-alignment
+    /// (`jobs` parts) as separate processes through this launcher, e.g. on a Slurm cluster, instead
+    /// of threads here; the models and alignments are the same. Needs `lexiconPath`.
+    public var launcher: JobLauncher?
+    /// The lexicon's file, for launched re-alignment jobs.
+    public var lexiconPath: String?
+
+    public init(source: FeatureSource, transcripts: [String: String], lexicon: Lexicon, options: AlignmentTrainingOptions, modelDirectory: String) {
+        self.source = source
+        self.transcripts = transcripts
+        self.lexicon = lexicon
+        self.options = options
+        self.modelDirectory = modelDirectory
+    }
+
+    func path(_ name: String) -> String { (modelDirectory as NSString).appendingPathComponent(name) }
+
+    /// Runs (or resumes) training and returns the final model.
+    public func run(resume: Bool) throws -> AcousticModel {
+        try FileManager.default.createDirectory(atPath: modelDirectory, withIntermediateDirectories: true)
+        let phoneSet = try self.phoneSet()
+        let compiler = TranscriptCompiler(lexicon: lexicon, phoneSet: phoneSet, oovMode: options.alignment.oovMode)
+        try AtomicFile.write(phoneSet.enumerated().map { "\($0.element) \($0.offset)\n" }.joined(), to: path("phones.txt"))
+        var (compiled, failures) = try compileTranscripts(compiler)
+        var targets = try flatStart(compiled, compiler: compiler, resume: resume, failures: &failures)
+        onEvent?(.message("flat start: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
+
+        var model = initialModel
+        var featureIndex: NetworkTrainer.FeatureIndex?
+        var reports = [RoundReport]()
+        // Reports of rounds finished before an interruption, so the logs stay whole on resume.
+        let savedReports = resume ? (try? JSONFile.read([RoundReport].self, from: path("rounds.json"))) ?? [] : []
+        for round in 1...options.rounds {
+            let local = round <= options.localRounds
+            if resume, let (saved, next) = finishedRound(round) {
+                onEvent?(.message("round \(round) already done"))
+                if let report = savedReports.first(where: { $0.round == round }) { reports.append(report) }
+                let changed = changedShare(targets, next)
+                (model, targets) = (saved, next)
+                if !local && changed < options.changeThreshold { break }
+                continue
+            }
+            let (trained, validation) = try trainRound(round, targets: targets, phoneSet: phoneSet, from: model, featureIndex: &featureIndex, resume: resume)
+            model = trained
+            let priors = logPriors(targets, classes: phoneSet.count)
+            var aligner = ForcedAligner(model: trained, compiler: compiler, options: options.alignment)
+            aligner.logPriors = priors
+            let next = try launcher.map { try realignLaunched($0, round: round, phoneSet: phoneSet, priors: priors, previous: targets) }
+                ?? realign(aligner, compiled: compiled, previous: targets, round: round)
+            let report = RoundReport(round: round, meanLogLikelihood: next.logLikelihood / Double(max(1, next.frames)), framesChanged: changedShare(targets, next.targets),
+                                     validationAccuracy: validation, aligned: next.targets.count - next.failed, failed: next.failed)
+            try TargetTable.write(next.targets, to: path("ali.\(round).ark"))
+            targets = next.targets
+            reports.append(report)
+            try AtomicFile.write(reports.map { $0.line + "\n" }.joined(), to: path("train.log"))
+            try JSONFile.write(reports, to: path("rounds.json"))
+            onEvent?(.round(report))
+            if !local && report.framesChanged < options.changeThreshold { break }
+        }
+        guard let final = model else { throw AcousticModelError.noTrainingData(reason: "no round was trained") }
+        finalAlignment = targets
+        leftOut = failures.map { (utterance: $0.0, reason: $0.1) }
+        try ModelFile.write(final, to: path("final.mdl"))
+        try AtomicFile.write(logPriors(targets, classes: phoneSet.count).enumerated().map { "\(phoneSet[$0.offset]) \($0.element)\n" }.joined(),
+                             to: path("priors.txt"))
+        return final
+    }
+
+    /// The classes: the starting model's, which must cover the lexicon's phones, or the lexicon's.
+    private func phoneSet() throws -> [String] {
+        guard let initialModel else { return lexicon.phoneSet }
+        // A starting model from another phone set would leave most utterances out; say so up front.
+        let phoneSet = initialModel.classLabels
+        let missing = lexicon.phoneSet.filter { !phoneSet.contains($0) }
+        if !missing.isEmpty {
+            throw AlignError.unknownPhone(phone: missing.joined(separator: " "),
+                                         context: "the lexicon uses them, the starting model has \(phoneSet.joined(separator: " ")); map them in the lexicon or start from scratch")
+        }
+        return phoneSet
+    }
+
+    /// Every utterance's transcript compiled to phone classes; what cannot be used is listed
+    /// (with reasons) and unknown words go to `oovs.txt`.
+    private func compileTranscripts(_ compiler: TranscriptCompiler) throws -> ([String: CompiledTranscript], [(String, String)]) {
+        var compiled = [String: CompiledTranscript]()
+        var oovLines = [String]()
+        var failures = [(String, String)]()
+        for key in source.keys {
+            guard let text = transcripts[key] else { failures.append((key, "no transcript")); continue }
+            do {
+                let c = try compiler.compile(utterance: key, transcript: text)
+                if !c.outOfVocabulary.isEmpty { oovLines.append("\(key) \(c.outOfVocabulary.joined(separator: " "))") }
+                compiled[key] = c
+            } catch let error as AlignError {
+                if case let .outOfVocabulary(_, words) = error { oovLines.append("\(key) \(words.joined(separator: " "))") }
+                failures.append((key, WorkerPool.reason(error, utterance: key)))
+            }
+        }
+        try AtomicFile.write(oovLines.map { $0 + "\n" }.joined(), to: path("oovs.txt"))
+        if !failures.isEmpty { onEvent?(.message("\(failures.count) utterances left out (see oovs.txt for unknown words); first: \(failures[0].0): \(failures[0].1)")) }
+        return (compiled, failures)
+    }
+
+    /// The flat-start targets (`ali.0.ark`, read back when resuming); an unreadable feature
+    /// matrix or an impossible transcript leaves out that utterance only.
+    private func flatStart(_ compiled: [String: CompiledTranscript], compiler: TranscriptCompiler, resume: Bool,
+                           failures: inout [(String, String)]) throws -> [String: [Int32]] {
+        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) { return try TargetTable.read(path: path("ali.0.ark")) }
+        var targets = [String: [Int32]]()
+        for key in compiled.keys.sorted(by: cLocaleLess) {
+            do {
+                let features = try source.normalizedFeatures(key)
+                let speech = options.energyFlatStart ? SpeechRegion.segments(features, threshold: options.speechThreshold) : nil
+                targets[key] = try compiler.flatStart(compiled[key]!, frames: features.rows, utterance: key, speech: speech)
+            } catch {
+                failures.append((key, WorkerPool.reason(error, utterance: key)))
+            }
+        }
+        try TargetTable.write(targets, to: path("ali.0.ark"))
+        return targets
+    }
+
+    /// Round `round`'s model and re-alignment when a previous run finished them.
+    private func finishedRound(_ round: Int) -> (AcousticModel, [String: [Int32]])? {
+        let model = path("round-\(round)/final.mdl"), alignment = path("ali.\(round).ark")
+        guard FileManager.default.fileExists(atPath: alignment), FileManager.default.fileExists(atPath: model),
+              let saved = try? ModelFile.read(path: model), let next = try? TargetTable.read(path: alignment) else { return nil }
+        return (saved, next)
+    }
+
+    /// Trains round `round`'s network on the current alignments: a frame-local classifier in the
+    /// first `localRounds`, then the BiLSTM. It continues from the previous round's model, or else
+    /// the starting model, when that has this round's topology (the first BiLSTM round after local
+    /// rounds starts afresh).
+    /// - Returns: the model and its validation frame accuracy after the last epoch.
+    private func trainRound(_ round: Int, targets: [String: [Int32]], phoneSet: [String], from previous: AcousticModel?,
+                            featureIndex: inout NetworkTrainer.FeatureIndex?, resume: Bool) throws -> (AcousticModel, Double?) {
+        var networkOptions = options.network
+        if round <= options.localRounds {
+            networkOptions.layers = 0
+            networkOptions.splice = options.localSplice
+        }
+        let trainer = NetworkTrainer(source: source, targets: targets, classLabels: phoneSet, options: networkOptions, modelDirectory: path("round-\(round)"))
+        trainer.initialModel = [previous, initialModel].compactMap { $0 }.first { networkOptions.canContinue($0.configuration) }
+        trainer.featureIndex = featureIndex
+        trainer.launcher = launcher
+        var lastValidation: Double?
+        trainer.onEvent = { [weak self] event in
+            if case let .epoch(report) = event { lastValidation = report.validationAccuracy }
+            self?.onEvent?(.network(round: round, event))
+        }
+        let trained = try trainer.run(resume: resume)
+        featureIndex = trainer.featureIndex
+        return (trained, lastValidation)
+    }
+}

@@ -1,0 +1,75 @@
+import Align
+import Core
+import Foundation
+
+/// Settings of flat-start training by iterative re-alignment.
+public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
+    /// Network and optimiser settings; `network.epochs` is the number of epochs per round.
+    public var network = TrainingOptions()
+    /// Most re-alignment rounds. Default 4.
+    public var rounds = 4
+    /// Stop when fewer than this share of frames change label in a re-alignment. Default 0.01.
+    public var changeThreshold = 0.01
+    /// How every round re-aligns (graph topology, prior scale, unknown words).
+    public var alignment = AlignerOptions()
+    /// Worker threads for re-alignment. Default 2.
+    public var jobs = 2
+    /// First rounds that train a frame-local classifier (no LSTM layers, ±`localSplice` frames)
+    /// instead of the BiLSTM. A bidirectional network sees the whole utterance and can learn the
+    /// flat start's timing instead of correcting it; a local classifier can only learn what each
+    /// phone sounds like, so its re-alignments move towards the acoustics (the part monophone
+    /// GMMs play in Kaldi's flat start). Default 2.
+    public var localRounds = 2
+    /// Frames of context on each side for the local rounds. Default 5. Less context leaves the
+    /// classifier less room to learn the current alignment's timing instead of the sounds: on
+    /// the built-in corpus the final round puts 85.7% of boundaries within 20 ms with ±1 frame,
+    /// 81.5% with ±2, 55.9% with ±5. On small real corpora ±1 costs recognition accuracy (FSDD
+    /// digits 95.6% against 99.6%, yesno %WER 1.72 against 0.00), hence the default.
+    public var localSplice = 5
+    /// Flat start puts silence where the recording is quiet (`SpeechRegion`) rather than a
+    /// uniform share at each end. Default true.
+    public var energyFlatStart = true
+    /// How far from the quiet to the loud energy level a frame must be to count as speech in the
+    /// flat start (see `SpeechRegion`).
+    public var speechThreshold = SpeechRegion.defaultThreshold
+
+    public init() {
+        network.epochs = 3
+    }
+}
+
+/// One line of the training log per round.
+public struct RoundReport: Codable, Equatable, Sendable {
+    public var round: Int
+    /// Mean best-path log-likelihood per frame under the round's model.
+    public var meanLogLikelihood: Double
+    /// Share of frames whose label changed in the re-alignment.
+    public var framesChanged: Double
+    /// Frame accuracy on the held-out utterances after the round's last epoch.
+    public var validationAccuracy: Double?
+    public var aligned: Int
+    public var failed: Int
+
+    public init(round: Int, meanLogLikelihood: Double, framesChanged: Double, validationAccuracy: Double?, aligned: Int, failed: Int) {
+        self.round = round
+        self.meanLogLikelihood = meanLogLikelihood
+        self.framesChanged = framesChanged
+        self.validationAccuracy = validationAccuracy
+        self.aligned = aligned
+        self.failed = failed
+    }
+
+    public var line: String {
+        var text = String(format: "round %d: mean best-path log-likelihood %.4f per frame, %.2f%% of frames changed", round, meanLogLikelihood, 100 * framesChanged)
+        if let validationAccuracy { text += String(format: ", validation frame accuracy %.2f%%", 100 * validationAccuracy) }
+        return text + ", \(aligned) aligned, \(failed) failed"
+    }
+}
+
+/// What `AlignmentTrainer` reports while it works.
+public enum AlignmentTrainingEvent: Sendable {
+    case message(String)
+    case network(round: Int, TrainingEvent)
+    case realignment(round: Int, done: Int, of: Int)
+    case round(RoundReport)
+}

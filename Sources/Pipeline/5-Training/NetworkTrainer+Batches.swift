@@ -1,0 +1,123 @@
+import Acoustic
+import Core
+import Corpus
+
+/// How the trainer turns a features directory and targets into batches: the feature index and
+/// input statistics, the validation split, length-sorted batches, chunking, the epoch's order.
+extension NetworkTrainer {
+    /// The feature index handed in before `run`, if every indexed utterance still has targets of its length.
+    func reusableIndex() -> FeatureIndex? {
+        guard let reusable = featureIndex, reusable.items.allSatisfy({ targets[$0.key]?.count == $0.frames }) else { return nil }
+        return reusable
+    }
+
+    /// Reads every utterance once: those with features and matching targets, and the input normalisation statistics.
+    func indexFeatures() throws -> FeatureIndex {
+        var items = [Item]()
+        var dimension = 0
+        var sums = [Double](), squares = [Double](), count = 0.0
+        var missing = 0
+        for key in source.keys {
+            guard let target = targets[key] else { missing += 1; continue }
+            let m = try source.normalizedFeatures(key)
+            if dimension == 0 {
+                dimension = m.columns
+                sums = [Double](repeating: 0, count: dimension)
+                squares = sums
+            }
+            guard m.columns == dimension else { throw AcousticModelError.dimensionMismatch(utterance: key, expected: dimension, found: m.columns) }
+            guard target.count == m.rows else {
+                onEvent?(.message("skipping \(key): \(AcousticModelError.targetsMismatch(utterance: key, frames: m.rows, targets: target.count))"))
+                continue
+            }
+            if let bad = target.first(where: { $0 < 0 || Int($0) >= classLabels.count }) {
+                throw AcousticModelError.badTarget(utterance: key, value: bad, classes: classLabels.count)
+            }
+            guard m.rows > 0 else { continue }
+            for t in 0..<m.rows { for j in 0..<dimension { let x = Double(m[t, j]); sums[j] += x; squares[j] += x * x } }
+            count += Double(m.rows)
+            items.append(Item(key: key, frames: m.rows))
+        }
+        if missing > 0 { onEvent?(.message("\(missing) utterances have features but no targets (not used)")) }
+        guard !items.isEmpty else { throw AcousticModelError.noTrainingData(reason: "no utterance has both features and targets") }
+        let mean = sums.map { Float($0 / count) }
+        let scale = zip(sums, squares).map { s, q -> Float in
+            let variance = max(q / count - (s / count) * (s / count), 1e-8)
+            return Float(1 / variance.squareRoot())
+        }
+        return FeatureIndex(items: items, dimension: dimension, mean: mean, scale: scale)
+    }
+
+    /// Held-out utterances: whole speakers when there are several, else a share of utterances.
+    func split(_ items: [Item]) -> (train: [Item], valid: [Item]) {
+        guard options.validationFraction > 0, items.count > 1 else { return (items, []) }
+        var random = SeededGenerator(seed: options.seed &+ 0x5B17)
+        // Augmented copies (spF-UTT, nsSNR-UTT) go with their speaker and are not validated on.
+        func speaker(_ item: Item) -> String { FeatureJobOptions.unperturbedKey(source.speaker(of: item.key)).key }
+        let speakers = Array(Set(items.map(speaker))).sorted(by: cLocaleLess)
+        if speakers.count >= 2 {
+            var shuffled = speakers
+            for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(random.next() % UInt64(i + 1))) }
+            let held = Set(shuffled.prefix(max(1, Int((Double(speakers.count) * options.validationFraction).rounded()))))
+            return (items.filter { !held.contains(speaker($0)) },
+                    items.filter { held.contains(speaker($0)) && !FeatureJobOptions.isCopy($0.key) })
+        }
+        var shuffled = Array(Set(items.map { FeatureJobOptions.unperturbedKey($0.key).key })).sorted(by: cLocaleLess)
+        for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(random.next() % UInt64(i + 1))) }
+        let held = Set(shuffled.prefix(max(1, Int((Double(shuffled.count) * options.validationFraction).rounded()))))
+        return (items.filter { !held.contains(FeatureJobOptions.unperturbedKey($0.key).key) }, items.filter { held.contains($0.key) })
+    }
+
+    /// Utterances sorted by length and cut into batches of `batchSize`, so padding is small.
+    func batches(_ items: [Item]) -> [[Item]] {
+        let sorted = items.sorted { ($0.frames, $0.key) < ($1.frames, $1.key) }
+        return stride(from: 0, to: sorted.count, by: options.batchSize).map { Array(sorted[$0..<min($0 + options.batchSize, sorted.count)]) }
+    }
+
+    /// Training items cut into pieces of `chunkFrames` (a remainder under half a piece joins the last one).
+    func chunked(_ items: [Item]) -> [Item] {
+        guard let size = options.chunkFrames, size > 0 else { return items }
+        var out = [Item]()
+        for item in items {
+            var start = 0
+            while start < item.frames {
+                var end = min(item.frames, start + size)
+                if item.frames - end < size / 2 { end = item.frames }
+                out.append(Item(key: item.key, frames: end - start, start: start))
+                start = end
+            }
+        }
+        return out
+    }
+
+    /// The epoch's batch order: a seeded shuffle, the same in every process.
+    func epochOrder(_ epoch: Int, batches count: Int) -> [Int] {
+        var order = Array(0..<count)
+        var shuffler = SeededGenerator(seed: options.seed &+ 0x5EED_0000 &+ UInt64(epoch))
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(shuffler.next() % UInt64(i + 1))) }
+        return order
+    }
+
+    /// A batch of `items`; with a `masking` generator (training), inputs are masked as the options ask.
+    func load(_ items: [Item], model: AcousticModel, masking: inout SeededGenerator?) throws -> Batch {
+        var inputs = [[Float]]()
+        var batchTargets = [[Int32]]()
+        let dimension = model.configuration.inputDimension
+        var cache: (key: String, values: [Float])?
+        for item in items {
+            if cache?.key != item.key {
+                cache = (item.key, try model.input(try source.normalizedFeatures(item.key)))
+            }
+            let values = cache!.values, target = targets[item.key]!
+            let whole = item.start == 0 && item.frames == target.count
+            var input = whole ? values : Array(values[(item.start * dimension)..<((item.start + item.frames) * dimension)])
+            if masking != nil {
+                InputMasking(frequencyWidth: options.frequencyMaskWidth ?? 0, timeWidth: options.timeMaskWidth ?? 0, splice: options.splice)
+                    .apply(to: &input, frames: item.frames, random: &masking!)
+            }
+            inputs.append(input)
+            batchTargets.append(whole ? target : Array(target[item.start..<(item.start + item.frames)]))
+        }
+        return Batch(keys: items.map(\.key), inputs: inputs, targets: batchTargets, dimension: dimension)
+    }
+}

@@ -1,0 +1,88 @@
+import Acoustic
+
+/// Settings of `NetworkTrainer`.
+public struct TrainingOptions: Codable, Equatable, Sendable {
+    /// Bidirectional layers. Default 3.
+    public var layers = 3
+    /// LSTM units per direction. Default 256.
+    public var hiddenUnits = 256
+    /// Projection units after each direction's LSTM (LSTMP); 0 for none. Default 0.
+    public var projection = 0
+    /// Frames of context spliced on each side of every input frame. Default 0.
+    public var splice = 0
+    /// Dropout between layers. Default 0.
+    public var dropout: Float = 0
+    /// Passes over the training data. Default 10.
+    public var epochs = 10
+    /// Utterances per mini-batch (of similar length). Default 16.
+    public var batchSize = 16
+    /// Adam's initial learning rate. Default 0.001.
+    public var learningRate: Float = 1e-3
+    /// Factor applied to the learning rate when the validation loss stops improving. Default 0.5.
+    public var learningRateDecay: Float = 0.5
+    /// Gradient-norm clipping threshold. Default 5.
+    public var clipNorm: Float = 5
+    /// Share of speakers (or of utterances, with a single speaker) held out for validation. Default 0.1.
+    public var validationFraction = 0.1
+    /// Seed of initialisation, batch order, validation split and dropout. Default 1.
+    public var seed: UInt64 = 1
+    /// Train on pieces of this many frames instead of whole utterances (the last piece of an
+    /// utterance takes the remainder; nil or 0: whole utterances). Pieces keep a BiLSTM from
+    /// leaning on where in an utterance a frame is. Validation uses whole utterances.
+    public var chunkFrames: Int?
+    /// Frequency masking of training inputs: two bands of up to this many feature bins set to
+    /// the mean in every utterance (and every spliced copy of a frame alike). Nil or 0: off.
+    public var frequencyMaskWidth: Int?
+    /// Time masking of training inputs: two runs of up to this many frames set to the mean. Nil or 0: off.
+    public var timeMaskWidth: Int?
+    /// Parallel training with model averaging: each epoch, this many copies of the model train
+    /// on interleaved shares of the batches (concurrently) and their weights and optimiser moments
+    /// are averaged. Nil or 1: one model.
+    public var trainJobs: Int?
+
+    public init() {}
+
+    /// The network these options train, for features of `featureDimension` and `classes` classes.
+    public func configuration(featureDimension: Int, classes: Int) -> AcousticModelConfiguration {
+        AcousticModelConfiguration(featureDimension: featureDimension, classes: classes, layers: layers, hiddenUnits: hiddenUnits,
+                                   splice: splice, dropout: dropout, projection: projection)
+    }
+
+    /// Whether a model of `configuration` can be trained further with these options (same topology).
+    public func canContinue(_ configuration: AcousticModelConfiguration) -> Bool {
+        configuration == self.configuration(featureDimension: configuration.featureDimension, classes: configuration.classes)
+    }
+}
+
+/// One line of the training log.
+public struct EpochReport: Codable, Equatable, Sendable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var validationLoss: Double?
+    public var validationAccuracy: Double?
+    public var learningRate: Float
+    public var framesPerSecond: Double
+    public var elapsedSeconds: Double
+
+    public init(epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double?, validationAccuracy: Double?,
+                learningRate: Float, framesPerSecond: Double, elapsedSeconds: Double) {
+        self.epoch = epoch
+        self.trainLoss = trainLoss
+        self.trainAccuracy = trainAccuracy
+        self.validationLoss = validationLoss
+        self.validationAccuracy = validationAccuracy
+        self.learningRate = learningRate
+        self.framesPerSecond = framesPerSecond
+        self.elapsedSeconds = elapsedSeconds
+    }
+
+    public var line: String {
+        var text = String(format: "epoch %d: train loss %.4f, frame accuracy %.2f%%", epoch, trainLoss, 100 * trainAccuracy)
+        if let validationLoss, let validationAccuracy {
+            text += String(format: "; validation loss %.4f, frame accuracy %.2f%%", validationLoss, 100 * validationAccuracy)
+        }
+        text += String(format: "; learning rate %.2g; %.0f frames/s; %.1f s", learningRate, framesPerSecond, elapsedSeconds)
+        return text
+    }
+}

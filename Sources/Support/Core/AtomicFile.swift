@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes files under a temporary name and renames them into place, so an interrupted run never
+/// leaves a truncated file under its final name.
+public final class AtomicFile {
+    /// The final path.
+    public let path: String
+    /// The temporary path written until `commit()`.
+    public let temporaryPath: String
+    private var descriptor: Int32
+    private var pending: [UInt8] = []
+    /// Bytes written so far (committed to the kernel or pending).
+    public private(set) var size = 0
+
+    /// Creates `path.tmp-PID` for writing.
+    /// - Throws: `FileError.cannotWrite`.
+    public init(path: String) throws {
+        self.path = path
+        self.temporaryPath = "\(path).tmp-\(getpid())"
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if descriptor < 0 {
+            throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    deinit {
+        if descriptor >= 0 {
+            close(descriptor)
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Appends bytes.
+    public func write<C: Collection>(_ bytes: C) throws where C.Element == UInt8 {
+        pending.append(contentsOf: bytes)
+        size += bytes.count
+        if pending.count >= 1 << 20 { try flush() }
+    }
+
+    /// Appends UTF-8 text.
+    public func write(_ text: String) throws {
+        try write(Array(text.utf8))
+    }
+
+    private func flush() throws {
+        var written = 0
+        while written < pending.count {
+            let n = pending.withUnsafeBytes { raw in
+                Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+            }
+            written += n
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes, syncs and renames the file to its final name.
+    public func commit() throws {
+        try flush()
+        if fsync(descriptor) != 0 {
+            throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+        }
+        close(descriptor)
+        descriptor = -1
+        if rename(temporaryPath, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw FileError.cannotWrite(path: path, reason: reason)
+        }
+    }
+
+    /// Writes `text` to `path` atomically.
+    public static func write(_ text: String, to path: String) throws {
+        let file = try AtomicFile(path: path)
+        try file.write(text)
+        try file.commit()
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// Parrot's one engine for work across threads: every per-utterance job (features, validation,
+/// network forward passes, alignment, decoding) and the model copies of parallel training run
+/// through it. Work is cut into `jobs` contiguous, nearly equal shares, the same cut whether the
+/// shares run as threads here or as launched jobs (`share(_:part:of:)`); each thread keeps its
+/// own state (a network workspace, an archive writer), and progress is reported one call at a time.
+public enum WorkerPool {
+    /// A failure with a plain reason (the utterance is named where the failure is reported).
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+        public init(_ reason: String) { description = reason }
+    }
+
+    /// Runs `body(part)` for every part in `0..<parts`, each on its own thread, and returns the
+    /// results in part order. When a part throws, the others still finish; then the error of the
+    /// lowest-numbered failing part is thrown.
+    public static func parallel<T>(parts: Int, _ body: (Int) throws -> T) throws -> [T] {
+        let lock = NSLock()
+        var outcomes = [Result<T, Error>?](repeating: nil, count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let outcome = Result { try body(part) }
+            lock.lock(); outcomes[part] = outcome; lock.unlock()
+        }
+        return try outcomes.map { try $0!.get() }
+    }
+
+    /// Runs `body` over `items` on `jobs` threads, handing each thread up to `batchSize`
+    /// consecutive items of its share at a time, with the thread's own `state` (made once per
+    /// thread). `progress(done, total)` follows every item, one call at a time.
+    /// - Returns: `body`'s results (one per item, in order), in item order.
+    public static func map<Item, State, T>(_ items: [Item], jobs: Int, batchSize: Int = 1, state makeState: () -> State,
+                                           progress: ((Int, Int) -> Void)?, _ body: ([Item], inout State) -> [T]) -> [T] {
+        let parts = jobCount(jobs, items: items.count)
+        let counter = ProgressCounter(total: items.count, progress)
+        let size = max(1, batchSize)
+        // No body throws, so neither does the pool.
+        let results = (try? parallel(parts: parts) { part -> [T] in
+            var state = makeState()
+            let mine = share(items, part: part, of: parts)
+            var out = [T]()
+            out.reserveCapacity(mine.count)
+            for start in stride(from: mine.startIndex, to: mine.endIndex, by: size) {
+                let batch = Array(mine[start..<min(mine.endIndex, start + size)])
+                let outcomes = body(batch, &state)
+                precondition(outcomes.count == batch.count, "one result per item")
+                out += outcomes
+                counter.advance(by: batch.count)
+            }
+            return out
+        }) ?? []
+        return results.flatMap { $0 }
+    }
+
+    /// Runs `body` on every utterance key (batches of `batchSize` consecutive keys of a thread's
+    /// share, for batched network passes), `body` returning a result or an error per key in order.
+    /// An utterance that fails is recorded with its reason while the rest go on.
+    /// - Returns: results by key, and failures (key, reason) in C-locale order of key.
+    public static func run<State, T>(_ keys: [String], jobs: Int, batchSize: Int = 1, state: () -> State, progress: ((Int, Int) -> Void)?,
+                                     _ body: ([String], inout State) -> [Result<T, Error>]) -> (results: [String: T], failures: [(String, String)]) {
+        let outcomes = map(keys, jobs: jobs, batchSize: batchSize, state: state, progress: progress, body)
+        var results = [String: T]()
+        var failures = [(String, String)]()
+        for (key, outcome) in zip(keys, outcomes) {
+            switch outcome {
+            case let .success(value): results[key] = value
+            case let .failure(error): failures.append((key, reason(error, utterance: key)))
+            }
+        }
+        return (results, failures.sorted { cLocaleLess($0.0, $1.0) })
+    }
+
+    /// The message of `error` for a report that already names `utterance` (without a leading
+    /// "utterance KEY: " of its own).
+    public static func reason(_ error: Error, utterance: String) -> String {
+        let text = "\(error)"
+        let prefix = "utterance \(utterance): "
+        return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
+    }
+
+    /// How many jobs share `items` things: `jobs`, but at least 1 and at most one per item.
+    public static func jobCount(_ jobs: Int, items: Int) -> Int { max(1, min(jobs, items)) }
+
+    /// Part `part` (0-based) of `parts` contiguous, nearly equal blocks of `items` — the same
+    /// cut whether the parts run as threads here or as launched jobs.
+    public static func share<T>(_ items: [T], part: Int, of parts: Int) -> ArraySlice<T> {
+        items[(items.count * part / parts)..<(items.count * (part + 1) / parts)]
+    }
+}
+
+/// Counts finished items across threads and reports `(done, total)` after each, one call at a time.
+public final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private let total: Int
+    private let report: ((Int, Int) -> Void)?
+    private var done = 0
+
+    public init(total: Int, _ report: ((Int, Int) -> Void)?) {
+        self.total = total
+        self.report = report
+    }
+
+    /// Adds `count` finished items, reporting after each.
+    public func advance(by count: Int = 1) {
+        lock.lock()
+        defer { lock.unlock() }
+        for _ in 0..<count {
+            done += 1
+            report?(done, total)
+        }
+    }
+}

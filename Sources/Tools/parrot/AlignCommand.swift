@@ -1,0 +1,77 @@
+import Acoustic
+import Align
+import ArgumentParser
+import Corpus
+import Foundation
+import KaldiIO
+import Transcription
+
+struct AlignCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "align",
+        abstract: "Force-align transcripts to audio: word and phone times as TextGrid, CTM, JSON and CSV.",
+        discussion: """
+        MODEL is a model directory (final.mdl) or file; LEXICON gives pronunciations; DATA_DIR has \
+        `text` and wav.scp (features computed into OUT_DIR/feats with the model's settings) or \
+        feats.scp. Writes OUT_DIR/textgrids/UTT.TextGrid (tiers words, phones; silence as empty \
+        intervals), phones.ctm (SIL included), words.ctm, alignment.json, alignment.csv, ali.ark \
+        (frame classes) and failed.txt (utterances that could not be aligned, and why); all other \
+        utterances complete. Exit status 1 if any utterance failed.
+
+        e.g.: parrot align exp/tts/model exp/tts/data/lexicon.txt exp/tts/data/test exp/tts/align_test --nj 2
+        """
+    )
+
+    @Argument(help: "Model directory or file.") var model: String
+    @Argument(help: "Pronunciation lexicon.") var lexicon: String
+    @Argument(help: "Kaldi data directory with text.") var dataDir: String
+    @Argument(help: "Output directory.") var outDir: String
+    @OptionGroup(title: "Alignment") var alignment: AlignmentArguments
+    @Option(help: "Boundary refiner (from parrot train-refiner): moves every phone boundary to where the reference labelling it learnt from would put it. Times are then no longer on the 10 ms grid.")
+    var refiner: String?
+    @Option(help: "Flat start: how far from the quiet to the loud energy level a frame must be to count as speech (0-1).")
+    var speechThreshold = SpeechRegion.defaultThreshold
+    @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
+    @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments
+    @Flag(help: "Write the flat-start alignment (silence where quiet, phones spread uniformly) instead of the model's: the baseline training starts from.")
+    var flatStart = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--nj must be at least 1") }
+        guard refiner == nil || !flatStart else { throw ValidationError("--refiner refines the model's alignment, not the flat start") }
+    }
+
+    func run() throws {
+        try exitStatus(of: "align") {
+            let modelFile = ModelPath.resolve(model)
+            let acoustic = try ModelFile.read(path: modelFile)
+            let lexiconFile = try Lexicon(path: lexicon)
+            let source = try audio.features(for: acoustic, dataDirectory: dataDir, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
+            let transcripts = try TableFile(path: (dataDir as NSString).appendingPathComponent("text")).dictionary
+            let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options)
+            var job = AlignmentJob(aligner: aligner, source: source, transcripts: transcripts)
+            job.flatStart = flatStart
+            if let refiner {
+                let loaded = try BoundaryRefiner.read(path: refiner)
+                guard loaded.labels == acoustic.classLabels else {
+                    throw AlignError.refinerMismatch(reason: "\(refiner) was trained with another model's phone set")
+                }
+                job.refiner = loaded
+            }
+            job.speechThreshold = speechThreshold
+            job.jobs = jobs
+            let progress = ProgressLine("align")
+            job.progress = { progress.update($0, $1) }
+            let started = Date()
+            let result = try job.run(outputDirectory: outDir)
+            progress.finish()
+            for (key, reason) in result.failures { printError("parrot align: utterance '\(key)': \(reason)") }
+            let total = result.aligned + result.failures.count
+            let seconds = Date().timeIntervalSince(started)
+            var summary = "Done \(result.aligned.grouped) of \(total.grouped) utterances in \(String(format: "%.1f", seconds)) s"
+            if !result.failures.isEmpty { summary += "; \(result.failures.count) failed, see \(outDir)/failed.txt" }
+            print(summary)
+            if !result.failures.isEmpty { throw ExitCode(1) }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Align
+import ArgumentParser
+import Transcription
+
+extension OOVMode: ExpressibleByArgument {}
+
+/// How transcripts are aligned, shared by `align`, `train` and `train-refiner`; builds the
+/// library's `AlignerOptions`.
+struct AlignmentArguments: ParsableArguments {
+    @Option(help: "Frames each phone lasts at least in alignments.")
+    var minDuration = 3
+
+    @Option(help: "Frames a silence between two words lasts at least (default: --min-duration). A longer minimum keeps a word-initial stop's closure in the stop instead of taking it for a pause.")
+    var minPause: Int?
+
+    @Option(help: "Weight of the class log-prior subtracted from the log-posteriors when aligning (0: none; a trained model's priors.txt, written beside final.mdl, gives the priors).")
+    var priorScale: Float = 0
+
+    @Option(help: "Words not in the lexicon: skip (leave the utterance out and report it) or spn (align them to spoken noise).")
+    var oov: OOVMode = .skip
+
+    func validate() throws {
+        guard minDuration >= 1 else { throw ValidationError("--min-duration must be at least 1") }
+        if let minPause, minPause < 1 { throw ValidationError("--min-pause must be at least 1") }
+        guard priorScale.isFinite, priorScale >= 0 else { throw ValidationError("--prior-scale must be 0 or more") }
+    }
+
+    /// The library's options.
+    var options: AlignerOptions {
+        var options = AlignerOptions()
+        options.minimumDuration = minDuration
+        options.minimumPause = minPause
+        options.priorScale = priorScale
+        options.oovMode = oov
+        return options
+    }
+}

@@ -1,0 +1,148 @@
+import Acoustic
+import Align
+import ArgumentParser
+import Audio
+import Corpus
+import Decode
+import Foundation
+import KaldiIO
+import Transcription
+
+struct DecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decode phones or words in batch: greedy merging, or Viterbi beam search over a lexicon.",
+        discussion: """
+        MODEL is a model directory (final.mdl) or file. DATA_DIR has wav.scp (features computed \
+        into OUT_DIR/feats with the model's settings) or feats.scp.
+
+        --mode greedy: the most probable phone of every frame, runs merged, silence dropped; a \
+        phone's time is its run and its confidence the mean posterior over the run. With \
+        --phone-lm FILE.arpa (parrot train writes MODEL_DIR/phones.arpa, a phone bigram of its \
+        final alignments), phones are instead found by Viterbi search with that model.
+
+        --mode lexicon: Viterbi beam search over a prefix tree of --lexicon's pronunciations in a \
+        word loop, optional silence between words, each phone lasting at least --min-duration \
+        frames. --grammar restricts the output to a sentence list or a JSGF-like grammar (e.g. \
+        `public <digit> = one | two | three;` for exactly one word); --lm applies an ARPA \
+        back-off n-gram model (up to trigrams) weighted by --lm-weight. Words the grammar or \
+        model never allows are left out of the search.
+
+        --drop-quiet-words DB rejects words far quieter than the rest of their utterance (the \
+        loudest frame of each word against the loudest word's, from the features' filterbank \
+        energy): background speech, or the tail of a previous take at the start of a file.
+
+        Writes OUT_DIR/text (hypotheses, for parrot score), phones.ctm and (lexicon mode) \
+        words.ctm with start, duration and confidence, decode.json, and failed.txt (utterances \
+        that could not be decoded, and why); all others complete. Exit status 1 if any failed.
+
+        e.g.: parrot decode exp/yesno/model data/test exp/yesno/decode --mode lexicon --lexicon data/lexicon.txt --grammar conf/yesno.jsgf
+        """
+    )
+
+    enum Mode: String, ExpressibleByArgument, CaseIterable { case greedy, lexicon }
+
+    @Argument(help: "Model directory or file.") var model: String
+    @Argument(help: "Kaldi data directory (wav.scp or feats.scp).") var dataDir: String
+    @Argument(help: "Output directory.") var outDir: String
+    @Option(help: "greedy (phones, no lexicon) or lexicon (words).") var mode: Mode = .greedy
+    @Option(help: "Greedy mode: phone n-gram (ARPA) to search phones with instead of merging frame winners.") var phoneLm: String?
+    @Option(help: "Lexicon mode: pronunciation lexicon (CMU, Kaldi or MFA style).") var lexicon: String?
+    @Option(help: "Lexicon mode: allowed word sequences (one per line) or a JSGF-like grammar.") var grammar: String?
+    @Option(help: "Lexicon mode: ARPA back-off n-gram language model (up to trigrams).") var lm: String?
+    @Option(help: "Weight of the grammar or language model's log-probabilities.") var lmWeight: Float = 1
+    @Option(help: "Score subtracted per word (or phone) output; raise it against insertions.") var wordInsertionPenalty: Float = 0
+    @Option(help: "Search beam (log-score below the frame's best that survives).") var beam: Float = 16
+    @Option(help: "Searches: factor on the network's log-scores before the grammar or language model's are added (Kaldi's --acoustic-scale).") var acousticScale: Float = 1
+    @Option(help: "Most tokens kept per frame.") var maxActive = 7000
+    @Option(help: "Frames each phone lasts at least.") var minDuration = 3
+    @Option(help: "Weight of the log-prior subtracted from log-posteriors in searches (uses MODEL_DIR/priors.txt).") var priorScale: Float = 0
+    @Option(help: ArgumentHelp("Lexicon mode: drop words whose loudest frame is more than DB below the utterance's loudest word, taking them for background sound (0: keep every word).", valueName: "DB")) var dropQuietWords: Float = 0
+    @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
+    @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments
+
+    func validate() throws {
+        guard jobs >= 1, minDuration >= 1, maxActive >= 1, beam > 0 else { throw ValidationError("--nj, --min-duration and --max-active must be at least 1, --beam positive") }
+        guard acousticScale > 0, acousticScale.isFinite else { throw ValidationError("--acoustic-scale must be positive") }
+        guard dropQuietWords >= 0, dropQuietWords.isFinite else { throw ValidationError("--drop-quiet-words takes decibels, 0 or more") }
+        switch mode {
+        case .greedy:
+            guard lexicon == nil, grammar == nil, lm == nil, dropQuietWords == 0 else { throw ValidationError("--lexicon, --grammar, --lm and --drop-quiet-words need --mode lexicon") }
+        case .lexicon:
+            guard lexicon != nil else { throw ValidationError("--mode lexicon needs --lexicon") }
+            guard grammar == nil || lm == nil else { throw ValidationError("give --grammar or --lm, not both") }
+            guard phoneLm == nil else { throw ValidationError("--phone-lm is for --mode greedy; use --lm with --mode lexicon") }
+        }
+    }
+
+    func run() throws {
+        try exitStatus(of: "decode") {
+            let modelFile = ModelPath.resolve(model)
+            let acoustic = try ModelFile.read(path: modelFile)
+            let recognizer = try makeRecognizer(acoustic, modelFile: modelFile)
+            let source = try audio.features(for: acoustic, dataDirectory: dataDir, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
+            var job = DecodeJob(recognizer: recognizer, source: source)
+            job.jobs = jobs
+            job.times = AlignmentWriter(fbank: acoustic.features?.fbank ?? FbankOptions())
+            let progress = ProgressLine("decode")
+            job.progress = { progress.update($0, $1) }
+            let started = Date()
+            let summary = try job.run(outputDirectory: outDir)
+            progress.finish()
+            for (key, reason) in summary.failures { printError("parrot decode: utterance '\(key)': \(reason)") }
+            let seconds = Date().timeIntervalSince(started)
+            let audio = Double(summary.frames) * job.frameShift
+            let total = summary.decoded + summary.failures.count
+            var line = "Done \(summary.decoded.grouped) of \(total.grouped) utterances in \(String(format: "%.1f", seconds)) s"
+            if seconds > 0 && audio > 0 { line += " (\(Int(audio / seconds))× real time)" }
+            if !summary.failures.isEmpty { line += "; \(summary.failures.count) failed, see \(outDir)/failed.txt" }
+            print(line)
+            if !summary.failures.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    private func makeRecognizer(_ acoustic: AcousticModel, modelFile: String) throws -> Recognizer {
+        let labels = acoustic.classLabels
+        guard let silence = labels.firstIndex(of: Lexicon.silence) else {
+            throw ValidationError("the model has no \(Lexicon.silence) class; decoding needs one")
+        }
+        var options = SearchOptions()
+        options.beam = beam
+        options.maxActive = maxActive
+        options.lmWeight = lmWeight
+        options.wordInsertionPenalty = wordInsertionPenalty
+        options.minimumDuration = minDuration
+        let recognizerMode: Recognizer.Mode
+        switch mode {
+        case .greedy:
+            guard let phoneLm else { recognizerMode = .greedy; break }
+            let phoneModel = try ArpaLanguageModel(path: phoneLm)
+            let phones = labels.filter { $0 != Lexicon.silence && $0 != Lexicon.spokenNoise }
+            let phoneLexicon = Lexicon(entries: phones.map { (word: $0, phones: [$0]) })
+            let tree = try LexiconTree(lexicon: phoneLexicon, phoneSet: labels, model: phoneModel)
+            recognizerMode = .search(BeamSearchDecoder(tree: tree, model: phoneModel, silence: silence, options: options), phoneOutput: true)
+        case .lexicon:
+            let lexiconFile = try Lexicon(path: lexicon!)
+            let wordModel: WordSequenceModel
+            if let grammar { wordModel = try WordGrammar(path: grammar) } else if let lm { wordModel = try ArpaLanguageModel(path: lm) } else { wordModel = WordLoop() }
+            let tree = try LexiconTree(lexicon: lexiconFile, phoneSet: labels, model: wordModel)
+            let missingPhones = tree.skipped.filter { $0.reason.hasPrefix("phone") }
+            if !missingPhones.isEmpty {
+                printError("parrot decode: \(missingPhones.count) pronunciations left out: phones the model lacks (first: \(missingPhones[0].word): \(missingPhones[0].reason))")
+            }
+            if let grammar = wordModel as? WordGrammar {
+                let unknown = grammar.words.filter { lexiconFile.lookup($0) == nil }
+                if !unknown.isEmpty { printError("parrot decode: grammar words not in the lexicon, never output: \(unknown.joined(separator: " "))") }
+            }
+            recognizerMode = .search(BeamSearchDecoder(tree: tree, model: wordModel, silence: silence, options: options), phoneOutput: false)
+        }
+        var recognizer = Recognizer(model: acoustic, mode: recognizerMode)
+        recognizer.acousticScale = acousticScale
+        if dropQuietWords > 0 { recognizer.quietWordGate = QuietWordGate(decibelsBelowLoudest: dropQuietWords) }
+        if priorScale != 0 {
+            recognizer.logPriors = try ModelPath.logPriors(besides: modelFile, labels: labels)
+            recognizer.priorScale = priorScale
+        }
+        return recognizer
+    }
+}

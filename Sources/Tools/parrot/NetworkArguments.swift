@@ -1,0 +1,58 @@
+import Acoustic
+import ArgumentParser
+import Corpus
+import Training
+
+/// Network and optimiser settings shared by `nnet-train` and `train`; builds `TrainingOptions`.
+struct NetworkArguments: ParsableArguments {
+    @Option(help: "Bidirectional LSTM layers (0: a frame-local affine classifier on spliced frames).") var layers = 2
+    @Option(help: "LSTM units per direction.") var hidden = 128
+    @Option(help: "Projection units after each direction's LSTM (LSTMP); 0 for none.") var projection = 0
+    @Option(help: "Frames of context spliced on each side of every frame.") var splice = 0
+    @Option(help: "Dropout probability between layers.") var dropout: Float = 0
+    @Option(help: "Utterances per mini-batch (grouped by length).") var batchSize = 16
+    @Option(help: "Adam's initial learning rate.") var learningRate: Float = 2e-3
+    @Option(help: "Learning-rate factor when the validation loss stops improving.") var learningRateDecay: Float = 0.5
+    @Option(help: "Gradient-norm clipping threshold.") var clipNorm: Float = 5
+    @Option(help: "Share of speakers (or of utterances, for one speaker) held out for validation.") var validFraction = 0.1
+    @Option(help: "Seed of initialisation, validation split, batch order and dropout.") var seed: UInt64 = 1
+    @Option(help: "Train on pieces of this many frames instead of whole utterances (0: whole utterances).") var chunkFrames = 0
+    @Option(help: "Frequency masking: two bands of up to this many feature bins hidden in each training utterance (0: off).") var freqMask = 0
+    @Option(help: "Time masking: two runs of up to this many frames hidden in each training utterance (0: off).") var timeMask = 0
+    @Option(help: "Parallel training with model averaging: copies of the model trained concurrently on shares of each epoch's batches, then averaged (1: one model).") var trainJobs = 1
+    @Option(help: ArgumentHelp("Run the training copies (and in parrot train each round's re-alignment, in --nj parts) as separate jobs through this launcher, called Kaldi's way: CMD JOB=1:N LOG parrot train-worker ... (e.g. recipes/common/local.sh or recipes/common/slurm.sh; on a cluster keep the directories and the binary on a shared filesystem). Default: threads in this process. The model is the same either way.", valueName: "launcher"))
+    var cmd: String?
+
+    func validate() throws {
+        guard layers >= 0, hidden >= 1, batchSize >= 1, splice >= 0, projection >= 0, chunkFrames >= 0, freqMask >= 0, timeMask >= 0, trainJobs >= 1 else {
+            throw ValidationError("--hidden and --batch-size must be at least 1; --layers, --splice, --projection, --chunk-frames, --freq-mask and --time-mask at least 0")
+        }
+        guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
+        guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
+    }
+
+    /// The job launcher of --cmd.
+    var launcher: JobLauncher? { cmd.map { JobLauncher(command: $0) } }
+
+    /// The library's options, with `epochs` passes.
+    func options(epochs: Int) -> TrainingOptions {
+        var options = TrainingOptions()
+        options.layers = layers
+        options.hiddenUnits = hidden
+        options.projection = projection
+        options.splice = splice
+        options.dropout = dropout
+        options.epochs = epochs
+        options.batchSize = batchSize
+        options.learningRate = learningRate
+        options.learningRateDecay = learningRateDecay
+        options.clipNorm = clipNorm
+        options.validationFraction = validFraction
+        options.seed = seed
+        options.chunkFrames = chunkFrames > 0 ? chunkFrames : nil
+        options.frequencyMaskWidth = freqMask > 0 ? freqMask : nil
+        options.timeMaskWidth = timeMask > 0 ? timeMask : nil
+        options.trainJobs = trainJobs > 1 ? trainJobs : nil
+        return options
+    }
+}

@@ -1,0 +1,152 @@
+import Acoustic
+import Align
+import ArgumentParser
+import Core
+import Corpus
+import Decode
+import Foundation
+import KaldiIO
+import Training
+import Transcription
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train an acoustic model from transcripts alone: flat start, then iterative Viterbi re-alignment.",
+        discussion: """
+        DATA_DIR is a Kaldi data directory with `text` (features are computed into MODEL_DIR/feats \
+        if it has no feats.scp). LEXICON has `WORD PH PH ...` lines (CMU, Kaldi or MFA style).
+
+        Flat start: each transcript's phones (first pronunciation) spread uniformly over its \
+        frames, silence at both ends. Then rounds of: train the BiLSTM for --epochs epochs on the \
+        current alignments, re-align every utterance with Viterbi (optional silence, all \
+        pronunciations, minimum phone duration). One log line per round: mean best-path \
+        log-likelihood per frame, share of frames whose label changed, validation frame accuracy. \
+        Stops when fewer than --change-threshold of the frames change, or after --rounds.
+
+        MODEL_DIR keeps every round (round-N/, ali.N.ark), final.mdl, phones.txt, priors.txt, \
+        oovs.txt, train.log and phones.arpa (a phone bigram of the final alignments, for \
+        `parrot decode --phone-lm`). Re-running the same command resumes an interrupted run. \
+        Utterances left out (no features, no transcript, unknown words, a transcript too long \
+        for the audio) are named on stderr and in MODEL_DIR/failed.txt; the model is trained on \
+        the rest, and the exit status is then 1.
+
+        e.g.: parrot train exp/tts/data/train exp/tts/data/lexicon.txt exp/tts/model --rounds 4 --epochs 3
+        """
+    )
+
+    @Argument(help: "Kaldi data directory with text (and wav.scp or feats.scp).") var dataDir: String
+    @Argument(help: "Pronunciation lexicon.") var lexicon: String
+    @Argument(help: "Directory for the models, alignments and logs.") var modelDir: String
+
+    @Option(help: "Most re-alignment rounds.") var rounds = 4
+    @Option(help: "Training epochs per round.") var epochs = 3
+    @Option(help: "First rounds that train a frame-local classifier instead of the BiLSTM (0: none).") var localRounds = 2
+    @Option(help: "Frames of context on each side of every frame for the frame-local classifier: fewer give more accurate boundaries on clean speech (the built-in recipe uses 1), more give better recognition on small real corpora.") var localSplice = 5
+    @Option(help: "Stop when fewer than this share of frames change in a re-alignment.") var changeThreshold = 0.01
+    @OptionGroup(title: "Alignment") var alignment: AlignmentArguments
+    @OptionGroup(title: "Network") var network: NetworkArguments
+    @Option(help: "Flat start: how far from the quiet to the loud energy level a frame must be to count as speech (0-1).")
+    var speechThreshold = SpeechRegion.defaultThreshold
+    @Option(name: .customLong("nj"), help: "Worker threads for features and re-alignment.") var jobs = 2
+    @Option(help: "Start from this model (file or directory) instead of a random network; phone sets must match.") var initModel: String?
+    @OptionGroup(title: "Features (when computed here)") var fbank: FbankArguments
+    @OptionGroup(title: "Audio (when features are computed here)") var audio: AudioArguments
+
+    func validate() throws {
+        guard localRounds >= 0, localRounds < rounds else { throw ValidationError("--local-rounds must be below --rounds") }
+        guard (0...50).contains(localSplice) else { throw ValidationError("--local-splice must be 0 to 50 frames") }
+        guard rounds >= 1, epochs >= 1, jobs >= 1 else { throw ValidationError("--rounds, --epochs and --nj must be at least 1") }
+    }
+
+    func run() throws {
+        try exitStatus(of: "train") {
+            let lexiconFile = try Lexicon(path: lexicon)
+            var featureOptions = FeatureJobOptions()
+            featureOptions.fbank = try fbank.options()
+            audio.apply(to: &featureOptions.audio)
+            featureOptions.jobs = jobs
+            let progress = ProgressLine("features")
+            let (source, report) = try FeatureSource.open(dataDirectory: dataDir, computingInto: (modelDir as NSString).appendingPathComponent("feats"),
+                                                          options: featureOptions, progress: { progress.update($0, $1) })
+            progress.finish()
+            if let report { print("parrot train: features: Done \(report.succeeded.grouped) of \(report.total.grouped) utterances" + (report.failures.isEmpty ? "" : "; \(report.failures.count) failed")) }
+            let transcripts = try TableFile(path: (dataDir as NSString).appendingPathComponent("text")).dictionary
+            var options = AlignmentTrainingOptions()
+            options.rounds = rounds
+            options.changeThreshold = changeThreshold
+            options.alignment = alignment.options
+            options.jobs = jobs
+            options.speechThreshold = speechThreshold
+            options.localRounds = localRounds
+            options.localSplice = localSplice
+            options.network = network.options(epochs: epochs)
+            let trainer = AlignmentTrainer(source: source, transcripts: transcripts, lexicon: lexiconFile, options: options, modelDirectory: modelDir)
+            trainer.launcher = network.launcher
+            trainer.lexiconPath = lexicon
+            if let initModel { trainer.initialModel = try ModelFile.read(path: ModelPath.resolve(initModel)) }
+            let line = ProgressLine("training")
+            trainer.onEvent = { event in
+                switch event {
+                case let .message(text): line.finish(); printError("parrot train: \(text)")
+                case let .network(round, .epoch(report)): line.finish(); print("round \(round) \(report.line)")
+                case let .network(round, .progress(epoch, done, total)): line.update(done, total, note: "round \(round) epoch \(epoch)")
+                case .network(_, .message): break
+                case let .realignment(round, done, total): line.update(done, total, note: "round \(round) re-alignment")
+                case let .round(report): line.finish(); print(report.line)
+                }
+            }
+            print("parrot train: OpenBLAS \(BLAS.coreName) kernels")
+            let model = try trainer.run(resume: true)
+            // The phone bigram `parrot decode --phone-lm` uses, from the final alignments.
+            try AtomicFile.write(NGramEstimator.phoneArpa(alignments: trainer.finalAlignment, labels: model.classLabels, order: 2),
+                                 to: (modelDir as NSString).appendingPathComponent("phones.arpa"))
+            print("parrot train: model in \(modelDir)/final.mdl")
+            // Every utterance of the corpus that did not make it into training, with its cause.
+            var reasons = [String: String]()
+            let featureKeys = Set(source.keys)   // (`keys` is rebuilt on each use: once, not per utterance)
+            for key in featureKeys.union(transcripts.keys).union(source.failedUtterances.keys) where trainer.finalAlignment[key] == nil {
+                reasons[key] = featureKeys.contains(key) ? "left out of training" : source.missingFeaturesReason(key)
+            }
+            for (key, reason) in trainer.leftOut where reasons[key] != nil { reasons[key] = reason }
+            let failedPath = (modelDir as NSString).appendingPathComponent("failed.txt")
+            let total = trainer.finalAlignment.count + reasons.count
+            if reasons.isEmpty {
+                try? FileManager.default.removeItem(atPath: failedPath)
+                print("Done: trained on \(total.grouped) of \(total.grouped) utterances")
+            } else {
+                let keys = reasons.keys.sorted(by: cLocaleLess)
+                for key in keys { printError("parrot train: utterance '\(key)': \(reasons[key]!)") }
+                try AtomicFile.write(keys.map { "\($0) \(reasons[$0]!)\n" }.joined(), to: failedPath)
+                print("Done: trained on \(trainer.finalAlignment.count.grouped) of \(total.grouped) utterances; \(reasons.count) failed, see \(failedPath)")
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// A model given as a file or as a directory holding final.mdl.
+enum ModelPath {
+    /// The class log-priors `parrot train` wrote beside `modelFile` (priors.txt), in the order of
+    /// `labels`; a class it does not list gets -20.
+    static func logPriors(besides modelFile: String, labels: [String]) throws -> [Float] {
+        let path = ((modelFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("priors.txt")
+        let table = try TableFile(path: path).dictionary
+        return labels.map { Float(table[$0] ?? "") ?? -20 }
+    }
+
+    /// An aligner for `model` (read from `file`) with `options`; with a prior scale, the class
+    /// log-priors come from priors.txt beside the file.
+    static func aligner(_ model: AcousticModel, file: String, lexicon: Lexicon, options: AlignerOptions) throws -> ForcedAligner {
+        var aligner = ForcedAligner(model: model, compiler: TranscriptCompiler(lexicon: lexicon, phoneSet: model.classLabels, oovMode: options.oovMode),
+                                    options: options)
+        if options.priorScale != 0 { aligner.logPriors = try logPriors(besides: file, labels: model.classLabels) }
+        return aligner
+    }
+
+    static func resolve(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+            ? (path as NSString).appendingPathComponent("final.mdl") : path
+    }
+}

@@ -1,0 +1,96 @@
+import Acoustic
+import Align
+import Core
+import Corpus
+import Foundation
+import KaldiIO
+import ParrotTestSupport
+import Testing
+import Transcription
+
+/// A model whose log-posteriors are the log-softmax of its input: no LSTM layers, identity
+/// output weights, no input normalisation. Features then are scores, built by hand.
+func scoreModel(labels: [String]) -> AcousticModel {
+    let c = labels.count
+    let configuration = AcousticModelConfiguration(featureDimension: c, classes: c, layers: 0, hiddenUnits: 1)
+    var parameters = [Float](repeating: 0, count: c * c + c)
+    for i in 0..<c { parameters[i * c + i] = 1 }
+    return AcousticModel(features: nil, cmvn: .none, inputMean: [Float](repeating: 0, count: c), inputScale: [Float](repeating: 1, count: c),
+                         classLabels: labels, network: BiLSTMNetwork(configuration: configuration, parameters: parameters))
+}
+
+/// Frames favouring one class each (10 against 0), from a string of class letters: S(IL), A, B.
+func frames(_ pattern: String) -> Matrix {
+    let classes = ["S": 0, "A": 1, "B": 2]
+    var m = Matrix(rows: 0, columns: 3)
+    for ch in pattern {
+        var row: [Float] = [0, 0, 0]
+        row[classes[String(ch)]!] = 10
+        m.appendRow(row)
+    }
+    return m
+}
+
+@Suite struct ForcedAlignerTests {
+    let labels = ["SIL", "A", "B"]
+    var aligner: ForcedAligner {
+        ForcedAligner(model: scoreModel(labels: labels),
+                      compiler: TranscriptCompiler(lexicon: Lexicon(entries: [(word: "AB", phones: ["A", "B"])]), phoneSet: labels))
+    }
+
+    /// Silence, A, B, silence in runs of 3, 3, 4 and 3 frames: the alignment follows the runs
+    /// (worked by hand), and the path's log-likelihood is 13 frames of log(e¹⁰ / (e¹⁰ + 2)).
+    @Test func alignmentFollowsHandBuiltScores() throws {
+        let compiled = try aligner.compiler.compile(utterance: "u", transcript: "ab")
+        let outcome = aligner.align([ForcedAligner.Input(utterance: "u", transcript: compiled, features: frames("SSSAAABBBBSSS"))], workspace: NetworkWorkspace())
+        let output = try #require(try outcome.first?.get())
+        #expect(output.alignment.phones == [AlignedSegment(label: "SIL", start: 0, end: 3), AlignedSegment(label: "A", start: 3, end: 6),
+                                            AlignedSegment(label: "B", start: 6, end: 10), AlignedSegment(label: "SIL", start: 10, end: 13)])
+        #expect(output.alignment.words == [AlignedSegment(label: "AB", start: 3, end: 10)])
+        let perFrame = 10 - log(exp(10.0) + 2)
+        #expect(abs(output.logLikelihood - 13 * perFrame) < 1e-3)
+    }
+
+    /// A padded batch gives each utterance what it gets alone; one with features of another
+    /// dimension fails by itself, and one too short for its transcript says so.
+    @Test func aBatchAlignsAsOneAtATimeAndFailuresStayWithTheirUtterance() throws {
+        let compiled = try aligner.compiler.compile(utterance: "x", transcript: "AB")
+        let inputs = [ForcedAligner.Input(utterance: "long", transcript: compiled, features: frames("SSSAAAAABBBSSSS")),
+                      ForcedAligner.Input(utterance: "short", transcript: compiled, features: frames("AAABBB")),
+                      ForcedAligner.Input(utterance: "tiny", transcript: compiled, features: frames("AB"))]
+        let workspace = NetworkWorkspace()
+        let together = aligner.align(inputs, workspace: workspace)
+        for (input, outcome) in zip(inputs.prefix(2), together) {
+            let alone = try #require(try aligner.align([input], workspace: workspace).first?.get())
+            let batched = try outcome.get()
+            #expect(batched.alignment == alone.alignment)
+            #expect(abs(batched.logLikelihood - alone.logLikelihood) < 1e-3)
+        }
+        #expect(throws: AlignError.self) { try together[2].get() }
+
+        var wrong = inputs
+        wrong[1].features = Matrix(rows: 4, columns: 2)
+        let mixed = aligner.align(wrong, workspace: workspace)
+        #expect(try mixed[0].get().alignment == together[0].get().alignment)
+        #expect(throws: AcousticModelError.inputDimension(expected: 3, found: 2)) { try mixed[1].get() }
+    }
+
+    /// The job over a features directory: every utterance with a transcript is aligned and its
+    /// frame classes written; one without a transcript is listed in failed.txt with the reason.
+    @Test func alignmentJobWritesFrameClassesAndListsFailures() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.writeFeatureDirectory(["u1": frames("SSSAAABBBBSSS"), "u2": frames("SSSAAAAAABBBSSS"), "u3": frames("SSSAAABBBSSS")], to: dir + "/feats")
+        var job = AlignmentJob(aligner: aligner, source: try FeatureSource(path: dir + "/feats"), transcripts: ["u1": "AB", "u2": "AB"])
+        job.jobs = 2
+        let result = try job.run(outputDirectory: dir + "/out")
+        #expect(result.aligned == 2)
+        #expect(result.failures.map(\.0) == ["u3"])
+        #expect(try String(contentsOfFile: dir + "/out/failed.txt", encoding: .utf8) == "u3 no transcript in text\n")
+        let archive = try KaldiArchiveReader(path: dir + "/out/ali.ark")
+        var classes = [String: [Int32]]()
+        while let (key, object) = try archive.next() { if case let .intVector(v) = object { classes[key] = v } }
+        #expect(classes["u1"] == [0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 0, 0, 0])
+        #expect(classes["u2"] == [0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 0, 0, 0])
+        #expect(FileManager.default.fileExists(atPath: dir + "/out/textgrids/u2.TextGrid"))
+    }
+}

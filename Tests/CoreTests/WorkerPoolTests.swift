@@ -1,0 +1,68 @@
+import Core
+import Foundation
+import Testing
+
+@Suite struct WorkerPoolTests {
+    @Test func sharesCoverEveryItemOnceInOrder() {
+        let items = Array(0..<23)
+        for parts in 1...7 {
+            let joined = (0..<parts).flatMap { WorkerPool.share(items, part: $0, of: parts) }
+            #expect(joined == items)
+            let sizes = (0..<parts).map { WorkerPool.share(items, part: $0, of: parts).count }
+            #expect(sizes.max()! - sizes.min()! <= 1)
+        }
+    }
+
+    @Test func mapReturnsResultsInItemOrderWithOneStatePerThread() {
+        let items = (0..<101).map { "u\($0)" }
+        let states = NSLock()
+        var made = 0
+        var reports = [Int]()
+        let results = WorkerPool.map(items, jobs: 3, batchSize: 4, state: { () -> Int in
+            states.lock(); made += 1; states.unlock()
+            return 0
+        }, progress: { done, total in
+            #expect(total == 101)
+            reports.append(done)
+        }) { batch, calls -> [String] in
+            calls += 1
+            #expect(batch.count <= 4)
+            return batch.map { $0.uppercased() }
+        }
+        #expect(results == items.map { $0.uppercased() })
+        #expect(made == 3)
+        #expect(reports == Array(1...101))
+    }
+
+    @Test func runKeepsGoingPastFailuresAndSortsThemByKey() {
+        let keys = ["b", "a2", "a10", "c"]
+        let (results, failures) = WorkerPool.run(keys, jobs: 2, state: { () }, progress: nil) { batch, _ in
+            batch.map { key in key.hasPrefix("a") ? .failure(WorkerPool.Failure("utterance \(key): bad")) : .success(key.count) }
+        }
+        #expect(results == ["b": 1, "c": 1])
+        #expect(failures.map(\.0) == ["a10", "a2"])
+        #expect(failures.map(\.1) == ["bad", "bad"])
+    }
+
+    @Test func parallelThrowsTheLowestFailingPartsErrorAfterAllFinish() {
+        let lock = NSLock()
+        var finished = Set<Int>()
+        #expect(throws: WorkerPool.Failure.self) {
+            _ = try WorkerPool.parallel(parts: 4) { part -> Int in
+                lock.lock(); finished.insert(part); lock.unlock()
+                if part >= 2 { throw WorkerPool.Failure("part \(part)") }
+                return part
+            }
+        }
+        #expect(finished == [0, 1, 2, 3])
+        do {
+            _ = try WorkerPool.parallel(parts: 4) { part -> Int in
+                if part >= 2 { throw WorkerPool.Failure("part \(part)") }
+                return part
+            }
+        } catch {
+            #expect("\(error)" == "part 2")
+        }
+        #expect((try? WorkerPool.parallel(parts: 3) { $0 * $0 }) == [0, 1, 4])
+    }
+}

@@ -1,0 +1,48 @@
+import Audio
+import Core
+import Corpus
+import Foundation
+import ParrotTestSupport
+import Testing
+
+@Suite struct FeatureSourceTests {
+    /// Two utterances of one speaker and one of another: with per-speaker CMVN each speaker's
+    /// frames, taken together, have mean zero in every dimension (the means are worked out here
+    /// from the matrices themselves).
+    @Test func speakerCMVNRemovesEachSpeakersMean() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let features = ["a1": Matrix(rows: 2, columns: 2, values: [1, 10, 3, 20]),
+                        "a2": Matrix(rows: 1, columns: 2, values: [5, 30]),
+                        "b1": Matrix(rows: 2, columns: 2, values: [-4, 0, -2, 4])]
+        let speakers = ["a1": "A", "a2": "A", "b1": "B"]
+        try TestSupport.writeFeatureDirectory(features, speakers: speakers, to: dir)
+        var a = CMVNStatistics(features: features["a1"]!)
+        a.accumulate(features["a2"]!)
+        try CMVNTable.write(["A": a, "B": CMVNStatistics(features: features["b1"]!)], directory: dir)
+
+        let source = try FeatureSource(path: dir)
+        #expect(source.cmvn == .speaker)
+        #expect(source.keys == ["a1", "a2", "b1"])
+        #expect(try source.rawFeatures("a2") == features["a2"]!)
+        // Speaker A: means 3 and 20; speaker B: means -3 and 2.
+        #expect(try source.normalizedFeatures("a1").values == [-2, -10, 0, 0])
+        #expect(try source.normalizedFeatures("a2").values == [2, 10])
+        #expect(try source.normalizedFeatures("b1").values == [-1, -2, 1, 2])
+        #expect(source.speaker(of: "b1") == "B")
+        // The same normalisation of features already read.
+        #expect(source.normalized(features["a1"]!, of: "a1") == (try source.normalizedFeatures("a1")))
+    }
+
+    @Test func withoutCMVNTheFeaturesAreAsStoredAndFailuresAreExplained() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let m = Matrix(rows: 1, columns: 3, values: [1, 2, 3])
+        try TestSupport.writeFeatureDirectory(["u": m], to: dir + "/feats")
+        try TestSupport.write("gone recording is empty\n", to: dir + "/feats/failed.txt")
+        let source = try FeatureSource(path: dir + "/feats/feats.scp")
+        #expect(source.cmvn == .none)
+        #expect(try source.normalizedFeatures("u") == m)
+        #expect(source.speaker(of: "u") == "u")
+        #expect(source.missingFeaturesReason("gone") == "no features: recording is empty")
+        #expect(throws: (any Error).self) { try source.rawFeatures("gone") }
+    }
+}

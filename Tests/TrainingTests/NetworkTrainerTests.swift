@@ -1,0 +1,84 @@
+import Acoustic
+import Core
+import Corpus
+import Foundation
+import ParrotTestSupport
+import Testing
+import Training
+
+@Suite struct NetworkTrainerTests {
+    /// Frames of two random features, labelled 1 where the first exceeds the second: after
+    /// training, the network labels new frames by the same rule.
+    @Test func learnsAKnownMappingOnATinyProblem() throws {
+        var random = SeededGenerator(seed: 7)
+        func utterance(_ frames: Int) -> (Matrix, [Int32]) {
+            var m = Matrix(rows: 0, columns: 2)
+            var labels = [Int32]()
+            for _ in 0..<frames {
+                let x = Float(random.gaussian()), y = Float(random.gaussian())
+                m.appendRow([x, y])
+                labels.append(x > y ? 1 : 0)
+            }
+            return (m, labels)
+        }
+        var features = [String: Matrix](), targets = [String: [Int32]]()
+        for i in 0..<12 { (features["u\(i)"], targets["u\(i)"]) = utterance(40) }
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.writeFeatureDirectory(features, to: dir + "/feats")
+
+        var options = TrainingOptions()
+        options.layers = 1
+        options.hiddenUnits = 8
+        options.epochs = 40
+        options.batchSize = 4
+        options.learningRate = 0.02
+        options.validationFraction = 0
+        let trainer = NetworkTrainer(source: try FeatureSource(path: dir + "/feats"), targets: targets, classLabels: ["below", "above"],
+                                     options: options, modelDirectory: dir + "/model")
+        let model = try trainer.run(resume: false)
+
+        var correct = 0, total = 0
+        let workspace = NetworkWorkspace()
+        for _ in 0..<5 {
+            let (m, labels) = utterance(60)
+            let posteriors = try model.logPosteriors(m, workspace: workspace)
+            for t in 0..<m.rows {
+                let best: Int32 = posteriors[t, 1] > posteriors[t, 0] ? 1 : 0
+                correct += best == labels[t] ? 1 : 0
+                total += 1
+            }
+        }
+        #expect(Double(correct) / Double(total) > 0.95)
+        // Every epoch left its model and a log line.
+        #expect(FileManager.default.fileExists(atPath: dir + "/model/epoch-40.mdl"))
+        #expect(try String(contentsOfFile: dir + "/model/train.log", encoding: .utf8).split(separator: "\n").count == 40)
+    }
+
+    /// Two copies averaged each epoch, as threads or as one process, are the same computation:
+    /// resuming from the checkpoint after epoch 2 ends with the model an uninterrupted run gives.
+    @Test func resumingFromACheckpointGivesTheUninterruptedModel() throws {
+        var random = SeededGenerator(seed: 3)
+        var features = [String: Matrix](), targets = [String: [Int32]]()
+        for i in 0..<8 {
+            var m = Matrix(rows: 0, columns: 3)
+            for _ in 0..<20 { m.appendRow([Float(random.gaussian()), Float(random.gaussian()), Float(random.gaussian())]) }
+            features["u\(i)"] = m
+            targets["u\(i)"] = (0..<20).map { Int32(($0 / 5) % 2) }
+        }
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.writeFeatureDirectory(features, to: dir + "/feats")
+        let source = try FeatureSource(path: dir + "/feats")
+        var options = TrainingOptions()
+        options.layers = 1
+        options.hiddenUnits = 4
+        options.batchSize = 2
+        options.trainJobs = 2
+        options.epochs = 4
+        let whole = try NetworkTrainer(source: source, targets: targets, classLabels: ["a", "b"], options: options, modelDirectory: dir + "/whole").run(resume: false)
+        options.epochs = 2
+        _ = try NetworkTrainer(source: source, targets: targets, classLabels: ["a", "b"], options: options, modelDirectory: dir + "/split").run(resume: false)
+        options.epochs = 4
+        let resumed = try NetworkTrainer(source: source, targets: targets, classLabels: ["a", "b"], options: options, modelDirectory: dir + "/split").run(resume: true)
+        #expect(resumed.network.parameters == whole.network.parameters)
+    }
+}
