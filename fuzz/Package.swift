@@ -9,7 +9,7 @@ let targets: [(name: String, dependencies: [String])] = [
     ("fuzz-archive", ["KaldiIO"]),     // Kaldi archives (binary and text matrices, vectors, compressed)
     ("fuzz-scp", ["KaldiIO"]),         // scp indexes and the archive offsets they point at
     ("fuzz-datadir", ["Corpus"]),      // data-directory tables: wav.scp, text, utt2spk, segments, spk2utt
-    ("fuzz-lexicon", ["Align"]),       // CMU / Kaldi / MFA lexicons
+    ("fuzz-lexicon", ["Transcription"]), // CMU / Kaldi / MFA lexicons
     ("fuzz-arpa", ["Decode"]),         // ARPA n-gram models
     ("fuzz-grammar", ["Decode"]),      // sentence lists and JSGF-like grammars
     ("fuzz-model", ["Acoustic"]),      // Parrot model files

@@ -31,9 +31,7 @@ import Transcription
         options.rounds = 1
         options.localRounds = 1
         options.localSplice = 0
-        options.network.epochs = 60
-        options.network.learningRate = 0.05
-        options.network.validationFraction = 0
+        options.network = tinyOptions(layers: 0, epochs: 60, batchSize: 16, learningRate: 0.05)
         let lexicon = Lexicon(entries: [(word: "AB", phones: ["A", "B"]), (word: "SIL", phones: ["SIL"])])
         let trainer = AlignmentTrainer(source: try FeatureSource(path: dir + "/feats"), transcripts: transcripts, lexicon: lexicon,
                                        options: options, modelDirectory: dir + "/model")

@@ -6,6 +6,18 @@ import ParrotTestSupport
 import Testing
 import Training
 
+/// Options for a tiny network trained on a few utterances, every one of them used for training.
+func tinyOptions(layers: Int, hiddenUnits: Int = 8, epochs: Int, batchSize: Int, learningRate: Float = 1e-3) -> TrainingOptions {
+    var options = TrainingOptions()
+    options.layers = layers
+    options.hiddenUnits = hiddenUnits
+    options.epochs = epochs
+    options.batchSize = batchSize
+    options.learningRate = learningRate
+    options.validationFraction = 0
+    return options
+}
+
 @Suite struct NetworkTrainerTests {
     /// Frames of two random features, labelled 1 where the first exceeds the second: after
     /// training, the network labels new frames by the same rule.
@@ -26,13 +38,7 @@ import Training
         let dir = try TestSupport.temporaryDirectory()
         try TestSupport.writeFeatureDirectory(features, to: dir + "/feats")
 
-        var options = TrainingOptions()
-        options.layers = 1
-        options.hiddenUnits = 8
-        options.epochs = 40
-        options.batchSize = 4
-        options.learningRate = 0.02
-        options.validationFraction = 0
+        let options = tinyOptions(layers: 1, epochs: 40, batchSize: 4, learningRate: 0.02)
         let trainer = NetworkTrainer(source: try FeatureSource(path: dir + "/feats"), targets: targets, classLabels: ["below", "above"],
                                      options: options, modelDirectory: dir + "/model")
         let model = try trainer.run(resume: false)
@@ -68,12 +74,9 @@ import Training
         let dir = try TestSupport.temporaryDirectory()
         try TestSupport.writeFeatureDirectory(features, to: dir + "/feats")
         let source = try FeatureSource(path: dir + "/feats")
-        var options = TrainingOptions()
-        options.layers = 1
-        options.hiddenUnits = 4
-        options.batchSize = 2
+        var options = tinyOptions(layers: 1, hiddenUnits: 4, epochs: 4, batchSize: 2)
         options.trainJobs = 2
-        options.epochs = 4
+        options.validationFraction = 0.1
         let whole = try NetworkTrainer(source: source, targets: targets, classLabels: ["a", "b"], options: options, modelDirectory: dir + "/whole").run(resume: false)
         options.epochs = 2
         _ = try NetworkTrainer(source: source, targets: targets, classLabels: ["a", "b"], options: options, modelDirectory: dir + "/split").run(resume: false)

@@ -2,7 +2,7 @@ import Core
 import KaldiIO
 
 /// Settings of the lexicon-constrained search.
-public struct SearchOptions: Sendable {
+public struct SearchOptions: Codable, Equatable, Sendable {
     /// Tokens scoring more than this below the frame's best are dropped. Default 16.
     public var beam: Float = 16
     /// At most this many tokens survive a frame. Default 7,000.

@@ -50,24 +50,15 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "Lexicon mode: pronunciation lexicon (CMU, Kaldi or MFA style).") var lexicon: String?
     @Option(help: "Lexicon mode: allowed word sequences (one per line) or a JSGF-like grammar.") var grammar: String?
     @Option(help: "Lexicon mode: ARPA back-off n-gram language model (up to trigrams).") var lm: String?
-    @Option(help: "Weight of the grammar or language model's log-probabilities.") var lmWeight: Float = 1
-    @Option(help: "Score subtracted per word (or phone) output; raise it against insertions.") var wordInsertionPenalty: Float = 0
-    @Option(help: "Search beam (log-score below the frame's best that survives).") var beam: Float = 16
-    @Option(help: "Searches: factor on the network's log-scores before the grammar or language model's are added (Kaldi's --acoustic-scale).") var acousticScale: Float = 1
-    @Option(help: "Most tokens kept per frame.") var maxActive = 7000
-    @Option(help: "Frames each phone lasts at least.") var minDuration = 3
-    @Option(help: "Weight of the log-prior subtracted from log-posteriors in searches (uses MODEL_DIR/priors.txt).") var priorScale: Float = 0
-    @Option(help: ArgumentHelp("Lexicon mode: drop words whose loudest frame is more than DB below the utterance's loudest word, taking them for background sound (0: keep every word).", valueName: "DB")) var dropQuietWords: Float = 0
+    @OptionGroup(title: "Search") var decoding: DecodingArguments
     @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
     @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments
 
     func validate() throws {
-        guard jobs >= 1, minDuration >= 1, maxActive >= 1, beam > 0 else { throw ValidationError("--nj, --min-duration and --max-active must be at least 1, --beam positive") }
-        guard acousticScale > 0, acousticScale.isFinite else { throw ValidationError("--acoustic-scale must be positive") }
-        guard dropQuietWords >= 0, dropQuietWords.isFinite else { throw ValidationError("--drop-quiet-words takes decibels, 0 or more") }
+        guard jobs >= 1 else { throw ValidationError("--nj must be at least 1") }
         switch mode {
         case .greedy:
-            guard lexicon == nil, grammar == nil, lm == nil, dropQuietWords == 0 else { throw ValidationError("--lexicon, --grammar, --lm and --drop-quiet-words need --mode lexicon") }
+            guard lexicon == nil, grammar == nil, lm == nil, decoding.dropQuietWords == 0 else { throw ValidationError("--lexicon, --grammar, --lm and --drop-quiet-words need --mode lexicon") }
         case .lexicon:
             guard lexicon != nil else { throw ValidationError("--mode lexicon needs --lexicon") }
             guard grammar == nil || lm == nil else { throw ValidationError("give --grammar or --lm, not both") }
@@ -106,12 +97,8 @@ struct DecodeCommand: ParsableCommand {
         guard let silence = labels.firstIndex(of: Lexicon.silence) else {
             throw ValidationError("the model has no \(Lexicon.silence) class; decoding needs one")
         }
-        var options = SearchOptions()
-        options.beam = beam
-        options.maxActive = maxActive
-        options.lmWeight = lmWeight
-        options.wordInsertionPenalty = wordInsertionPenalty
-        options.minimumDuration = minDuration
+        let decodingOptions = decoding.options
+        let options = decodingOptions.search
         let recognizerMode: Recognizer.Mode
         switch mode {
         case .greedy:
@@ -136,13 +123,7 @@ struct DecodeCommand: ParsableCommand {
             }
             recognizerMode = .search(BeamSearchDecoder(tree: tree, model: wordModel, silence: silence, options: options), phoneOutput: false)
         }
-        var recognizer = Recognizer(model: acoustic, mode: recognizerMode)
-        recognizer.acousticScale = acousticScale
-        if dropQuietWords > 0 { recognizer.quietWordGate = QuietWordGate(decibelsBelowLoudest: dropQuietWords) }
-        if priorScale != 0 {
-            recognizer.logPriors = try ModelPath.logPriors(besides: modelFile, labels: labels)
-            recognizer.priorScale = priorScale
-        }
-        return recognizer
+        let logPriors = decodingOptions.priorScale != 0 ? try ModelPath.logPriors(besides: modelFile, labels: labels) : nil
+        return Recognizer(model: acoustic, mode: recognizerMode, options: decodingOptions, logPriors: logPriors)
     }
 }

@@ -24,7 +24,7 @@ struct TrainWorkerCommand: ParsableCommand {
     @Argument(help: "Job directory, then EPOCH JOB JOBS (epoch) or JOB JOBS (align).") var values: [String]
 
     func run() throws {
-        try exitStatus(of: "train-worker") {
+        try exitStatus(of: "train-worker", usageStatus: 64) {
             let numbers = values.dropFirst().compactMap { Int($0) }
             switch kind {
             case "epoch" where values.count == 4 && numbers.count == 3:

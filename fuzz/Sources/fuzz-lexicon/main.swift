@@ -1,4 +1,3 @@
-import Align
 import FuzzSupport
 import Transcription
 

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Decode
+
+/// The search and scoring settings of `decode`; builds the library's `DecodingOptions`.
+struct DecodingArguments: ParsableArguments {
+    @Option(help: "Weight of the grammar or language model's log-probabilities.")
+    var lmWeight: Float = 1
+
+    @Option(help: "Score subtracted per word (or phone) output; raise it against insertions.")
+    var wordInsertionPenalty: Float = 0
+
+    @Option(help: "Search beam (log-score below the frame's best that survives).")
+    var beam: Float = 16
+
+    @Option(help: "Searches: factor on the network's log-scores before the grammar or language model's are added (Kaldi's --acoustic-scale).")
+    var acousticScale: Float = 1
+
+    @Option(help: "Most tokens kept per frame.")
+    var maxActive = 7000
+
+    @Option(help: "Frames each phone lasts at least.")
+    var minDuration = 3
+
+    @Option(help: "Weight of the log-prior subtracted from log-posteriors in searches (uses MODEL_DIR/priors.txt).")
+    var priorScale: Float = 0
+
+    @Option(help: ArgumentHelp("Lexicon mode: drop words whose loudest frame is more than DB below the utterance's loudest word, taking them for background sound (0: keep every word).", valueName: "DB"))
+    var dropQuietWords: Float = 0
+
+    func validate() throws {
+        guard minDuration >= 1, maxActive >= 1, beam > 0 else { throw ValidationError("--min-duration and --max-active must be at least 1, --beam positive") }
+        guard acousticScale > 0, acousticScale.isFinite else { throw ValidationError("--acoustic-scale must be positive") }
+        guard dropQuietWords >= 0, dropQuietWords.isFinite else { throw ValidationError("--drop-quiet-words takes decibels, 0 or more") }
+    }
+
+    /// The library's options.
+    var options: DecodingOptions {
+        var options = DecodingOptions()
+        options.search.beam = beam
+        options.search.maxActive = maxActive
+        options.search.lmWeight = lmWeight
+        options.search.wordInsertionPenalty = wordInsertionPenalty
+        options.search.minimumDuration = minDuration
+        options.acousticScale = acousticScale
+        options.priorScale = priorScale
+        options.quietWordDecibels = dropQuietWords > 0 ? dropQuietWords : nil
+        return options
+    }
+}
