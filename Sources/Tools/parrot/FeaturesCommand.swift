@@ -47,44 +47,41 @@ struct FeaturesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let data: DataDirectory
-        do { data = try DataDirectory(path: dataDir) } catch {
-            printError("parrot features: \(error)")
-            throw ExitCode(1)
-        }
-        for problem in data.problems where problem.severity == .warning {
-            printError("parrot features: \(dataDir)/\(problem)")
-        }
-        var options = FeatureJobOptions()
-        options.fbank = try fbank.options()
-        audio.apply(to: &options.audio)
-        options.speedFactors = try augmentation.speedFactors()
-        options.noiseSNRs = try augmentation.noiseSNRs()
-        options.jobs = jobs
-        options.cmvn = CMVNMode(rawValue: cmvn)!
+        try exitStatus(of: "features") {
+            let data = try DataDirectory(path: dataDir)
+            for problem in data.problems where problem.severity == .warning {
+                printError("parrot features: \(dataDir)/\(problem)")
+            }
+            var options = FeatureJobOptions()
+            options.fbank = try fbank.options()
+            audio.apply(to: &options.audio)
+            options.speedFactors = try augmentation.speedFactors()
+            options.noiseSNRs = try augmentation.noiseSNRs()
+            options.jobs = jobs
+            options.cmvn = CMVNMode(rawValue: cmvn)!
 
-        let job = FeatureExtractionJob(data: data, outputDirectory: outDir, options: options)
-        let progress = ProgressLine("features")
-        job.progress = { progress.update($0, $1) }
-        let started = Date()
-        let report: FeatureJobReport
-        do { report = try job.run() } catch {
+            let job = FeatureExtractionJob(data: data, outputDirectory: outDir, options: options)
+            let progress = ProgressLine("features")
+            job.progress = { progress.update($0, $1) }
+            let started = Date()
+            let report: FeatureJobReport
+            do { report = try job.run() } catch {
+                progress.finish()
+                throw error
+            }
             progress.finish()
-            printError("parrot features: \(error)")
-            throw ExitCode(1)
+            for failure in report.failures {
+                printError("parrot features: utterance '\(failure.utterance)': \(failure.reason)")
+            }
+            let failedPath = (outDir as NSString).appendingPathComponent("failed.txt")
+            let elapsed = Date().timeIntervalSince(started)
+            let speed = elapsed > 0 ? String(format: "%.0f× real time", report.audioSeconds / elapsed) : ""
+            var summary = "Done \(report.succeeded.grouped) of \(report.total.grouped) utterances (\(report.frames.grouped) frames, \(String(format: "%.1f", report.audioSeconds)) s of audio, \(speed))"
+            if !report.failures.isEmpty {
+                summary += "; \(report.failures.count.grouped) failed, see \(failedPath)"
+            }
+            print(summary)
+            if !report.failures.isEmpty { throw ExitCode(1) }
         }
-        progress.finish()
-        for failure in report.failures {
-            printError("parrot features: utterance '\(failure.utterance)': \(failure.reason)")
-        }
-        let failedPath = (outDir as NSString).appendingPathComponent("failed.txt")
-        let elapsed = Date().timeIntervalSince(started)
-        let speed = elapsed > 0 ? String(format: "%.0f× real time", report.audioSeconds / elapsed) : ""
-        var summary = "Done \(report.succeeded.grouped) of \(report.total.grouped) utterances (\(report.frames.grouped) frames, \(String(format: "%.1f", report.audioSeconds)) s of audio, \(speed))"
-        if !report.failures.isEmpty {
-            summary += "; \(report.failures.count.grouped) failed, see \(failedPath)"
-        }
-        print(summary)
-        if !report.failures.isEmpty { throw ExitCode(1) }
     }
 }

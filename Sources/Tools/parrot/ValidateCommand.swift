@@ -40,31 +40,29 @@ struct ValidateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let data: DataDirectory
-        do { data = try DataDirectory(path: dataDir) } catch {
-            printError("parrot validate: \(error)")
-            throw ExitCode(1)
-        }
-        var options = DataDirectoryValidator.Options()
-        options.checkAudio = audio
-        options.sampleRate = sampleRate
-        options.jobs = jobs
-        options.pipeTimeoutSeconds = pipeTimeout
-        var validator = DataDirectoryValidator(options: options)
-        let progress = ProgressLine("validate")
-        validator.progress = { progress.update($0, $1) }
-        let report = validator.validate(data)
-        progress.finish()
-        for problem in report.problems { print(problem) }
-        var summary = "\(dataDir): \(report.utteranceCount.grouped) utterances, \(report.recordingCount.grouped) recordings, \(report.speakerCount.grouped) speakers"
-        if audio {
-            summary += String(format: ", %.2f hours", report.audioSeconds / 3600)
-            if !report.sampleRates.isEmpty {
-                summary += " at " + report.sampleRates.keys.sorted().map { "\($0) Hz" }.joined(separator: "/")
+        try exitStatus(of: "validate") {
+            let data = try DataDirectory(path: dataDir)
+            var options = DataDirectoryValidator.Options()
+            options.checkAudio = audio
+            options.sampleRate = sampleRate
+            options.jobs = jobs
+            options.pipeTimeoutSeconds = pipeTimeout
+            var validator = DataDirectoryValidator(options: options)
+            let progress = ProgressLine("validate")
+            validator.progress = { progress.update($0, $1) }
+            let report = validator.validate(data)
+            progress.finish()
+            for problem in report.problems { print(problem) }
+            var summary = "\(dataDir): \(report.utteranceCount.grouped) utterances, \(report.recordingCount.grouped) recordings, \(report.speakerCount.grouped) speakers"
+            if audio {
+                summary += String(format: ", %.2f hours", report.audioSeconds / 3600)
+                if !report.sampleRates.isEmpty {
+                    summary += " at " + report.sampleRates.keys.sorted().map { "\($0) Hz" }.joined(separator: "/")
+                }
             }
+            summary += "; \(report.errorCount.grouped) errors, \(report.warningCount.grouped) warnings"
+            print(summary)
+            if report.errorCount > 0 { throw ExitCode(1) }
         }
-        summary += "; \(report.errorCount.grouped) errors, \(report.warningCount.grouped) warnings"
-        print(summary)
-        if report.errorCount > 0 { throw ExitCode(1) }
     }
 }
