@@ -29,7 +29,7 @@ import Testing
         let missing = try TestSupport.temporaryDirectory("parrot-no-corpora") + "/none"
         let run = try Self.runTests("DataDirectoryValidatorTests", environment: ["PARROT_CORPORA": missing, "PARROT_REQUIRE_CORPORA": "1"])
         #expect(run.status != 0)
-        #expect(run.output.contains("\(missing)/fsdd/recordings is not a folder, and PARROT_REQUIRE_CORPORA=1"), "\(run.output)")
+        #expect(run.output.contains("\(missing)/fsdd/recordings is not a folder (corpora from PARROT_CORPORA=\(missing)), and PARROT_REQUIRE_CORPORA=1"), "\(run.output)")
         #expect(run.output.contains("\(missing)/yesno/waves_yesno is not a folder"))
         #expect(!run.output.contains("tests skipped"))
     }
@@ -37,14 +37,15 @@ import Testing
     @Test func aTestRunsWhenEveryFolderItNeedsIsThere() {
         let there = ["/a/fsdd/recordings", "/a/yesno/waves_yesno"]
         let exists = { (path: String) in there.contains(path) }
-        #expect(CorpusTrait.decide(folders: there, exists: exists, required: false) == .run)
-        #expect(CorpusTrait.decide(folders: there, exists: exists, required: true) == .run)
+        let search = "corpora looked for in /a"
+        #expect(CorpusTrait.decide(folders: there, exists: exists, required: false, search: search) == .run)
+        #expect(CorpusTrait.decide(folders: there, exists: exists, required: true, search: search) == .run)
         let needsGolden = there + ["/a/golden"]
-        #expect(CorpusTrait.decide(folders: needsGolden, exists: exists, required: false) == .skip(missing: "/a/golden"))
-        guard case let .fail(message) = CorpusTrait.decide(folders: needsGolden, exists: exists, required: true) else {
+        #expect(CorpusTrait.decide(folders: needsGolden, exists: exists, required: false, search: search) == .skip(missing: "/a/golden"))
+        guard case let .fail(message) = CorpusTrait.decide(folders: needsGolden, exists: exists, required: true, search: search) else {
             Issue.record("a required folder that is missing must fail the test")
             return
         }
-        #expect(message.contains("/a/golden is not a folder"))
+        #expect(message.contains("/a/golden is not a folder (corpora looked for in /a)"))
     }
 }

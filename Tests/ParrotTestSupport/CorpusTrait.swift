@@ -46,12 +46,13 @@ public struct CorpusTrait: TestTrait, SuiteTrait {
         ProcessInfo.processInfo.environment["PARROT_REQUIRE_CORPORA"] == "1"
     }
 
-    /// The decision for folders `folders`, of which those for which `exists` is false are missing.
-    public static func decide(folders: [String], exists: (String) -> Bool, required: Bool) -> Decision {
+    /// The decision for folders `folders`, of which those for which `exists` is false are
+    /// missing; `search` says where the corpora were looked for.
+    public static func decide(folders: [String], exists: (String) -> Bool, required: Bool, search: String) -> Decision {
         guard let missing = folders.first(where: { !exists($0) }) else { return .run }
         if required {
-            return .fail(message: "corpus data not found: \(missing) is not a folder, and PARROT_REQUIRE_CORPORA=1 "
-                + "makes that a failure (set PARROT_CORPORA, or run ./setup.sh --corpora; see README, Corpora)")
+            return .fail(message: "corpus data not found: \(missing) is not a folder (\(search)), and "
+                + "PARROT_REQUIRE_CORPORA=1 makes that a failure (set PARROT_CORPORA, or run ./setup.sh --corpora; see README, Corpora)")
         }
         return .skip(missing: missing)
     }
@@ -59,7 +60,8 @@ public struct CorpusTrait: TestTrait, SuiteTrait {
     public func prepare(for test: Test) async throws {
         // A suite decides nothing itself: each of its tests carries this trait and is counted.
         guard !test.isSuite else { return }
-        switch Self.decide(folders: data.map(\.folder.path), exists: TestSupport.isDirectory, required: Self.corporaRequired) {
+        switch Self.decide(folders: data.map(\.folder.path), exists: TestSupport.isDirectory, required: Self.corporaRequired,
+                           search: TestSupport.corporaSearch) {
         case .run:
             return
         case let .fail(message):

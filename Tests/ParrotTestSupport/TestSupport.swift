@@ -34,6 +34,17 @@ public enum TestSupport {
             ?? corporaCandidates(environment: environment, packageRoot: packageRoot)[0]
     }()
 
+    /// Where the corpora folder was looked for, for messages: `$PARROT_CORPORA (DIR)`, or the
+    /// two default folders in order.
+    public static var corporaSearch: String {
+        let environment = ProcessInfo.processInfo.environment
+        let candidates = corporaCandidates(environment: environment, packageRoot: packageRoot).map(\.path)
+        if environment["PARROT_CORPORA", default: ""].isEmpty {
+            return "corpora looked for in \(candidates.joined(separator: ", then "))"
+        }
+        return "corpora from PARROT_CORPORA=\(candidates[0])"
+    }
+
     /// The reference features of real recordings (`golden/`), beside the corpora folder as in
     /// the shared folder's layout (`shared/corpora`, `shared/golden`).
     public static var goldenDirectory: URL {
