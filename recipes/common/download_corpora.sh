@@ -85,6 +85,7 @@ fetch() {
   echo "$name: downloading $url"
   local error
   if ! error=$(curl --fail --silent --show-error --location --connect-timeout 20 --retry 2 --output "$archive" "$url" 2>&1); then
+    error=${error##*$'\n'}   # curl's last word, after any retries
     echo "$name: could not download $url (no network, or the address moved?): ${error#curl: }" >&2
     echo "$name: nothing was written to $dest; download the archive by other means and set PARROT_${name^^}_URL=file:///path/to/it" >&2
     return 1
