@@ -52,7 +52,8 @@ print(open('$scratch/x.scp').read().replace('$scratch/x.ark', 'a.ark'), end='')"
     printf '#JSGF V1.0;\ngrammar digits;\n<digit> = ONE | TWO | THREE;\npublic <s> = <digit> [ <digit> ];\n' > "$out/jsgf" ;;
   fuzz-model)
     [ -x "$parrot" ] || { echo "make_seeds: $parrot missing, run ./setup.sh first" >&2; exit 2; }
-    shared="$(cd "$root/.." && pwd)/shared/corpora/yesno/waves_yesno"
+    source "$root/recipes/common/corpora.sh"
+    shared="$(find_corpora)/yesno/waves_yesno"
     mkdir -p "$scratch/data"
     echo "0_0_0_0_1_1_1_1 $shared/0_0_0_0_1_1_1_1.wav" > "$scratch/data/wav.scp"
     "$parrot" features "$scratch/data" "$scratch/feats" > /dev/null

@@ -27,7 +27,7 @@ import Testing
         spec.hasPrefix("golden:") ? TestSupport.golden(String(spec.dropFirst(7))) : TestSupport.corpus(spec)
     }
 
-    @Test(arguments: cases)
+    @Test(.requiresCorpus(.fsdd, .yesno, .golden), arguments: cases)
     func fbankMatchesKaldiReference(_ c: Case) throws {
         let reference = try #require(try TestSupport.readTextMatrices(TestSupport.golden(c.golden)).values.first)
         let audio = try SoundFile.read(path: Self.audioPath(c.audio))
@@ -45,7 +45,7 @@ import Testing
 
     /// The 16 kHz reference was made by sox from the 8 kHz file; Parrot's own resampler (soxr,
     /// a different filter) gives the same features to within resampler differences.
-    @Test func resampledEightKilohertzAudioMatchesSixteenKilohertzReferenceClosely() throws {
+    @Test(.requiresCorpus(.fsdd, .golden)) func resampledEightKilohertzAudioMatchesSixteenKilohertzReferenceClosely() throws {
         let reference = try #require(try TestSupport.readTextMatrices(TestSupport.golden("fsdd_7_jackson_32_16k.fbank40.txt")).values.first)
         let audio = try SoundFile.read(path: TestSupport.corpus("fsdd/recordings/7_jackson_32.wav"))
         let resampled = try Resampler.resample(try audio.mono(channel: nil, path: ""), to: 16000)

@@ -4,7 +4,7 @@ import ParrotTestSupport
 import Testing
 
 @Suite struct DataDirectoryValidatorTests {
-    @Test func reportsEveryProblemAtOnce() throws {
+    @Test(.requiresCorpus(.fsdd)) func reportsEveryProblemAtOnce() throws {
         let dir = try TestSupport.temporaryDirectory()
         let rec = TestSupport.corpus("fsdd/recordings")
         FileManager.default.createFile(atPath: dir + "/empty.wav", contents: Data())
@@ -36,7 +36,7 @@ import Testing
         #expect(report.sampleRates == [8000: 2])
     }
 
-    @Test func cleanDirectoryHasNoErrors() throws {
+    @Test(.requiresCorpus(.yesno)) func cleanDirectoryHasNoErrors() throws {
         let dir = try TestSupport.temporaryDirectory()
         let rec = TestSupport.corpus("yesno/waves_yesno")
         try TestSupport.write("0_0_0_0_1_1_1_1 \(rec)/0_0_0_0_1_1_1_1.wav\n", to: dir + "/wav.scp")

@@ -16,7 +16,7 @@ import Testing
         return options
     }
 
-    @Test func badUtterancesAreReportedAndTheRestAreWritten() throws {
+    @Test(.requiresCorpus(.fsdd)) func badUtterancesAreReportedAndTheRestAreWritten() throws {
         let (dir, bad) = try Self.makeHostileDirectory()
         let out = dir + "/out"
         let report = try FeatureExtractionJob(data: try DataDirectory(path: dir), outputDirectory: out, options: Self.options()).run()
@@ -45,7 +45,7 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 
-    @Test func twoWorkersWriteTheSameFeaturesAsOne() throws {
+    @Test(.requiresCorpus(.fsdd)) func twoWorkersWriteTheSameFeaturesAsOne() throws {
         let (dir, _) = try Self.makeHostileDirectory()
         let data = try DataDirectory(path: dir)
         _ = try FeatureExtractionJob(data: data, outputDirectory: dir + "/one", options: Self.options(jobs: 1)).run()
@@ -59,7 +59,7 @@ import Testing
     /// Long recordings stream (read, resampled and analysed a block at a time); the features
     /// must be those of the whole-recording path: 8 kHz files resampled to 16 kHz, a 6-channel
     /// file averaged and one channel picked, with and without dither.
-    @Test(arguments: [(nil, 0), (nil, 1), (3, 0)] as [(Int?, Float)])
+    @Test(.requiresCorpus(.yesno), arguments: [(nil, 0), (nil, 1), (3, 0)] as [(Int?, Float)])
     func streamedLongRecordingsGiveTheWholeRecordingsFeatures(channel: Int?, dither: Float) throws {
         let dir = try TestSupport.temporaryDirectory()
         let yesno = TestSupport.corpus("yesno/waves_yesno")
@@ -89,7 +89,7 @@ import Testing
         }
     }
 
-    @Test func speakerCMVNStatisticsSumTheSpeakersUtterances() throws {
+    @Test(.requiresCorpus(.fsdd)) func speakerCMVNStatisticsSumTheSpeakersUtterances() throws {
         let dir = try TestSupport.temporaryDirectory()
         let rec = TestSupport.corpus("fsdd/recordings")
         try TestSupport.write("a \(rec)/0_george_0.wav\nb \(rec)/1_george_0.wav\nc \(rec)/2_lucas_0.wav\n", to: dir + "/wav.scp")
@@ -106,7 +106,7 @@ import Testing
         for (x, y) in zip(stored.values, recomputed.values) { #expect(abs(x - y) <= 1e-9 * max(1, abs(y))) }
     }
 
-    @Test func segmentsSelectSubRangesOfARecording() throws {
+    @Test(.requiresCorpus(.yesno)) func segmentsSelectSubRangesOfARecording() throws {
         let dir = try TestSupport.temporaryDirectory()
         let path = TestSupport.corpus("yesno/waves_yesno/0_0_1_0_1_0_0_1.wav")
         try TestSupport.write("rec \(path)\n", to: dir + "/wav.scp")
@@ -121,7 +121,7 @@ import Testing
         #expect(try scp.read("rec-b") == .floatMatrix(fbank.compute(Array(samples[16000...]))))
     }
 
-    @Test func eightKilohertzAudioIsResampledToTheDefaultSixteen() throws {
+    @Test(.requiresCorpus(.fsdd)) func eightKilohertzAudioIsResampledToTheDefaultSixteen() throws {
         let dir = try TestSupport.temporaryDirectory()
         try TestSupport.write("a \(TestSupport.corpus("fsdd/recordings/5_jackson_20.wav"))\n", to: dir + "/wav.scp")
         _ = try FeatureExtractionJob(data: try DataDirectory(path: dir), outputDirectory: dir + "/out", options: FeatureJobOptions()).run()

@@ -7,7 +7,7 @@ import Testing
 @Suite struct FeaturesCommandTests {
     let parrot = TestSupport.parrotBinary
 
-    @Test func hostileBatchExitsNonZeroNamesEachFailureAndWritesTheRest() throws {
+    @Test(.requiresCorpus(.fsdd)) func hostileBatchExitsNonZeroNamesEachFailureAndWritesTheRest() throws {
         let (dir, bad) = try HostileCorpus.make()
         let result = try TestSupport.run(parrot, ["features", dir, dir + "/out", "--sample-rate", "8000", "--nj", "2"])
         #expect(result.status == 1)
@@ -24,7 +24,7 @@ import Testing
         #expect(!result.standardError.contains("Fatal error"), "no crash")
     }
 
-    @Test func cleanRunExitsZeroAndKaldiioReadsTheOutput() throws {
+    @Test(.requiresCorpus(.yesno)) func cleanRunExitsZeroAndKaldiioReadsTheOutput() throws {
         let dir = try TestSupport.temporaryDirectory()
         let rec = TestSupport.corpus("yesno/waves_yesno")
         let names = ["0_0_0_0_1_1_1_1", "0_0_0_1_0_0_0_1", "1_0_0_0_0_0_0_1"]
@@ -56,7 +56,7 @@ import Testing
         }
     }
 
-    @Test func copyFeatsPrintsKaldiText() throws {
+    @Test(.requiresCorpus(.fsdd)) func copyFeatsPrintsKaldiText() throws {
         let dir = try TestSupport.temporaryDirectory()
         try TestSupport.write("a \(TestSupport.corpus("fsdd/recordings/3_lucas_7.wav"))\n", to: dir + "/wav.scp")
         #expect(try TestSupport.run(parrot, ["features", dir, dir + "/out"]).status == 0)
@@ -90,7 +90,7 @@ import Testing
         #expect(missing.standardError.contains("\(dir)/nope: not a directory"))
     }
 
-    @Test func validateExitsNonZeroOnlyForErrors() throws {
+    @Test(.requiresCorpus(.fsdd)) func validateExitsNonZeroOnlyForErrors() throws {
         let (dir, _) = try HostileCorpus.make()
         let bad = try TestSupport.run(parrot, ["validate", dir])
         #expect(bad.status == 1)

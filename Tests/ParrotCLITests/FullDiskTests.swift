@@ -36,7 +36,7 @@ import Testing
         return files
     }
 
-    @Test func writesThatRunOutOfSpaceFailClearlyAndKeepThePreviousOutputs() throws {
+    @Test(.requiresCorpus(.yesno)) func writesThatRunOutOfSpaceFailClearlyAndKeepThePreviousOutputs() throws {
         let work = try TestSupport.temporaryDirectory("parrot-disk-data")
         let names = HostileStageCorpus.plain
         try HostileStageCorpus.writeDataDirectory(at: work + "/one", names: [names[0]])

@@ -6,7 +6,7 @@ import Testing
 /// Issue 8's hostile-input suite: every stage over broken audio, broken tables and damaged models
 /// and archives. Each bad input must be named with its cause, the good ones must finish with
 /// correct output, the exit status must be 1, and nothing may crash, hang or write NaN.
-@Suite(.serialized) struct HostileInputTests {
+@Suite(.serialized, .requiresCorpus(.yesno)) struct HostileInputTests {
     let parrot = TestSupport.parrotBinary
     static let tinyNetwork = ["--rounds", "2", "--local-rounds", "1", "--epochs", "2", "--layers", "1", "--hidden", "16", "--learning-rate", "0.01"]
     static let audioOptions = ["--pipe-timeout", "2"]

@@ -86,7 +86,7 @@ import Testing
         return Date().timeIntervalSince(start)
     }
 
-    @Test func killedStagesLeaveWholeFilesAndFinishWhenRunAgain() throws {
+    @Test(.requiresCorpus(.yesno)) func killedStagesLeaveWholeFilesAndFinishWhenRunAgain() throws {
         let dir = try TestSupport.temporaryDirectory("parrot-kill")
         let data = dir + "/data"
         try HostileStageCorpus.writeDataDirectory(at: data)

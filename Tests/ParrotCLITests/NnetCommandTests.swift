@@ -6,7 +6,7 @@ import Testing
 
 /// End-to-end runs of `parrot nnet-train` and `parrot nnet-forward` on a small FSDD subset with
 /// targets from a uniform segmentation of each digit's phones.
-@Suite(.serialized) struct NnetCommandTests {
+@Suite(.serialized, .requiresCorpus(.fsdd)) struct NnetCommandTests {
     let parrot = TestSupport.parrotBinary
     static let pronunciations = ["Z IH R OW", "W AH N", "T UW", "TH R IY", "F AO R", "F AY V", "S IH K S", "S EH V AH N", "EY T", "N AY N"]
     static let phones = ["Z", "IH", "R", "OW", "W", "AH", "N", "T", "UW", "TH", "IY", "F", "AO", "AY", "V", "S", "K", "EH", "EY"]

@@ -62,7 +62,7 @@ import Testing
 
     /// Features in 3 launcher jobs, combined, equal one `parrot features` run: the same matrices
     /// and, for a speaker split across parts, CMVN statistics summed over all of them.
-    @Test func makeFeaturesInJobsEqualsOneRun() throws {
+    @Test(.requiresCorpus(.yesno)) func makeFeaturesInJobsEqualsOneRun() throws {
         let dir = try TestSupport.temporaryDirectory()
         let waves = TestSupport.corpus("yesno/waves_yesno")
         try FileManager.default.createDirectory(atPath: dir + "/data", withIntermediateDirectories: true)

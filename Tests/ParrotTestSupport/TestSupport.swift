@@ -8,16 +8,60 @@ public enum TestSupport {
     public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// `../shared` beside the package root, or `$PARROT_SHARED`.
-    public static var sharedDirectory: URL {
-        if let override = ProcessInfo.processInfo.environment["PARROT_SHARED"] { return URL(fileURLWithPath: override) }
-        return packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    /// The folders that may hold the real corpora, in the order they are looked in:
+    /// `$PARROT_CORPORA` alone when it is set, else `../shared/corpora` beside the package root,
+    /// then `corpora/` inside it (where `./setup.sh --corpora` downloads them).
+    ///
+    /// The recipes look in the same places (`recipes/common/corpora.sh`, which also takes
+    /// `--corpora DIR`); keep the two in step.
+    public static func corporaCandidates(environment: [String: String], packageRoot: URL) -> [URL] {
+        if let explicit = environment["PARROT_CORPORA"], !explicit.isEmpty {
+            return [URL(fileURLWithPath: explicit, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL]
+        }
+        return [packageRoot.deletingLastPathComponent().appendingPathComponent("shared/corpora").standardizedFileURL,
+                packageRoot.appendingPathComponent("corpora").standardizedFileURL]
     }
 
-    /// `shared/golden/NAME`.
-    public static func golden(_ name: String) -> String { sharedDirectory.appendingPathComponent("golden/\(name)").path }
-    /// `shared/corpora/PATH`.
-    public static func corpus(_ path: String) -> String { sharedDirectory.appendingPathComponent("corpora/\(path)").path }
+    /// The first of `corporaCandidates` that is a folder, or `nil`.
+    public static func findCorpora(environment: [String: String], packageRoot: URL) -> URL? {
+        corporaCandidates(environment: environment, packageRoot: packageRoot).first { isDirectory($0.path) }
+    }
+
+    /// The corpora folder this test run reads (see `corporaCandidates`), or where it was first
+    /// looked for when there is none, so paths built from it name a folder worth creating.
+    public static let corporaDirectory: URL = {
+        let environment = ProcessInfo.processInfo.environment
+        return findCorpora(environment: environment, packageRoot: packageRoot)
+            ?? corporaCandidates(environment: environment, packageRoot: packageRoot)[0]
+    }()
+
+    /// Where the corpora folder was looked for, for messages: `$PARROT_CORPORA (DIR)`, or the
+    /// two default folders in order.
+    public static var corporaSearch: String {
+        let environment = ProcessInfo.processInfo.environment
+        let candidates = corporaCandidates(environment: environment, packageRoot: packageRoot).map(\.path)
+        if environment["PARROT_CORPORA", default: ""].isEmpty {
+            return "corpora looked for in \(candidates.joined(separator: ", then "))"
+        }
+        return "corpora from PARROT_CORPORA=\(candidates[0])"
+    }
+
+    /// The reference features of real recordings (`golden/`), beside the corpora folder as in
+    /// the shared folder's layout (`shared/corpora`, `shared/golden`).
+    public static var goldenDirectory: URL {
+        corporaDirectory.deletingLastPathComponent().appendingPathComponent("golden")
+    }
+
+    /// `golden/NAME` (see `goldenDirectory`).
+    public static func golden(_ name: String) -> String { goldenDirectory.appendingPathComponent(name).path }
+    /// `PATH` inside the corpora folder, e.g. `corpus("yesno/waves_yesno")`.
+    public static func corpus(_ path: String) -> String { corporaDirectory.appendingPathComponent(path).path }
+
+    /// Whether `path` is a folder (following symbolic links).
+    public static func isDirectory(_ path: String) -> Bool {
+        var directory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &directory) && directory.boolValue
+    }
 
     /// A new empty temporary directory, inside one directory per test process that is removed
     /// when the process exits (set `PARROT_KEEP_TEST_FILES=1` to keep it for a post-mortem).

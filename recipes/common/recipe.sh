@@ -1,7 +1,9 @@
 # Shared by every recipe: sourced after the recipe sets its defaults.
 #   - finds the parrot binary (bin/parrot from ./setup.sh, or $PARROT, or parrot on PATH)
-#   - parses --stage N, --stop-stage N, --nj N, --cmd local|slurm|COMMAND and --name=value
-#     options into variables
+#   - parses --stage N, --stop-stage N, --nj N, --cmd local|slurm|COMMAND, --corpora DIR and
+#     --name=value options into variables
+#   - find_corpora "$corpora": the corpora folder (--corpora DIR, $PARROT_CORPORA, ../shared/corpora
+#     beside the project, ./corpora inside it; see common/corpora.sh)
 #   - cmd: the job launcher, called Kaldi's way: $cmd [JOB=1:N] LOG_FILE COMMAND ... (local.sh
 #     runs jobs here, slurm.sh submits a job array; Slurm resources from conf/slurm.conf)
 #   - log: timestamped messages; stage N "title": true when stage N should run and is not done;
@@ -12,11 +14,13 @@ recipes_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 project_root="$(cd "$recipes_root/.." && pwd)"
 
 source "$recipes_root/common/find_parrot.sh"
+source "$recipes_root/common/corpora.sh"
 
 stage=${stage:-0}
 stop_stage=${stop_stage:-100}
 nj=${nj:-2}
 cmd=${cmd:-local}
+corpora=${corpora:-}
 
 positional=()
 while [ $# -gt 0 ]; do

@@ -3,7 +3,7 @@
 # Train on takes 5-49, test on takes 0-4 (all speakers); with --held-out SPEAKER, train on the
 # other four speakers instead and test on every take of SPEAKER (an unseen voice).
 #
-#   recipes/digits/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER]
+#   recipes/digits/run.sh [CORPUS_DIR] [--corpora DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER]
 #                         [--speed-perturb F,F,F] [--feature-options "..."] [--rounds N] [--epochs N]
 #                         [--train-options "..."] [--cmd local|slurm] [--train-jobs J]
 # (--feature-options go to the training set's parrot features, e.g. "--add-noise 10,20";
@@ -11,16 +11,18 @@
 # training epoch (--train-jobs model copies, averaged) and each round's re-alignment run as jobs
 # through the launcher: --cmd local (default) or --cmd slurm.)
 #
-# CORPUS_DIR holds recordings/ (default: ../shared/corpora/fsdd beside the project; see the
-# README for where to get it). Pronunciations come from the CMU dictionary (Debian package
-# pocketsphinx-en-us). Outputs go under exp/digits (exp/digits-SPEAKER with --held-out).
+# CORPUS_DIR holds recordings/ (default: fsdd/ in the corpora folder: --corpora DIR, else
+# $PARROT_CORPORA, else ../shared/corpora beside the project, else ./corpora inside it, where
+# ./setup.sh --corpora downloads it; see the README, Corpora). Pronunciations come from the CMU
+# dictionary (Debian package pocketsphinx-en-us). Outputs go under exp/digits (exp/digits-SPEAKER
+# with --held-out).
 # Stages: 0 data directories, lexicon and a one-digit grammar, 1 validation, 2 features (the
 #         training files also at 0.9 and 1.1 times their speed, as Kaldi recipes augment data;
 #         --speed-perturb 1.0 turns that off),
 #         3 flat-start training by Viterbi re-alignment, 4 align the test files,
 #         5 decode them with the grammar "exactly one digit", 6 score (%WER = % of files wrong),
 #         7 the run report exp/digits/report.html (figures, training curves, aligned test files).
-usage="usage: recipes/digits/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER] [--speed-perturb F,F,F] [--feature-options \"...\"] [--rounds N] [--epochs N] [--train-options \"...\"] [--cmd local|slurm] [--train-jobs J]"
+usage="usage: recipes/digits/run.sh [CORPUS_DIR] [--corpora DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER] [--speed-perturb F,F,F] [--feature-options \"...\"] [--rounds N] [--epochs N] [--train-options \"...\"] [--cmd local|slurm] [--train-jobs J]"
 held_out=
 speed_perturb=0.9,1.0,1.1
 feature_options=
@@ -30,8 +32,8 @@ train_options=
 train_jobs=1
 source "$(dirname "$0")/../common/recipe.sh"
 
-corpus="${1:-$project_root/../shared/corpora/fsdd}"
-[ -d "$corpus/recordings" ] || { echo "no recordings/ in '$corpus': $usage" >&2; exit 1; }
+if [ $# -ge 1 ]; then corpus=$1; else corpus="$(find_corpora "$corpora")/fsdd" || exit 1; fi
+[ -d "$corpus/recordings" ] || { echo "no recordings/ in '$corpus' (./setup.sh --corpora downloads fsdd; see README, Corpora); $usage" >&2; exit 1; }
 corpus="$(cd "$corpus" && pwd)"
 cmudict=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
 [ -f "$cmudict" ] || { echo "CMU dictionary not found at $cmudict: run ./setup.sh (package pocketsphinx-en-us)" >&2; exit 1; }

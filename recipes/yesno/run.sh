@@ -2,10 +2,12 @@
 # Kaldi's "yesno" recipe for Parrot: 60 recordings of one speaker saying 8 words, yes or no.
 # Train on the files whose name starts with 0, test on those starting with 1 (31 / 29 files).
 #
-#   recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train-jobs J]
+#   recipes/yesno/run.sh [CORPUS_DIR] [--corpora DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train-jobs J]
 #
-# CORPUS_DIR holds waves_yesno/ (default: ../shared/corpora/yesno beside the project; see
-# the README for where to get it). Outputs go under exp/yesno/ in the current directory.
+# CORPUS_DIR holds waves_yesno/ (default: yesno/ in the corpora folder: --corpora DIR, else
+# $PARROT_CORPORA, else ../shared/corpora beside the project, else ./corpora inside it, where
+# ./setup.sh --corpora downloads it; see the README, Corpora). Outputs go under exp/yesno/ in the
+# current directory.
 # Feature extraction, each training epoch (--train-jobs model copies, averaged), each round's
 # re-alignment and decoding run as jobs through the launcher (--cmd local, the default, or
 # --cmd slurm for a Slurm cluster; job logs in exp/yesno/log/, exp/yesno/feats/*/log/ and
@@ -17,12 +19,12 @@
 # 5 decode the test files (lexicon search, word loop with that model, words far quieter than the
 # rest of their recording dropped), 6 score (%WER),
 # 7 the run report exp/yesno/report.html (figures, training curves, decoded test files drawn).
-usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train-jobs J]"
+usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--corpora DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train-jobs J]"
 train_jobs=1
 source "$(dirname "$0")/../common/recipe.sh"
 
-corpus="${1:-$project_root/../shared/corpora/yesno}"
-[ -d "$corpus/waves_yesno" ] || { echo "no waves_yesno/ in '$corpus': $usage" >&2; exit 1; }
+if [ $# -ge 1 ]; then corpus=$1; else corpus="$(find_corpora "$corpora")/yesno" || exit 1; fi
+[ -d "$corpus/waves_yesno" ] || { echo "no waves_yesno/ in '$corpus' (./setup.sh --corpora downloads yesno; see README, Corpora); $usage" >&2; exit 1; }
 corpus="$(cd "$corpus" && pwd)"
 exp="$PWD/exp/yesno"
 data="$exp/data"
