@@ -52,9 +52,8 @@ func benchFeatures(_ arguments: ArraySlice<String>) throws {
     let shift = options.frameShiftSamples, length = options.frameLengthSamples
     let parts = [Array(samples[0..<((half - 1) * shift + length)]), Array(samples[(half * shift)...])]
     let two = best {
-        var rows = [0, 0]
-        DispatchQueue.concurrentPerform(iterations: 2) { i in rows[i] = computers[i].compute(parts[i]).rows }
-        return rows[0] + rows[1]
+        let rows = (try? WorkerPool.parallel(parts: 2) { computers[$0].compute(parts[$0]).rows }) ?? []
+        return rows.reduce(0, +)
     }
     precondition(two.frames == totalFrames, "split lost frames")
     print(String(format: "audio: %.1f s at %d Hz, %d frames, 40 bins; best of %d runs", seconds, audio.sampleRate, totalFrames, repeats))
@@ -159,7 +158,7 @@ func benchDecode(_ arguments: ArraySlice<String>) throws {
     let keys = source.keys
     let threads = 2
     func parallel(_ body: @escaping (Int, String) throws -> Void) {
-        DispatchQueue.concurrentPerform(iterations: threads) { job in
+        _ = try? WorkerPool.parallel(parts: threads) { job in
             for i in stride(from: job, to: keys.count, by: threads) { try? body(job, keys[i]) }
         }
     }
