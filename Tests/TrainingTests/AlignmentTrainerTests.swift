@@ -14,31 +14,13 @@ import Transcription
     /// start puts the A–B boundary in the middle of the speech, which is wrong whenever k ≠ m;
     /// one round of training a frame-local classifier and re-aligning moves it to frame 6 + k.
     @Test func oneRealignmentRoundMovesAWrongBoundaryToTheRightFrame() throws {
-        let runs = [(4, 12), (12, 4), (6, 10), (10, 6), (5, 11), (11, 5), (7, 9), (9, 7)]
-        var features = [String: Matrix](), transcripts = [String: String]()
-        for (i, (k, m)) in runs.enumerated() {
-            var matrix = Matrix(rows: 0, columns: 3)
-            for _ in 0..<6 { matrix.appendRow([-5, -5, -5]) }
-            for _ in 0..<k { matrix.appendRow([5, 0, 0]) }
-            for _ in 0..<m { matrix.appendRow([0, 5, 0]) }
-            for _ in 0..<6 { matrix.appendRow([-5, -5, -5]) }
-            features["u\(i)"] = matrix
-            transcripts["u\(i)"] = "AB"
-        }
-        let dir = try TestSupport.temporaryDirectory()
-        try TestSupport.writeFeatureDirectory(features, to: dir + "/feats")
-        var options = AlignmentTrainingOptions()
-        options.rounds = 1
-        options.localRounds = 1
-        options.localSplice = 0
-        options.network = tinyOptions(layers: 0, epochs: 60, batchSize: 16, learningRate: 0.05)
-        let lexicon = Lexicon(entries: [(word: "AB", phones: ["A", "B"]), (word: "SIL", phones: ["SIL"])])
-        let trainer = AlignmentTrainer(source: try FeatureSource(path: dir + "/feats"), transcripts: transcripts, lexicon: lexicon,
+        let (dir, runs) = try Self.twoPhoneCorpus()
+        let options = Self.oneLocalRound()
+        let trainer = AlignmentTrainer(source: try FeatureSource(path: dir + "/feats"), transcripts: Self.transcripts(runs), lexicon: Self.lexicon,
                                        options: options, modelDirectory: dir + "/model")
         _ = try trainer.run(resume: false)
 
-        let labels = try String(contentsOfFile: dir + "/model/phones.txt", encoding: .utf8).split(separator: "\n").map { String($0.split(separator: " ")[0]) }
-        let a = Int32(labels.firstIndex(of: "A")!), b = Int32(labels.firstIndex(of: "B")!)
+        let (a, b) = try Self.classes(dir + "/model")
         func firstB(_ classes: [Int32]) -> Int? { classes.firstIndex(of: b) }
         let flat = try TargetTable.read(path: dir + "/model/ali.0.ark")
         for (i, (k, m)) in runs.enumerated() {
@@ -49,4 +31,68 @@ import Transcription
             #expect(firstB(trainer.finalAlignment[key]!) == 6 + k, "\(key) A–B boundary")
         }
     }
+
+    /// Adapting a model (`initialModel`) starts from the model's own alignment, never from a
+    /// uniform one: on the same corpus, the first alignment already has every A–B boundary at
+    /// frame 6 + k, and no frame-local round is trained.
+    @Test func adaptationStartsFromTheModelsAlignmentNotAFlatStart() throws {
+        let (dir, runs) = try Self.twoPhoneCorpus()
+        let source = try FeatureSource(path: dir + "/feats")
+        let start = try AlignmentTrainer(source: source, transcripts: Self.transcripts(runs), lexicon: Self.lexicon, options: Self.oneLocalRound(),
+                                         modelDirectory: dir + "/start").run(resume: false)
+        var options = Self.oneLocalRound()
+        options.network.epochs = 2
+        let adapter = AlignmentTrainer(source: source, transcripts: Self.transcripts(runs), lexicon: Self.lexicon, options: options, modelDirectory: dir + "/adapted")
+        adapter.initialModel = start
+        _ = try adapter.run(resume: false)
+        let (_, b) = try Self.classes(dir + "/adapted")
+        let first = try TargetTable.read(path: dir + "/adapted/ali.0.ark")
+        for (i, (k, _)) in runs.enumerated() {
+            #expect(first["u\(i)"]?.firstIndex(of: b) == 6 + k, "u\(i) first alignment")
+            #expect(adapter.finalAlignment["u\(i)"]?.firstIndex(of: b) == 6 + k, "u\(i) after adaptation")
+        }
+        // Round 1 continued the starting model (the same topology, no fresh local classifier).
+        #expect(try ModelFile.read(path: dir + "/adapted/round-1/epoch-1.mdl").configuration == start.configuration)
+    }
+
+    /// Quiet frames, k frames of phone A, m of phone B, quiet frames, for eight (k, m).
+    static func twoPhoneCorpus() throws -> (dir: String, runs: [(Int, Int)]) {
+        let runs = [(4, 12), (12, 4), (6, 10), (10, 6), (5, 11), (11, 5), (7, 9), (9, 7)]
+        var features = [String: Matrix]()
+        for (i, (k, m)) in runs.enumerated() {
+            var matrix = Matrix(rows: 0, columns: 3)
+            for _ in 0..<6 { matrix.appendRow([-5, -5, -5]) }
+            for _ in 0..<k { matrix.appendRow([5, 0, 0]) }
+            for _ in 0..<m { matrix.appendRow([0, 5, 0]) }
+            for _ in 0..<6 { matrix.appendRow([-5, -5, -5]) }
+            features["u\(i)"] = matrix
+        }
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.writeFeatureDirectory(features, to: dir + "/feats")
+        return (dir, runs)
+    }
+
+    static func transcripts(_ runs: [(Int, Int)]) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: runs.indices.map { ("u\($0)", "AB") })
+    }
+
+    static let lexicon = Lexicon(entries: [(word: "AB", phones: ["A", "B"]), (word: "SIL", phones: ["SIL"])])
+
+    /// One round of a frame-local classifier on single frames, trained long enough for this corpus.
+    static func oneLocalRound() -> AlignmentTrainingOptions {
+        var options = AlignmentTrainingOptions()
+        options.rounds = 1
+        options.localRounds = 1
+        options.localSplice = 0
+        options.network = tinyOptions(layers: 0, epochs: 60, batchSize: 16, learningRate: 0.05)
+        options.adaptationLearningRate = 0.01
+        return options
+    }
+
+    /// The class numbers of phones A and B in a model directory's phones.txt.
+    static func classes(_ modelDirectory: String) throws -> (a: Int32, b: Int32) {
+        let labels = try String(contentsOfFile: modelDirectory + "/phones.txt", encoding: .utf8).split(separator: "\n").map { String($0.split(separator: " ")[0]) }
+        return (Int32(labels.firstIndex(of: "A")!), Int32(labels.firstIndex(of: "B")!))
+    }
 }
+

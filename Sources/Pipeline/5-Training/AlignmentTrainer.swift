@@ -59,8 +59,14 @@ public final class AlignmentTrainer {
         let compiler = TranscriptCompiler(lexicon: lexicon, phoneSet: phoneSet, oovMode: options.alignment.oovMode)
         try AtomicFile.write(phoneSet.enumerated().map { "\($0.element) \($0.offset)\n" }.joined(), to: path("phones.txt"))
         var (compiled, failures) = try compileTranscripts(compiler)
-        var targets = try flatStart(compiled, compiler: compiler, resume: resume, failures: &failures)
-        onEvent?(.message("flat start: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
+        var targets: [String: [Int32]]
+        if let initialModel {
+            targets = try startingAlignment(initialModel, compiled: compiled, compiler: compiler, resume: resume, failures: &failures)
+            onEvent?(.message("first alignment from the starting model: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
+        } else {
+            targets = try flatStart(compiled, compiler: compiler, resume: resume, failures: &failures)
+            onEvent?(.message("flat start: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
+        }
 
         var model = initialModel
         var featureIndex: NetworkTrainer.FeatureIndex?
@@ -68,7 +74,7 @@ public final class AlignmentTrainer {
         // Reports of rounds finished before an interruption, so the logs stay whole on resume.
         let savedReports = resume ? (try? JSONFile.read([RoundReport].self, from: path("rounds.json"))) ?? [] : []
         for round in 1...options.rounds {
-            let local = round <= options.localRounds
+            let local = round <= localRounds
             if resume, let (saved, next) = finishedRound(round) {
                 onEvent?(.message("round \(round) already done"))
                 if let report = savedReports.first(where: { $0.round == round }) { reports.append(report) }
@@ -101,6 +107,25 @@ public final class AlignmentTrainer {
         try AtomicFile.write(logPriors(targets, classes: phoneSet.count).enumerated().map { "\(phoneSet[$0.offset]) \($0.element)\n" }.joined(),
                              to: path("priors.txt"))
         return final
+    }
+
+    /// Frame-local rounds: none when starting from a model, whose own alignments are the start.
+    private var localRounds: Int { initialModel == nil ? options.localRounds : 0 }
+
+    /// The first alignment when starting from a model: Viterbi on its posteriors (`ali.0.ark`,
+    /// read back when resuming). A starting model is never trained on uniform alignments: an
+    /// utterance it cannot align is left out, with the reason.
+    private func startingAlignment(_ model: AcousticModel, compiled: [String: CompiledTranscript], compiler: TranscriptCompiler, resume: Bool,
+                                   failures: inout [(String, String)]) throws -> [String: [Int32]] {
+        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) { return try TargetTable.read(path: path("ali.0.ark")) }
+        // The starting model's class priors are unknown here: its posteriors as they are.
+        var alignment = options.alignment
+        alignment.priorScale = 0
+        let aligned = try realign(ForcedAligner(model: model, compiler: compiler, options: alignment), compiled: compiled, previous: [:],
+                                  keys: compiled.keys.sorted(by: cLocaleLess), round: 0)
+        failures += aligned.failures
+        try TargetTable.write(aligned.targets, to: path("ali.0.ark"))
+        return aligned.targets
     }
 
     /// The classes: the starting model's, which must cover the lexicon's phones, or the lexicon's.
@@ -173,10 +198,11 @@ public final class AlignmentTrainer {
     private func trainRound(_ round: Int, targets: [String: [Int32]], phoneSet: [String], from previous: AcousticModel?,
                             featureIndex: inout NetworkTrainer.FeatureIndex?, resume: Bool) throws -> (AcousticModel, Double?) {
         var networkOptions = options.network
-        if round <= options.localRounds {
+        if round <= localRounds {
             networkOptions.layers = 0
             networkOptions.splice = options.localSplice
         }
+        if initialModel != nil { networkOptions.learningRate = options.adaptationLearningRate }
         let trainer = NetworkTrainer(source: source, targets: targets, classLabels: phoneSet, options: networkOptions, modelDirectory: path("round-\(round)"))
         trainer.initialModel = [previous, initialModel].compactMap { $0 }.first { networkOptions.canContinue($0.configuration) }
         trainer.featureIndex = featureIndex

@@ -26,6 +26,10 @@ public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
     /// 81.5% with ±2, 55.9% with ±5. On small real corpora ±1 costs recognition accuracy (FSDD
     /// digits 95.6% against 99.6%, yesno %WER 1.72 against 0.00), hence the default.
     public var localSplice = 5
+    /// Adam's learning rate in every round when training starts from a model
+    /// (`AlignmentTrainer.initialModel`): adaptation refines what the model knows instead of
+    /// overwriting it. Default 1e-4, a tenth of a fresh network's.
+    public var adaptationLearningRate: Float = 1e-4
     /// Flat start puts silence where the recording is quiet (`SpeechRegion`) rather than a
     /// uniform share at each end. Default true.
     public var energyFlatStart = true
