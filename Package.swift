@@ -6,7 +6,7 @@
 // 4-Decode (siblings) → 5-Training; Sources/Support holds what the stages share (Core values,
 // Kaldi formats, transcripts and output writers) and what sits beside them (the report, the
 // built-in corpus); Sources/Tools the executables; Sources/C the system-library shims.
-// Dependencies point one way: parrot (CLI) → Training → Align | Decode → Acoustic → Corpus → Audio → KaldiIO → Core.
+// Dependencies point one way: parrot (CLI) → Training → Align | Decode → Acoustic, Corpus (side by side) → Audio → KaldiIO → Core.
 // C libraries are imported at the bottom only, through the targets in Sources/C.
 import PackageDescription
 

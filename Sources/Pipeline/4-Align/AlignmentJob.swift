@@ -63,7 +63,9 @@ public struct AlignmentJob {
         if flatStart {
             return batch.map { key in
                 Result {
+                    // The transcript is checked before the features are read, so its problems are the ones reported.
                     let text = try transcript(key)
+                    _ = try aligner.compiler.compile(utterance: key, transcript: text)
                     return (try aligner.flatStartAlignment(key, transcript: text, features: try source.normalizedFeatures(key), speechThreshold: speechThreshold),
                             Matrix(rows: 0, columns: 0))
                 }

@@ -17,8 +17,6 @@ extension AlignmentTrainer {
         var frames = 0
         var failed = 0
         var messages = [String]()
-        /// The utterances that could not be aligned, with the reason.
-        var failures = [(String, String)]()
 
         /// Adds the outcomes of `keys`; an utterance that cannot be aligned (`AlignError`) is a
         /// failure, any other error (an unreadable archive) stops training.
@@ -32,7 +30,6 @@ extension AlignmentTrainer {
                 } catch let error as AlignError {
                     failed += 1
                     messages.append("\(error)")
-                    failures.append((key, WorkerPool.reason(error, utterance: key)))
                 }
             }
         }
@@ -73,10 +70,9 @@ extension AlignmentTrainer {
         return outcomes
     }
 
-    /// Re-aligns every utterance of `previous` (or of `keys`, when given) on `options.jobs` threads.
-    func realign(_ aligner: ForcedAligner, compiled: [String: CompiledTranscript], previous: [String: [Int32]], keys chosen: [String]? = nil,
-                 round: Int) throws -> Realignment {
-        let keys = chosen ?? previous.keys.sorted(by: cLocaleLess)
+    /// Re-aligns every utterance of `previous` on `options.jobs` threads.
+    func realign(_ aligner: ForcedAligner, compiled: [String: CompiledTranscript], previous: [String: [Int32]], round: Int) throws -> Realignment {
+        let keys = previous.keys.sorted(by: cLocaleLess)
         let outcomes = WorkerPool.map(keys, jobs: options.jobs, batchSize: ForcedAligner.batchSize, state: NetworkWorkspace.init, progress: { done, total in
             self.onEvent?(.realignment(round: round, done: done, of: total))
         }) { batch, workspace in

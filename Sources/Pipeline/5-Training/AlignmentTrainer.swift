@@ -10,9 +10,10 @@ import Transcription
 /// then iterate"): each transcript's phones spread uniformly over its frames (silence where the
 /// recording is quiet), then rounds of training the network for a few epochs on the current
 /// alignments and re-aligning every utterance with Viterbi under the new model, until fewer than
-/// `changeThreshold` of the frames change.
+/// `changeThreshold` of the frames change. With an `initialModel`, the first alignment is that
+/// model's instead, and the rounds adapt it.
 ///
-///     MODEL_DIR/ali.0.ark       flat-start alignment (Kaldi integer vectors, one class per frame)
+///     MODEL_DIR/ali.0.ark       first alignment: flat start, or the starting model's (Kaldi integer vectors, one class per frame)
 ///     MODEL_DIR/round-N/        the network trained in round N (epoch-K.mdl, final.mdl, checkpoint, train.log)
 ///     MODEL_DIR/ali.N.ark       the re-alignment under round N's model
 ///     MODEL_DIR/final.mdl       the last round's model;  MODEL_DIR/phones.txt  its classes
@@ -28,8 +29,10 @@ public final class AlignmentTrainer {
     public let options: AlignmentTrainingOptions
     public let modelDirectory: String
     public var onEvent: ((AlignmentTrainingEvent) -> Void)?
-    /// Start from this model instead of a random network in the first round with its topology
-    /// (phone sets must match).
+    /// Adapt this model instead of training from scratch: the first alignment is the model's own
+    /// (Viterbi on its posteriors; no flat start, no frame-local rounds) and every round fine-tunes
+    /// it, with its topology, at `options.adaptationLearningRate`. The lexicon's phones must all be
+    /// among its classes.
     public var initialModel: AcousticModel?
     /// Frame classes of the last alignment, once `run` has finished.
     public private(set) var finalAlignment: [String: [Int32]] = [:]
@@ -121,11 +124,23 @@ public final class AlignmentTrainer {
         // The starting model's class priors are unknown here: its posteriors as they are.
         var alignment = options.alignment
         alignment.priorScale = 0
-        let aligned = try realign(ForcedAligner(model: model, compiler: compiler, options: alignment), compiled: compiled, previous: [:],
-                                  keys: compiled.keys.sorted(by: cLocaleLess), round: 0)
-        failures += aligned.failures
-        try TargetTable.write(aligned.targets, to: path("ali.0.ark"))
-        return aligned.targets
+        let aligner = ForcedAligner(model: model, compiler: compiler, options: alignment)
+        let keys = compiled.keys.sorted(by: cLocaleLess)
+        let outcomes = WorkerPool.map(keys, jobs: options.jobs, batchSize: ForcedAligner.batchSize, state: NetworkWorkspace.init, progress: { done, total in
+            self.onEvent?(.realignment(round: 0, done: done, of: total))
+        }) { batch, workspace in
+            Self.align(batch, transcript: { compiled[$0]! }, aligner: aligner, source: source, workspace: workspace)
+        }
+        // Any utterance the model cannot align, or whose features cannot be read, is left out.
+        var targets = [String: [Int32]]()
+        for (key, outcome) in zip(keys, outcomes) {
+            switch outcome {
+            case let .success(output): targets[key] = output.alignment.frameClasses
+            case let .failure(error): failures.append((key, WorkerPool.reason(error, utterance: key)))
+            }
+        }
+        try TargetTable.write(targets, to: path("ali.0.ark"))
+        return targets
     }
 
     /// The classes: the starting model's, which must cover the lexicon's phones, or the lexicon's.
@@ -202,7 +217,13 @@ public final class AlignmentTrainer {
             networkOptions.layers = 0
             networkOptions.splice = options.localSplice
         }
-        if initialModel != nil { networkOptions.learningRate = options.adaptationLearningRate }
+        if let initialModel {
+            // Adaptation continues the starting model whatever the network options say.
+            let c = initialModel.configuration
+            (networkOptions.layers, networkOptions.hiddenUnits, networkOptions.projection) = (c.layers, c.hiddenUnits, c.projection)
+            (networkOptions.splice, networkOptions.dropout) = (c.splice, c.dropout)
+            networkOptions.learningRate = options.adaptationLearningRate
+        }
         let trainer = NetworkTrainer(source: source, targets: targets, classLabels: phoneSet, options: networkOptions, modelDirectory: path("round-\(round)"))
         trainer.initialModel = [previous, initialModel].compactMap { $0 }.first { networkOptions.canContinue($0.configuration) }
         trainer.featureIndex = featureIndex

@@ -18,7 +18,7 @@ public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
     /// instead of the BiLSTM. A bidirectional network sees the whole utterance and can learn the
     /// flat start's timing instead of correcting it; a local classifier can only learn what each
     /// phone sounds like, so its re-alignments move towards the acoustics (the part monophone
-    /// GMMs play in Kaldi's flat start). Default 2.
+    /// GMMs play in Kaldi's flat start). Default 2. None when adapting a starting model.
     public var localRounds = 2
     /// Frames of context on each side for the local rounds. Default 5. Less context leaves the
     /// classifier less room to learn the current alignment's timing instead of the sounds: on

@@ -13,7 +13,7 @@ struct AlignmentArguments: ParsableArguments {
     @Option(help: "Frames a silence between two words lasts at least (default: --min-duration). A longer minimum keeps a word-initial stop's closure in the stop instead of taking it for a pause.")
     var minPause: Int?
 
-    @Option(help: "Weight of the class log-prior subtracted from the log-posteriors when aligning (0: none; a trained model's priors.txt, written beside final.mdl, gives the priors).")
+    @Option(help: "Weight of the class log-prior subtracted from the log-posteriors when aligning (0: none). align and train-refiner take the priors from priors.txt beside the model; train from each round's alignment (a starting model's first alignment uses none).")
     var priorScale: Float = 0
 
     @Option(help: "Words not in the lexicon: skip (leave the utterance out and report it) or spn (align them to spoken noise).")

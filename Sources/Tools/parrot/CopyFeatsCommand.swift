@@ -1,4 +1,3 @@
-import Align
 import ArgumentParser
 import Foundation
 import KaldiIO

@@ -30,6 +30,7 @@ struct DecodingArguments: ParsableArguments {
     func validate() throws {
         guard minDuration >= 1, maxActive >= 1, beam > 0 else { throw ValidationError("--min-duration and --max-active must be at least 1, --beam positive") }
         guard acousticScale > 0, acousticScale.isFinite else { throw ValidationError("--acoustic-scale must be positive") }
+        guard priorScale >= 0, priorScale.isFinite else { throw ValidationError("--prior-scale must be 0 or more") }
         guard dropQuietWords >= 0, dropQuietWords.isFinite else { throw ValidationError("--drop-quiet-words takes decibels, 0 or more") }
     }
 

@@ -1,4 +1,3 @@
-import Align
 import ArgumentParser
 import Core
 import Decode

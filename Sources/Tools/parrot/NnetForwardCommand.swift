@@ -1,5 +1,4 @@
 import Acoustic
-import Align
 import ArgumentParser
 import Corpus
 import Decode

@@ -18,7 +18,9 @@ struct TrainCommand: ParsableCommand {
         if it has no feats.scp). LEXICON has `WORD PH PH ...` lines (CMU, Kaldi or MFA style).
 
         Flat start: each transcript's phones (first pronunciation) spread uniformly over its \
-        frames, silence at both ends. Then rounds of: train the BiLSTM for --epochs epochs on the \
+        frames, silence where the recording is quiet. With --init-model, the corpus is instead \
+        first aligned with that model, and the rounds adapt it (same topology, features made as \
+        its own were, --adaptation-learning-rate). Then rounds of: train the BiLSTM for --epochs epochs on the \
         current alignments, re-align every utterance with Viterbi (optional silence, all \
         pronunciations, minimum phone duration). One log line per round: mean best-path \
         log-likelihood per frame, share of frames whose label changed, validation frame accuracy. \
@@ -55,7 +57,9 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Audio (when features are computed here)") var audio: AudioArguments
 
     func validate() throws {
-        guard localRounds >= 0, localRounds < rounds else { throw ValidationError("--local-rounds must be below --rounds") }
+        // Adapting a model (--init-model) has no frame-local rounds.
+        guard localRounds >= 0, localRounds < rounds || initModel != nil else { throw ValidationError("--local-rounds must be below --rounds") }
+        guard adaptationLearningRate > 0, adaptationLearningRate.isFinite else { throw ValidationError("--adaptation-learning-rate must be positive") }
         guard (0...50).contains(localSplice) else { throw ValidationError("--local-splice must be 0 to 50 frames") }
         guard rounds >= 1, epochs >= 1, jobs >= 1 else { throw ValidationError("--rounds, --epochs and --nj must be at least 1") }
     }
@@ -63,8 +67,11 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try exitStatus(of: "train") {
             let lexiconFile = try Lexicon(path: lexicon)
+            let startingModel = try initModel.map { try ModelFile.read(path: ModelPath.resolve($0)) }
+            // Features computed here are made as the starting model's were (its filterbank,
+            // audio and CMVN settings), or else as the options say.
             var featureOptions = FeatureJobOptions()
-            featureOptions.fbank = try fbank.options()
+            if let settings = startingModel?.features { featureOptions = FeatureJobOptions(settings: settings) } else { featureOptions.fbank = try fbank.options() }
             audio.apply(to: &featureOptions.audio)
             featureOptions.jobs = jobs
             let progress = ProgressLine("features")
@@ -86,7 +93,7 @@ struct TrainCommand: ParsableCommand {
             let trainer = AlignmentTrainer(source: source, transcripts: transcripts, lexicon: lexiconFile, options: options, modelDirectory: modelDir)
             trainer.launcher = network.launcher
             trainer.lexiconPath = lexicon
-            if let initModel { trainer.initialModel = try ModelFile.read(path: ModelPath.resolve(initModel)) }
+            trainer.initialModel = startingModel
             let line = ProgressLine("training")
             trainer.onEvent = { event in
                 switch event {
