@@ -46,3 +46,19 @@ import Testing
         #expect(throws: (any Error).self) { try source.rawFeatures("gone") }
     }
 }
+
+@Suite struct FeatureJobOptionsTests {
+    /// Features for new data made the way a model's were take its filterbank, audio and CMVN
+    /// settings, never the augmented copies its training features had.
+    @Test func optionsFromAModelsSettingsMakeNoAugmentedCopies() {
+        var settings = FeatureSettings(cmvn: .utterance)
+        settings.fbank.melBinCount = 23
+        settings.audio.sampleRate = 8000
+        settings.jobs = 4
+        settings.speedFactors = [0.9, 1.1]
+        settings.noiseSNRs = [10]
+        let options = FeatureJobOptions(settings: settings)
+        #expect(options.fbank.melBinCount == 23 && options.audio.sampleRate == 8000 && options.cmvn == .utterance)
+        #expect(options.speedFactors == nil && options.noiseSNRs == nil && options.jobs == 1)
+    }
+}

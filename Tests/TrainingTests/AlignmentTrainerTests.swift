@@ -61,6 +61,27 @@ import Transcription
         #expect(change < 1e-3)
     }
 
+    /// A model directory begun with a flat start is not resumed as an adaptation (its first
+    /// alignment and rounds would be reused), and the reverse; a new directory is fine.
+    @Test func resumingWithTheOtherKindOfStartIsRefused() throws {
+        let (dir, runs) = try Self.twoPhoneCorpus()
+        let source = try FeatureSource(path: dir + "/feats")
+        var options = Self.oneLocalRound()
+        options.network.epochs = 1
+        let start = try AlignmentTrainer(source: source, transcripts: Self.transcripts(runs), lexicon: Self.lexicon, options: options,
+                                         modelDirectory: dir + "/flat").run(resume: true)
+        let adapter = AlignmentTrainer(source: source, transcripts: Self.transcripts(runs), lexicon: Self.lexicon, options: options, modelDirectory: dir + "/flat")
+        adapter.initialModel = start
+        #expect(throws: TrainingError.differentStart(directory: dir + "/flat", begun: "a flat start", requested: "a starting model (--init-model)")) {
+            try adapter.run(resume: true)
+        }
+        // Resuming the same way, or adapting into a new directory, goes on.
+        _ = try AlignmentTrainer(source: source, transcripts: Self.transcripts(runs), lexicon: Self.lexicon, options: options, modelDirectory: dir + "/flat").run(resume: true)
+        let fresh = AlignmentTrainer(source: source, transcripts: Self.transcripts(runs), lexicon: Self.lexicon, options: options, modelDirectory: dir + "/adapted")
+        fresh.initialModel = start
+        _ = try fresh.run(resume: true)
+    }
+
     /// Quiet frames, k frames of phone A, m of phone B, quiet frames, for eight (k, m).
     static func twoPhoneCorpus() throws -> (dir: String, runs: [(Int, Int)]) {
         let runs = [(4, 12), (12, 4), (6, 10), (10, 6), (5, 11), (11, 5), (7, 9), (9, 7)]

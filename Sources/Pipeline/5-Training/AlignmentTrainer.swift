@@ -19,6 +19,7 @@ import Transcription
 ///     MODEL_DIR/final.mdl       the last round's model;  MODEL_DIR/phones.txt  its classes
 ///     MODEL_DIR/priors.txt      class log-priors of the final alignment
 ///     MODEL_DIR/train.log       one line per round (rounds.json: the same as JSON);  MODEL_DIR/oovs.txt  words missing from the lexicon
+///     MODEL_DIR/start.txt       how the first alignment was made (a directory is resumed only the same way)
 ///
 /// Finished rounds are kept, so an interrupted run resumes where it stopped. Re-alignment is in
 /// `AlignmentTrainer+Realignment.swift`.
@@ -61,6 +62,7 @@ public final class AlignmentTrainer {
         let phoneSet = try self.phoneSet()
         let compiler = TranscriptCompiler(lexicon: lexicon, phoneSet: phoneSet, oovMode: options.alignment.oovMode)
         try AtomicFile.write(phoneSet.enumerated().map { "\($0.element) \($0.offset)\n" }.joined(), to: path("phones.txt"))
+        try recordStart(resume: resume)
         var (compiled, failures) = try compileTranscripts(compiler)
         var targets: [String: [Int32]]
         if let initialModel {
@@ -110,6 +112,19 @@ public final class AlignmentTrainer {
         try AtomicFile.write(logPriors(targets, classes: phoneSet.count).enumerated().map { "\(phoneSet[$0.offset]) \($0.element)\n" }.joined(),
                              to: path("priors.txt"))
         return final
+    }
+
+    /// Records how this model directory's first alignment is made (`MODEL_DIR/start.txt`: a flat
+    /// start or a starting model) and refuses to resume a directory begun the other way, whose
+    /// alignments and rounds would otherwise be reused. A directory without the record (from
+    /// before it was kept) was begun with a flat start.
+    private func recordStart(resume: Bool) throws {
+        let requested = initialModel == nil ? "a flat start" : "a starting model (--init-model)"
+        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) {
+            let begun = (try? String(contentsOfFile: path("start.txt"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "a flat start"
+            guard begun == requested else { throw TrainingError.differentStart(directory: modelDirectory, begun: begun, requested: requested) }
+        }
+        try AtomicFile.write(requested + "\n", to: path("start.txt"))
     }
 
     /// Frame-local rounds: none when starting from a model, whose own alignments are the start.
