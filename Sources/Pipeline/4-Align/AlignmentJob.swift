@@ -60,38 +60,24 @@ public struct AlignmentJob {
             guard source.features.location(of: key) != nil else { throw WorkerPool.Failure(source.missingFeaturesReason(key)) }
             return transcript
         }
+        // The transcript is compiled before the features are read, so its problems are the ones reported.
+        func compiled(_ key: String) throws -> CompiledTranscript { try aligner.compiler.compile(utterance: key, transcript: try transcript(key)) }
         if flatStart {
             return batch.map { key in
                 Result {
-                    // The transcript is checked before the features are read, so its problems are the ones reported.
-                    let text = try transcript(key)
-                    _ = try aligner.compiler.compile(utterance: key, transcript: text)
-                    return (try aligner.flatStartAlignment(key, transcript: text, features: try source.normalizedFeatures(key), speechThreshold: speechThreshold),
+                    let transcript = try compiled(key)
+                    return (try aligner.flatStartAlignment(key, compiled: transcript, features: try source.normalizedFeatures(key), speechThreshold: speechThreshold),
                             Matrix(rows: 0, columns: 0))
                 }
             }
         }
-        // The utterances whose transcript compiles and whose features read go through the
-        // network together; the others keep their error.
-        var outcomes = [Result<(alignment: UtteranceAlignment, features: Matrix), Error>]()
-        var ready = [(index: Int, input: ForcedAligner.Input)]()
-        for (i, key) in batch.enumerated() {
-            outcomes.append(.failure(WorkerPool.Failure("not aligned")))
-            do {
-                let compiled = try aligner.compiler.compile(utterance: key, transcript: try transcript(key))
-                ready.append((i, ForcedAligner.Input(utterance: key, transcript: compiled, features: try source.normalizedFeatures(key))))
-            } catch {
-                outcomes[i] = .failure(error)
+        return aligner.align(batch, transcript: compiled, features: source.normalizedFeatures, workspace: workspace).map { outcome in
+            Result {
+                var (output, features) = try outcome.get()
+                try refiner?.refine(&output.alignment, features: features, writer: writer)
+                return (output.alignment, features)
             }
         }
-        for (item, aligned) in zip(ready, aligner.align(ready.map(\.input), workspace: workspace)) {
-            outcomes[item.index] = Result {
-                var alignment = try aligned.get().alignment
-                try refiner?.refine(&alignment, features: item.input.features, writer: writer)
-                return (alignment, item.input.features)
-            }
-        }
-        return outcomes
     }
 
     /// Writes every output into a staging directory and moves them into `target` together.

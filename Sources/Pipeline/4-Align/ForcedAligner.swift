@@ -64,6 +64,22 @@ public struct ForcedAligner {
         }
     }
 
+    /// Aligns `utterances` as `align(_:workspace:)` does, taking each one's compiled transcript
+    /// and features (`frames × D`, CMVN applied) from the closures, in that order: an utterance
+    /// whose transcript or features fail keeps that error, the rest share one network pass.
+    /// - Returns: per utterance, in order, its output and features, or why it was not aligned.
+    public func align(_ utterances: [String], transcript: (String) throws -> CompiledTranscript, features: (String) throws -> Matrix,
+                      workspace: NetworkWorkspace) -> [Result<(output: Output, features: Matrix), Error>] {
+        let inputs = utterances.map { key in Result { Input(utterance: key, transcript: try transcript(key), features: try features(key)) } }
+        var aligned = align(inputs.compactMap { try? $0.get() }, workspace: workspace)[...]
+        return inputs.map { input in
+            input.flatMap { input in
+                guard let output = aligned.popFirst() else { preconditionFailure("one output per input") }
+                return output.map { ($0, input.features) }
+            }
+        }
+    }
+
     /// Network log-posteriors of the inputs in one batched forward pass, per input its
     /// `frames × classes` matrix or why not.
     private func logPosteriors(_ inputs: [Input], workspace: NetworkWorkspace) -> [Result<Matrix, Error>] {
@@ -90,9 +106,10 @@ public struct ForcedAligner {
     /// The flat-start alignment of one utterance (no model involved: silence where the recording
     /// is quiet, the transcript's first pronunciations spread uniformly over the rest) — the
     /// baseline that re-alignment training starts from.
-    /// - Parameter features: the utterance's features (`frames × D`, CMVN applied), for its quiet stretches.
-    public func flatStartAlignment(_ utterance: String, transcript: String, features: Matrix, speechThreshold: Float = SpeechRegion.defaultThreshold) throws -> UtteranceAlignment {
-        let compiled = try compiler.compile(utterance: utterance, transcript: transcript)
+    /// - Parameters:
+    ///   - compiled: the utterance's transcript, compiled by `compiler`.
+    ///   - features: the utterance's features (`frames × D`, CMVN applied), for its quiet stretches.
+    public func flatStartAlignment(_ utterance: String, compiled: CompiledTranscript, features: Matrix, speechThreshold: Float = SpeechRegion.defaultThreshold) throws -> UtteranceAlignment {
         let positions = try compiler.flatStartPositions(compiled, frames: features.rows, utterance: utterance,
                                                         speech: SpeechRegion.segments(features, threshold: speechThreshold))
         // The same alignment as a path through the graph of first pronunciations: its phone units

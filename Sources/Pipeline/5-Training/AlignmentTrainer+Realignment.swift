@@ -53,33 +53,21 @@ extension AlignmentTrainer {
         var failures: [String]
     }
 
-    /// Aligns `keys` in one batched network pass.
-    static func align(_ keys: [String], transcript: (String) throws -> CompiledTranscript, aligner: ForcedAligner, source: FeatureSource,
-                      workspace: NetworkWorkspace) -> [Result<ForcedAligner.Output, Error>] {
-        var outcomes = [Result<ForcedAligner.Output, Error>]()
-        var ready = [(index: Int, input: ForcedAligner.Input)]()
-        for (i, key) in keys.enumerated() {
-            outcomes.append(.failure(WorkerPool.Failure("not aligned")))
-            do {
-                ready.append((i, ForcedAligner.Input(utterance: key, transcript: try transcript(key), features: try source.normalizedFeatures(key))))
-            } catch {
-                outcomes[i] = .failure(error)
-            }
+    /// Aligns `keys` with their compiled transcripts on `options.jobs` threads, in batches;
+    /// progress goes out as round `round`'s re-alignment.
+    func alignAll(_ keys: [String], compiled: [String: CompiledTranscript], aligner: ForcedAligner, round: Int) -> [Result<ForcedAligner.Output, Error>] {
+        WorkerPool.map(keys, jobs: options.jobs, batchSize: ForcedAligner.batchSize, state: NetworkWorkspace.init, progress: { done, total in
+            self.onEvent?(.realignment(round: round, done: done, of: total))
+        }) { batch, workspace in
+            aligner.align(batch, transcript: { compiled[$0]! }, features: source.normalizedFeatures, workspace: workspace).map { $0.map(\.output) }
         }
-        for (item, outcome) in zip(ready, aligner.align(ready.map(\.input), workspace: workspace)) { outcomes[item.index] = outcome }
-        return outcomes
     }
 
     /// Re-aligns every utterance of `previous` on `options.jobs` threads.
     func realign(_ aligner: ForcedAligner, compiled: [String: CompiledTranscript], previous: [String: [Int32]], round: Int) throws -> Realignment {
         let keys = previous.keys.sorted(by: cLocaleLess)
-        let outcomes = WorkerPool.map(keys, jobs: options.jobs, batchSize: ForcedAligner.batchSize, state: NetworkWorkspace.init, progress: { done, total in
-            self.onEvent?(.realignment(round: round, done: done, of: total))
-        }) { batch, workspace in
-            Self.align(batch, transcript: { compiled[$0]! }, aligner: aligner, source: source, workspace: workspace)
-        }
         var result = Realignment(targets: previous)
-        try result.add(keys, outcomes)
+        try result.add(keys, alignAll(keys, compiled: compiled, aligner: aligner, round: round))
         for message in result.messages { onEvent?(.message("round \(round): \(message)")) }
         return result
     }
@@ -134,8 +122,8 @@ extension AlignmentTrainer {
         var result = Realignment(targets: [:])
         for start in stride(from: 0, to: keys.count, by: ForcedAligner.batchSize) {
             let batch = Array(keys[start..<min(keys.count, start + ForcedAligner.batchSize)])
-            try result.add(batch, align(batch, transcript: { try compiler.compile(utterance: $0, transcript: transcripts[$0] ?? "") },
-                                        aligner: aligner, source: source, workspace: workspace))
+            try result.add(batch, aligner.align(batch, transcript: { try compiler.compile(utterance: $0, transcript: transcripts[$0] ?? "") },
+                                                features: source.normalizedFeatures, workspace: workspace).map { $0.map(\.output) })
         }
         try TargetTable.write(result.targets, to: file("ali.\(job).ark"))
         try JSONFile.write(LaunchedAlignmentResult(score: result.logLikelihood, frames: result.frames, failures: result.messages), to: file("stats.\(job).json"))

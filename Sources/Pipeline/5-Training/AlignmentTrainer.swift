@@ -139,13 +139,8 @@ public final class AlignmentTrainer {
         // The starting model's class priors are unknown here: its posteriors as they are.
         var alignment = options.alignment
         alignment.priorScale = 0
-        let aligner = ForcedAligner(model: model, compiler: compiler, options: alignment)
         let keys = compiled.keys.sorted(by: cLocaleLess)
-        let outcomes = WorkerPool.map(keys, jobs: options.jobs, batchSize: ForcedAligner.batchSize, state: NetworkWorkspace.init, progress: { done, total in
-            self.onEvent?(.realignment(round: 0, done: done, of: total))
-        }) { batch, workspace in
-            Self.align(batch, transcript: { compiled[$0]! }, aligner: aligner, source: source, workspace: workspace)
-        }
+        let outcomes = alignAll(keys, compiled: compiled, aligner: ForcedAligner(model: model, compiler: compiler, options: alignment), round: 0)
         // Any utterance the model cannot align, or whose features cannot be read, is left out.
         var targets = [String: [Int32]]()
         for (key, outcome) in zip(keys, outcomes) {

@@ -96,9 +96,10 @@ struct TrainRefinerCommand: ParsableCommand {
             if !heldOutKeys.isEmpty {
                 var before = [String: [CTMEntry]](), after = [String: [CTMEntry]]()
                 for key in heldOutKeys {
-                    guard var (alignment, features) = aligned.results[key] else { continue }
+                    guard let result = aligned.results[key] else { continue }
+                    var alignment = result.alignment
                     before[key] = writer.ctmEntries(key, alignment.phones)
-                    try refiner.refine(&alignment, features: features, writer: writer)
+                    try refiner.refine(&alignment, features: result.features, writer: writer)
                     after[key] = writer.ctmEntries(key, alignment.phones, refined: alignment.refinedBoundaries)
                 }
                 let held = references.filter { heldOutKeys.contains($0.key) }
