@@ -84,4 +84,49 @@ func tinyOptions(layers: Int, hiddenUnits: Int = 8, epochs: Int, batchSize: Int,
         let resumed = try NetworkTrainer(source: source, targets: targets, classLabels: ["a", "b"], options: options, modelDirectory: dir + "/split").run(resume: true)
         #expect(resumed.network.parameters == whole.network.parameters)
     }
+
+    /// The epoch limit rises with `minimumSteps` on a corpus of few batches, never above the
+    /// bound, and an explicit epoch count (no `minimumSteps`) is kept as it is.
+    @Test func theEpochLimitScalesWithTheBatchesOfAnEpoch() {
+        var options = TrainingOptions()
+        options.epochs = 3
+        #expect(options.epochLimit(batchesPerEpoch: 8) == 3)
+        options.minimumSteps = 150
+        #expect(options.epochLimit(batchesPerEpoch: 113) == 3)   // 339 steps already
+        #expect(options.epochLimit(batchesPerEpoch: 34) == 5)    // ⌈150 / 34⌉
+        #expect(options.epochLimit(batchesPerEpoch: 8) == 19)    // ⌈150 / 8⌉
+        #expect(options.epochLimit(batchesPerEpoch: 1) == TrainingOptions.maximumEpochs)
+    }
+
+    /// Labels drawn at random cannot be learnt, so the validation loss soon rises while the
+    /// training loss falls: with patience 2, training ends two epochs after the lowest
+    /// validation loss of its log, long before the limit, and the model it returns (and its
+    /// final.mdl) is that epoch's.
+    @Test func earlyStoppingKeepsTheEpochWithTheLowestValidationLoss() throws {
+        var random = SeededGenerator(seed: 11)
+        var features = [String: Matrix](), targets = [String: [Int32]]()
+        for i in 0..<24 {
+            var m = Matrix(rows: 0, columns: 4)
+            for _ in 0..<30 { m.appendRow((0..<4).map { _ in Float(random.gaussian()) }) }
+            features["u\(i)"] = m
+            targets["u\(i)"] = (0..<30).map { _ in Int32(random.next() % 3) }
+        }
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.writeFeatureDirectory(features, to: dir + "/feats")
+        var options = tinyOptions(layers: 1, hiddenUnits: 16, epochs: 60, batchSize: 2, learningRate: 0.02)
+        options.validationFraction = 0.25
+        options.patience = 2
+        let model = try NetworkTrainer(source: try FeatureSource(path: dir + "/feats"), targets: targets, classLabels: ["a", "b", "c"],
+                                       options: options, modelDirectory: dir + "/model").run(resume: false)
+        let history = try JSONDecoder().decode([EpochReport].self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/model/history.json")))
+        let losses = history.map { $0.validationLoss! }
+        let best = losses.indices.min { losses[$0] < losses[$1] }! + 1
+        #expect(history.count < 60)
+        #expect(history.count == best + 2)
+        // No epoch after the best is lower; each of the two after it is no better.
+        #expect(losses[best...].allSatisfy { $0 >= losses[best - 1] * (1 - 1e-4) })
+        let kept = try ModelFile.read(path: dir + "/model/epoch-\(best).mdl")
+        #expect(model.network.parameters == kept.network.parameters)
+        #expect(try ModelFile.read(path: dir + "/model/final.mdl").network.parameters == kept.network.parameters)
+    }
 }

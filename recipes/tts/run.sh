@@ -18,14 +18,11 @@
 #           alignments) and score the phone error rate against the reference phones,
 #         7 a word bigram of the training text, lexicon search, word error rate,
 #         8 the run report exp/tts/report.html (figures, training curves, aligned test utterances).
-usage="usage: recipes/tts/run.sh [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train N] [--test N] [--seed S] [--rounds N] [--local-rounds N] [--epochs N] [--train-jobs J]"
+usage="usage: recipes/tts/run.sh [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train N] [--test N] [--seed S] [--train-jobs J]"
 train_jobs=1
 train=2000
 test=200
 seed=1
-rounds=5
-local_rounds=3
-epochs=3
 source "$(dirname "$0")/../common/recipe.sh"
 
 corpus_tool="$(dirname "$parrot")/parrot-corpus"
@@ -50,13 +47,11 @@ if stage 2 "features (40 log-Mel bins, 16 kHz)"; then
   stage_done 2
 fi
 
-if stage 3 "train: flat start, then up to $rounds rounds ($local_rounds frame-local) of $epochs epochs and Viterbi re-alignment"; then
-  # --local-splice 1: the frame-local rounds see ±1 frame, so they learn the sounds rather than
-  # the flat start's timing (85.7% of boundaries within 20 ms, against 55.9% with the default ±5).
-  # --min-pause 10: a pause between words lasts at least 100 ms, so the closure of a word-initial
-  # stop stays in the stop (at the default 30 ms the test voices had 419 such false pauses).
-  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds "$rounds" --local-rounds "$local_rounds" --local-splice 1 --min-pause 10 --epochs "$epochs" --nj "$nj" \
-    --train-jobs "$train_jobs" --cmd "$cmd"
+if stage 3 "train: flat start, then rounds of training and Viterbi re-alignment until the alignments settle"; then
+  # parrot train's defaults, nothing tuned for this corpus: frame-local rounds on ±1 frame, each
+  # round trained until its validation loss stops improving, rounds until fewer than 1% of the
+  # frames change, pauses between words of at least 100 ms.
+  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --nj "$nj" --train-jobs "$train_jobs" --cmd "$cmd"
   stage_done 3
 fi
 
@@ -65,10 +60,9 @@ if stage 4 "align the test voices, as trained and with a boundary refiner learnt
   # gradual transitions (a nasal's release into a vowel belongs to the nasal). The refiner learns
   # that convention from the training voices' reference times (as from hand-corrected files)
   # and moves the test voices' boundaries accordingly.
-  "$parrot" train-refiner "$exp/model" "$data/lexicon.txt" "$exp/feats/train" "$data/train/phones.ctm" "$exp/model/boundaries.refiner" \
-    --min-pause 10 --nj "$nj"
-  "$parrot" align "$exp/model" "$data/lexicon.txt" "$exp/feats/test" "$exp/align_test_unrefined" --min-pause 10 --nj "$nj"
-  "$parrot" align "$exp/model" "$data/lexicon.txt" "$exp/feats/test" "$exp/align_test" --min-pause 10 --refiner "$exp/model/boundaries.refiner" --nj "$nj"
+  "$parrot" train-refiner "$exp/model" "$data/lexicon.txt" "$exp/feats/train" "$data/train/phones.ctm" "$exp/model/boundaries.refiner" --nj "$nj"
+  "$parrot" align "$exp/model" "$data/lexicon.txt" "$exp/feats/test" "$exp/align_test_unrefined" --nj "$nj"
+  "$parrot" align "$exp/model" "$data/lexicon.txt" "$exp/feats/test" "$exp/align_test" --refiner "$exp/model/boundaries.refiner" --nj "$nj"
   stage_done 4
 fi
 

@@ -219,13 +219,15 @@ public final class AlignmentTrainer {
     /// first `localRounds`, then the BiLSTM. It continues from the previous round's model, or else
     /// the starting model, when that has this round's topology (the first BiLSTM round after local
     /// rounds starts afresh).
-    /// - Returns: the model and its validation frame accuracy after the last epoch.
+    /// - Returns: the model and its validation frame accuracy (of the epoch kept).
     private func trainRound(_ round: Int, targets: [String: [Int32]], phoneSet: [String], from previous: AcousticModel?,
                             featureIndex: inout NetworkTrainer.FeatureIndex?, resume: Bool) throws -> (AcousticModel, Double?) {
         var networkOptions = options.network
         if round <= localRounds {
             networkOptions.layers = 0
             networkOptions.splice = options.localSplice
+            // A local classifier's epoch costs a few seconds: train it until it has learnt the sounds.
+            if networkOptions.minimumSteps != nil { networkOptions.minimumSteps = options.localMinimumSteps }
         }
         if let initialModel {
             // Adaptation continues the starting model whatever the network options say.
@@ -238,13 +240,9 @@ public final class AlignmentTrainer {
         trainer.initialModel = [previous, initialModel].compactMap { $0 }.first { networkOptions.canContinue($0.configuration) }
         trainer.featureIndex = featureIndex
         trainer.launcher = launcher
-        var lastValidation: Double?
-        trainer.onEvent = { [weak self] event in
-            if case let .epoch(report) = event { lastValidation = report.validationAccuracy }
-            self?.onEvent?(.network(round: round, event))
-        }
+        trainer.onEvent = { [weak self] event in self?.onEvent?(.network(round: round, event)) }
         let trained = try trainer.run(resume: resume)
         featureIndex = trainer.featureIndex
-        return (trained, lastValidation)
+        return (trained, trainer.returnedEpoch?.validationAccuracy)
     }
 }

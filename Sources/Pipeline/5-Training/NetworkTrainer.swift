@@ -12,6 +12,8 @@ public enum TrainingEvent: Sendable {
     case progress(epoch: Int, batches: Int, of: Int)
     /// An epoch finished.
     case epoch(EpochReport)
+    /// Early stopping ended training after `of` epochs and returned epoch `epoch`'s model.
+    case kept(epoch: Int, of: Int)
 }
 
 /// Trains a `BiLSTMNetwork` on frame-level targets: frame cross-entropy over whole utterances,
@@ -61,6 +63,9 @@ public final class NetworkTrainer {
     /// same model: the jobs see the same batches with the same seeds, and are averaged in job order.
     /// Job files and logs go to `MODEL_DIR/jobs/`.
     public var launcher: JobLauncher?
+    /// After `run`, the report of the epoch whose model it returned (the best one with early
+    /// stopping, else the last).
+    public private(set) var returnedEpoch: EpochReport?
     /// Whether this run has written `MODEL_DIR/jobs/job.json` yet.
     var launchedJobWritten = false
 
@@ -88,7 +93,9 @@ public final class NetworkTrainer {
         let workspace = NetworkWorkspace()
         var gradient = [Float](repeating: 0, count: model.network.parameterCount)
         let trainBatches = batches(chunked(trainItems)), validBatches = batches(validItems)
-        for epoch in (state.epoch + 1)...max(state.epoch + 1, options.epochs) where epoch <= options.epochs {
+        let limit = options.epochLimit(batchesPerEpoch: trainBatches.count)
+        while state.epoch < limit && !shouldStop(state) {
+            let epoch = state.epoch + 1
             let started = Date()
             optimizer.learningRate = state.learningRate
             let trained = try trainEpoch(epoch, trainBatches, model: &model, optimizer: &optimizer, state: state, workspace: workspace, gradient: &gradient)
@@ -103,7 +110,22 @@ public final class NetworkTrainer {
             try save(model, state: state, optimizer: optimizer)
             onEvent?(.epoch(report))
         }
+        returnedEpoch = state.history.last
+        // Early stopping keeps the epoch that generalised best, not the last one.
+        if options.patience != nil, let best = state.bestEpoch, best != state.epoch {
+            model = try ModelFile.read(path: path("epoch-\(best).mdl"))
+            try ModelFile.write(model, to: path("final.mdl"))
+            returnedEpoch = state.history.first { $0.epoch == best }
+            onEvent?(.kept(epoch: best, of: state.epoch))
+        }
         return model
+    }
+
+    /// Whether early stopping ends training after the checkpoint's epoch: `patience` epochs in a
+    /// row without a lower validation loss.
+    private func shouldStop(_ state: TrainingCheckpoint) -> Bool {
+        guard let patience = options.patience, let since = state.epochsSinceBest else { return false }
+        return since >= patience
     }
 
     /// The model, optimiser and trainer state to start from: a random network (or the initial
@@ -210,14 +232,18 @@ struct ShardTotals {
 }
 
 extension TrainingCheckpoint {
-    /// Records a finished epoch: its report, the optimiser's step, and the learning rate for the
-    /// next epoch (multiplied by `decay` when the validation loss stopped improving).
+    /// Records a finished epoch: its report, the optimiser's step, the learning rate for the
+    /// next epoch (multiplied by `decay` when the validation loss stopped improving), and the
+    /// best epoch so far.
     mutating func record(_ report: EpochReport, optimizerStep: Int, decay: Float) {
         if let validLoss = report.validationLoss {
             if let best = bestValidationLoss, validLoss > best - 1e-4 * abs(best) {
                 learningRate *= decay
+                epochsSinceBest = (epochsSinceBest ?? 0) + 1
             } else {
                 bestValidationLoss = validLoss
+                bestEpoch = report.epoch
+                epochsSinceBest = 0
             }
         }
         epoch = report.epoch

@@ -12,6 +12,10 @@ struct TrainingCheckpoint: Codable {
     var epoch: Int
     var learningRate: Float
     var bestValidationLoss: Double?
+    /// The epoch with the lowest validation loss so far, and how many epochs have passed since
+    /// (for early stopping; absent in checkpoints from before it).
+    var bestEpoch: Int?
+    var epochsSinceBest: Int?
     var optimizerStep: Int
     var parameterCount: Int
     var options: TrainingOptions

@@ -12,8 +12,20 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var splice = 0
     /// Dropout between layers. Default 0.
     public var dropout: Float = 0
-    /// Passes over the training data. Default 10.
+    /// Passes over the training data: the number of epochs, or with `minimumSteps` the least
+    /// epoch limit. Default 10.
     public var epochs = 10
+    /// Raise the epoch limit so that training takes at least this many optimiser steps: a small
+    /// corpus has few batches per epoch, so a fixed epoch count barely trains it. The limit is
+    /// then `max(epochs, ⌈minimumSteps / batches per epoch⌉)`, at most `maximumEpochs`. Nil: `epochs` exactly.
+    public var minimumSteps: Int?
+    /// Upper bound on the epoch limit that `minimumSteps` sets.
+    public static let maximumEpochs = 60
+    /// Early stopping: stop after this many epochs in a row without a lower validation loss, and
+    /// return the epoch with the lowest validation loss instead of the last (the learning rate
+    /// is already cut by `learningRateDecay` after each such epoch). Nil: train every epoch and
+    /// return the last. Without validation utterances every epoch is trained.
+    public var patience: Int?
     /// Utterances per mini-batch (of similar length). Default 16.
     public var batchSize = 16
     /// Adam's initial learning rate. Default 0.001.
@@ -41,6 +53,12 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var trainJobs: Int?
 
     public init() {}
+
+    /// The most epochs to train when an epoch has `batches` optimiser steps.
+    public func epochLimit(batchesPerEpoch batches: Int) -> Int {
+        guard let minimumSteps, batches > 0 else { return epochs }
+        return max(epochs, min(Self.maximumEpochs, (minimumSteps + batches - 1) / batches))
+    }
 
     /// The network these options train, for features of `featureDimension` and `classes` classes.
     public func configuration(featureDimension: Int, classes: Int) -> AcousticModelConfiguration {

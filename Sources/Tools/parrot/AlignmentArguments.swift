@@ -10,8 +10,8 @@ struct AlignmentArguments: ParsableArguments {
     @Option(help: "Frames each phone lasts at least in alignments.")
     var minDuration = 3
 
-    @Option(help: "Frames a silence between two words lasts at least (default: --min-duration). A longer minimum keeps a word-initial stop's closure in the stop instead of taking it for a pause.")
-    var minPause: Int?
+    @Option(help: "Frames a silence between two words lasts at least. A long minimum keeps a word-initial stop's closure in the stop instead of taking it for a pause.")
+    var minPause = 10
 
     @Option(help: "Weight of the class log-prior subtracted from the log-posteriors when aligning (0: none). align and train-refiner take the priors from priors.txt beside the model; train from each round's alignment (a starting model's first alignment uses none).")
     var priorScale: Float = 0
@@ -21,7 +21,7 @@ struct AlignmentArguments: ParsableArguments {
 
     func validate() throws {
         guard minDuration >= 1 else { throw ValidationError("--min-duration must be at least 1") }
-        if let minPause, minPause < 1 { throw ValidationError("--min-pause must be at least 1") }
+        if minPause < 1 { throw ValidationError("--min-pause must be at least 1") }
         guard priorScale.isFinite, priorScale >= 0 else { throw ValidationError("--prior-scale must be 0 or more") }
     }
 

@@ -35,12 +35,14 @@ struct NnetTrainCommand: ParsableCommand {
     var modelDir: String
 
     @Option(help: "Passes over the training data.") var epochs = 10
+    @Option(help: "Early stopping: end after this many epochs without a lower validation loss and keep the best epoch as final.mdl (0: train every epoch).") var patience = 0
     @OptionGroup(title: "Network") var network: NetworkArguments
     @Option(help: "File with one class label per line (line N names class N); default: labels 0..max target.") var classLabels: String?
     @Flag(help: "Continue from MODEL_DIR/checkpoint if present.") var resume = false
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard patience >= 0 else { throw ValidationError("--patience must be 0 or more") }
     }
 
     func run() throws {
@@ -55,7 +57,8 @@ struct NnetTrainCommand: ParsableCommand {
                 let maximum = table.values.compactMap { $0.max() }.max() ?? 0
                 labels = (0...Int(maximum)).map(String.init)
             }
-            let options = network.options(epochs: epochs)
+            var options = network.options(epochs: epochs)
+            options.patience = patience > 0 ? patience : nil
             let trainer = NetworkTrainer(source: source, targets: table, classLabels: labels, options: options, modelDirectory: modelDir)
             trainer.launcher = network.launcher
             let progress = ProgressLine("training")
@@ -64,6 +67,7 @@ struct NnetTrainCommand: ParsableCommand {
                 case let .message(text): progress.finish(); printError("parrot nnet-train: \(text)")
                 case let .progress(epoch, done, total): progress.update(done, total, note: "epoch \(epoch)")
                 case let .epoch(report): progress.finish(); print(report.line)
+                case let .kept(epoch, epochs): print("parrot nnet-train: kept epoch \(epoch) of \(epochs), the lowest validation loss")
                 }
             }
             print("parrot nnet-train: OpenBLAS \(BLAS.coreName) kernels, directions of each layer on 2 threads")
