@@ -30,13 +30,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // C libraries from Debian (libsndfile1-dev, libfftw3-dev, libopenblas-dev, libsoxr-dev, libespeak-ng-dev),
+        // C libraries from Debian (libsndfile1-dev, libfftw3-dev, libopenblas-dev, libsoxr-dev, libespeak-ng-dev,
+        // flite1-dev, which has no pkg-config file),
         // and Parrot's own AVX-512 kernel for the per-time-step recurrent product (weights packed once).
         .systemLibrary(name: "CSndFile", path: "Sources/C/CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW", path: "Sources/C/CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
         .systemLibrary(name: "COpenBLAS", path: "Sources/C/COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSoxr", path: "Sources/C/CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
         .systemLibrary(name: "CEspeakNG", path: "Sources/C/CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
+        .systemLibrary(name: "CFlite", path: "Sources/C/CFlite", providers: [.apt(["flite1-dev"])]),
         .target(name: "CRecurrentKernel", path: "Sources/C/CRecurrentKernel"),
 
         // What every stage shares: Matrix, seeded randomness, atomic files, the worker engine.
@@ -64,9 +66,9 @@ let package = Package(
 
         // Run reports: one HTML page with figures, training curves, spectrograms and tiers.
         .target(name: "Report", dependencies: ["Training", "Transcription", "Acoustic", "Core", "KaldiIO"], path: "Sources/Support/Report"),
-        // The built-in corpus: English speech from eSpeak NG with reference phone times.
-        // Kept out of the core libraries; only the parrot-corpus tool links libespeak-ng.
-        .target(name: "SyntheticCorpus", dependencies: ["Audio", "Core", "KaldiIO", "CEspeakNG"], path: "Sources/Support/SyntheticCorpus"),
+        // The built-in corpus: English speech from eSpeak NG (and flite's test voices) with reference phone times.
+        // Kept out of the core libraries; only the parrot-corpus tool links libespeak-ng and libflite.
+        .target(name: "SyntheticCorpus", dependencies: ["Audio", "Core", "KaldiIO", "CEspeakNG", "CFlite"], path: "Sources/Support/SyntheticCorpus"),
 
         .executableTarget(
             name: "parrot",

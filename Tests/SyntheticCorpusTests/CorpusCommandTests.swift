@@ -32,9 +32,12 @@ import Transcription
         return out
     }
 
+    /// The data directories a corpus has; `test-flite` is flite's, the others eSpeak's.
+    static let sets = ["train", "test", "test-flite"]
+
     @Test func referenceSegmentsUseTheFortyPhonesAndTileEveryFile() throws {
         let dir = try Self.corpus.get()
-        for set in ["train", "test"] {
+        for set in Self.sets {
             let wavs = try TableFile(path: "\(dir)/\(set)/wav.scp").dictionary
             let phones = try Self.readCTM("\(dir)/\(set)/phones.ctm")
             let words = try Self.readCTM("\(dir)/\(set)/words.ctm")
@@ -50,6 +53,7 @@ import Transcription
                         #expect(a.duration > 0)
                     }
                     #expect(abs(tier.last!.start + tier.last!.duration - duration) <= 0.001, "\(utterance) does not end at \(duration)")
+                    #expect(tier.first!.token == "SIL" && tier.last!.token == "SIL", "\(utterance) does not start and end with SIL")
                 }
                 for phone in phones[utterance]! { #expect(EspeakPhoneTable.phoneSet.contains(phone.token), "\(utterance): \(phone.token)") }
             }
@@ -59,7 +63,7 @@ import Transcription
 
     @Test func wordTierMatchesTextAndEveryWordsPhonesAreALexiconPronunciation() throws {
         let dir = try Self.corpus.get()
-        for set in ["train", "test"] {
+        for set in Self.sets {
             let text = try TableFile(path: "\(dir)/\(set)/text").dictionary
             let phones = try Self.readCTM("\(dir)/\(set)/phones.ctm")
             let words = try Self.readCTM("\(dir)/\(set)/words.ctm")
@@ -81,11 +85,11 @@ import Transcription
     }
 
     /// Silence must be far quieter than vowels; computed here from the WAV files and the CTM.
-    @Test func silencesAreMuchQuieterThanVowels() throws {
+    @Test(arguments: ["train", "test-flite"]) func silencesAreMuchQuieterThanVowels(set: String) throws {
         let dir = try Self.corpus.get()
         var silence = (energy: 0.0, count: 0), vowel = (energy: 0.0, count: 0)
-        let wavs = try TableFile(path: "\(dir)/train/wav.scp").dictionary
-        for (utterance, segments) in try Self.readCTM("\(dir)/train/phones.ctm") {
+        let wavs = try TableFile(path: "\(dir)/\(set)/wav.scp").dictionary
+        for (utterance, segments) in try Self.readCTM("\(dir)/\(set)/phones.ctm") {
             let samples = try SoundFile.read(path: wavs[utterance]!).interleaved
             for s in segments {
                 let a = Int(s.start * 16000), b = min(samples.count, Int((s.start + s.duration) * 16000))
@@ -95,16 +99,55 @@ import Transcription
             }
         }
         let ratio = 10 * log10((silence.energy / Double(silence.count)) / (vowel.energy / Double(vowel.count)))
-        print("silence/vowel mean energy ratio: \(String(format: "%.1f", ratio)) dB")
+        print("\(set): silence/vowel mean energy ratio: \(String(format: "%.1f", ratio)) dB")
         #expect(ratio < -25)
+    }
+
+    @Test func fliteSetSpeaksTestSentencesWithItsOwnLexiconAndLeavesTheESpeakSetsByteIdentical() throws {
+        let dir = try Self.corpus.get()
+        let fliteText = try TableFile(path: "\(dir)/test-flite/text").dictionary
+        #expect(fliteText.count == 8)
+        #expect(Set(fliteText.values).isSubset(of: Set(try TableFile(path: "\(dir)/test/text").dictionary.values)))
+        #expect(try TableFile(path: "\(dir)/test-flite/spk2utt").dictionary == ["awb": "awb-0001 awb-0002 awb-0003 awb-0004", "rms": "rms-0001 rms-0002 rms-0003 rms-0004"])
+        // OUT/lexicon.txt is the eSpeak sets' alone.
+        func lines(_ path: String) throws -> Set<String> { Set(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)) }
+        #expect(try lines("\(dir)/lexicon.txt") == lines("\(dir)/train/lexicon.txt").union(lines("\(dir)/test/lexicon.txt")))
+
+        let without = try TestSupport.temporaryDirectory("parrot-corpus") + "/tts"
+        let run = try TestSupport.run(TestSupport.builtBinary("parrot-corpus"),
+                                      [without, "--train", "36", "--test", "8", "--flite-test", "0", "--seed", "7", "--nj", "2"])
+        #expect(run.status == 0, "\(run.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: without + "/test-flite"))
+        // Every file of train/ and test/ and lexicon.txt; wav.scp names the directory, so it is compared with that replaced.
+        let files = try FileManager.default.subpathsOfDirectory(atPath: without).filter { !TestSupport.isDirectory("\(without)/\($0)") && $0 != "stats.json" }
+        #expect(files.count > 40)
+        for file in files {
+            if file.hasSuffix("wav.scp") {
+                let scp = { (root: String) in try String(contentsOfFile: "\(root)/\(file)", encoding: .utf8).replacingOccurrences(of: root, with: "OUT") }
+                #expect(try scp(dir) == scp(without), "\(file) differs with the flite set")
+            } else {
+                #expect(FileManager.default.contentsEqual(atPath: "\(dir)/\(file)", andPath: "\(without)/\(file)"), "\(file) differs with the flite set")
+            }
+        }
+        // stats.json only gains the test-flite set.
+        func statistics(_ root: String, removingFlite: Bool) throws -> String {
+            var statistics = try JSONDecoder().decode(SyntheticCorpusStatistics.self, from: Data(contentsOf: URL(fileURLWithPath: root + "/stats.json")))
+            if removingFlite { #expect(statistics.sets.removeValue(forKey: "test-flite")?.speakers == ["awb", "rms"]) }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return String(decoding: try encoder.encode(statistics), as: UTF8.self)
+        }
+        #expect(try statistics(dir, removingFlite: true) == statistics(without, removingFlite: false))
     }
 
     @Test func sameSeedGivesIdenticalFilesWhateverTheWorkerCountAndOtherSeedsDiffer() throws {
         let first = try Self.corpus.get()
         let again = try Self.makeCorpus(seed: 7, jobs: 1)
-        let files = try FileManager.default.subpathsOfDirectory(atPath: first).filter { !$0.hasSuffix("wav.scp") && !$0.hasSuffix("/wav") && $0 != "train" && $0 != "test" }.sorted()
-        #expect(files == (try FileManager.default.subpathsOfDirectory(atPath: again).filter { !$0.hasSuffix("wav.scp") && !$0.hasSuffix("/wav") && $0 != "train" && $0 != "test" }.sorted()))
+        func isTableOrSound(_ path: String) -> Bool { !path.hasSuffix("wav.scp") && !path.hasSuffix("/wav") && !Self.sets.contains(path) }
+        let files = try FileManager.default.subpathsOfDirectory(atPath: first).filter(isTableOrSound).sorted()
+        #expect(files == (try FileManager.default.subpathsOfDirectory(atPath: again).filter(isTableOrSound).sorted()))
         #expect(files.count > 40)
+        #expect(files.contains("test-flite/wav/rms-0004.wav"))
         for file in files {
             #expect(FileManager.default.contentsEqual(atPath: "\(first)/\(file)", andPath: "\(again)/\(file)"), "\(file) differs")
         }

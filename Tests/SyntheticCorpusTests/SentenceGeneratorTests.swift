@@ -37,6 +37,23 @@ import SyntheticCorpus
         #expect(Set(test.map(\.speaker.id)) == ["m6", "f5"])
         #expect(Set(train.map(\.speaker.id)).count == 10)
         #expect(Set(train.map(\.speaker.id)).isDisjoint(with: ["m6", "f5"]))
-        #expect(Set(plan.utterances.map(\.id)).count == 460)
+        #expect(Set(plan.utterances.map(\.id)).count == 520)
+    }
+
+    @Test func fliteVoicesSpeakTheTestSentencesInTurnAndLeaveTheESpeakPlanAsItWas() {
+        var options = SyntheticCorpusOptions()
+        options.trainUtterances = 400
+        options.testUtterances = 60
+        let plan = CorpusPlan(options: options)
+        let test = plan.utterances.filter { $0.set == "test" }, flite = plan.utterances.filter { $0.set == "test-flite" }
+        #expect(flite.map(\.words) == test.map(\.words))
+        #expect(flite.prefix(4).map(\.id) == ["awb-0001", "rms-0001", "awb-0002", "rms-0002"])
+        #expect(flite.allSatisfy { $0.speaker.testOnly && $0.speaker.voice == .flite(FliteVoice(rawValue: $0.speaker.id)!) })
+        options.fliteTestUtterances = 7
+        let fewer = CorpusPlan(options: options)
+        #expect(fewer.utterances.filter { $0.set == "test-flite" }.map(\.words) == Array(test.prefix(7).map(\.words)))
+        options.fliteTestUtterances = 0
+        let none = CorpusPlan(options: options)
+        #expect(none.utterances == plan.utterances.filter { $0.set != "test-flite" })
     }
 }

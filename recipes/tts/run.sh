@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Parrot's main job on its built-in corpus: English speech synthesized by eSpeak NG, with the
-# synthesizer's own phone times as the reference alignment. Needs no downloaded corpus.
+# synthesizer's own phone times as the reference alignment, and the test sentences again from a
+# second synthesizer, flite, that training never hears (test-flite). Needs no downloaded corpus.
 #
 #   recipes/tts/run.sh [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train N] [--test N] [--seed S] [--train-jobs J]
 #
@@ -8,12 +9,14 @@
 # re-alignment run as jobs through the launcher (--cmd local, the default, or --cmd slurm).
 #
 # Outputs go under exp/tts/ in the current directory.
-# Stages: 0 build the corpus (train: 10 voices, test: 2 unseen voices and unseen sentences),
+# Stages: 0 build the corpus (train: 10 voices, test: 2 unseen voices and unseen sentences,
+#           test-flite: the test sentences from flite's voices awb and rms),
 #         1 validate it, 2 features (40 log-Mel bins, 16 kHz),
 #         3 flat-start training by iterative Viterbi re-alignment (parrot train),
 #         4 learn a boundary refiner from the training voices' reference phone times (parrot
-#           train-refiner) and align the test voices without and with it (TextGrid, CTM, JSON),
-#         5 score both alignments against the synthesizer's reference phone times (parrot eval-align),
+#           train-refiner) and align the test voices and the flite voices without and with it
+#           (TextGrid, CTM, JSON; test-flite with its own lexicon, test-flite/lexicon.txt),
+#         5 score all four alignments against the synthesizers' reference phone times (parrot eval-align),
 #         6 decode the test voices' phones (greedy, and with the phone bigram of the training
 #           alignments) and score the phone error rate against the reference phones,
 #         7 a word bigram of the training text, lexicon search, word error rate,
@@ -38,12 +41,12 @@ if stage 0 "build the corpus: $train training and $test test utterances, seed $s
 fi
 
 if stage 1 "validate"; then
-  for set in train test; do "$parrot" validate "$data/$set" --nj "$nj"; done
+  for set in train test test-flite; do "$parrot" validate "$data/$set" --nj "$nj"; done
   stage_done 1
 fi
 
 if stage 2 "features (40 log-Mel bins, 16 kHz)"; then
-  for set in train test; do "$recipes_root/common/make_features.sh" --cmd "$cmd" --nj "$nj" "$data/$set" "$exp/feats/$set"; done
+  for set in train test test-flite; do "$recipes_root/common/make_features.sh" --cmd "$cmd" --nj "$nj" "$data/$set" "$exp/feats/$set"; done
   stage_done 2
 fi
 
@@ -55,7 +58,7 @@ if stage 3 "train: flat start, then rounds of training and Viterbi re-alignment 
   stage_done 3
 fi
 
-if stage 4 "align the test voices, as trained and with a boundary refiner learnt from the training voices' reference times"; then
+if stage 4 "align the test voices and the flite voices, as trained and with a boundary refiner learnt from the training voices' reference times"; then
   # The model places boundaries where its classes change; eSpeak's convention differs at
   # gradual transitions (a nasal's release into a vowel belongs to the nasal). The refiner learns
   # that convention from the training voices' reference times (as from hand-corrected files)
@@ -63,6 +66,11 @@ if stage 4 "align the test voices, as trained and with a boundary refiner learnt
   "$parrot" train-refiner "$exp/model" "$data/lexicon.txt" "$exp/feats/train" "$data/train/phones.ctm" "$exp/model/boundaries.refiner" --nj "$nj"
   "$parrot" align "$exp/model" "$data/lexicon.txt" "$exp/feats/test" "$exp/align_test_unrefined" --nj "$nj"
   "$parrot" align "$exp/model" "$data/lexicon.txt" "$exp/feats/test" "$exp/align_test" --refiner "$exp/model/boundaries.refiner" --nj "$nj"
+  # A second synthesizer: flite's voices and labelling, which neither the model nor the refiner
+  # has heard. Its words are pronounced as flite spoke them (test-flite/lexicon.txt).
+  "$parrot" align "$exp/model" "$data/test-flite/lexicon.txt" "$exp/feats/test-flite" "$exp/align_test_flite_unrefined" --nj "$nj"
+  "$parrot" align "$exp/model" "$data/test-flite/lexicon.txt" "$exp/feats/test-flite" "$exp/align_test_flite" \
+    --refiner "$exp/model/boundaries.refiner" --nj "$nj"
   stage_done 4
 fi
 
@@ -71,6 +79,10 @@ if stage 5 "alignment accuracy against the synthesizer's reference"; then
   "$parrot" eval-align "$data/test/phones.ctm" "$exp/align_test_unrefined/phones.ctm" | tee "$exp/align_test_unrefined/accuracy.txt"
   echo "with the boundary refiner:"
   "$parrot" eval-align "$data/test/phones.ctm" "$exp/align_test/phones.ctm" | tee "$exp/align_test/accuracy.txt"
+  echo "flite's voices (test-flite), as trained:"
+  "$parrot" eval-align "$data/test-flite/phones.ctm" "$exp/align_test_flite_unrefined/phones.ctm" | tee "$exp/align_test_flite_unrefined/accuracy.txt"
+  echo "flite's voices (test-flite), with the boundary refiner:"
+  "$parrot" eval-align "$data/test-flite/phones.ctm" "$exp/align_test_flite/phones.ctm" | tee "$exp/align_test_flite/accuracy.txt"
   stage_done 5
 fi
 
@@ -99,10 +111,12 @@ if stage 8 "run report"; then
   "$parrot" report "$exp/report.html" --title "Parrot on the built-in corpus (recipes/tts)" --model "$exp/model" \
     --figure "Alignment accuracy against the synthesizer's phone times, as trained=$exp/align_test_unrefined/accuracy.txt" \
     --figure "Alignment accuracy with the boundary refiner=$exp/align_test/accuracy.txt" \
+    --figure "Alignment accuracy on flite's voices (test-flite), as trained=$exp/align_test_flite_unrefined/accuracy.txt" \
+    --figure "Alignment accuracy on flite's voices (test-flite), with the boundary refiner=$exp/align_test_flite/accuracy.txt" \
     --figure "Phone error rate, greedy=$exp/decode_greedy/per.txt" --figure "Phone error rate, phone bigram=$exp/decode_phone_lm/per.txt" \
     --figure "Word error rate, lexicon search with a word bigram=$exp/decode_words/wer.txt" \
     --features "$exp/feats/test" --alignment "$exp/align_test" --utterances 3
   stage_done 8
 fi
 
-log "done: report $exp/report.html; training log $exp/model/train.log; test alignments in $exp/align_test (TextGrids, CTM; refined) and $exp/align_test_unrefined; accuracy in $exp/align_test/accuracy.txt and $exp/align_test_unrefined/accuracy.txt; %PER in $exp/decode_greedy/per.txt, $exp/decode_phone_lm/per.txt; %WER in $exp/decode_words/wer.txt"
+log "done: report $exp/report.html; training log $exp/model/train.log; test alignments in $exp/align_test (TextGrids, CTM; refined) and $exp/align_test_unrefined, flite's in $exp/align_test_flite and $exp/align_test_flite_unrefined; accuracy in accuracy.txt in each; %PER in $exp/decode_greedy/per.txt, $exp/decode_phone_lm/per.txt; %WER in $exp/decode_words/wer.txt"

@@ -8,6 +8,10 @@ public struct SyntheticCorpusOptions: Codable, Equatable, Sendable {
     public var trainUtterances = 2000
     /// Test utterances (from the two test-only voices), with sentences not in training. Default 200.
     public var testUtterances = 200
+    /// Test utterances from flite's voices `awb` and `rms` (the `test-flite` set): the first
+    /// sentences of the eSpeak test set, the two voices alternately; at most `testUtterances`,
+    /// 0 for none. Default `nil`: as many as `testUtterances`.
+    public var fliteTestUtterances: Int?
     /// Seed of every random choice: same seed, byte-identical corpus. Default 1.
     public var seed: UInt64 = 1
     /// Sample rate of the written WAV files in Hz. Default 16,000.
@@ -26,12 +30,20 @@ public struct SyntheticCorpusOptions: Codable, Equatable, Sendable {
     public init() {}
 }
 
-/// A speaker of the corpus: an eSpeak voice variant with its own pitch and rate.
+/// The synthesizer and voice that speak for a speaker.
+public enum SpeakerVoice: Codable, Equatable, Sendable {
+    /// An eSpeak NG voice variant with its own pitch and rate.
+    case espeak(Voice)
+    /// One of flite's voices, as flite speaks it.
+    case flite(FliteVoice)
+}
+
+/// A speaker of the corpus.
 public struct Speaker: Codable, Equatable, Sendable {
-    /// Kaldi speaker ID, e.g. `m3`.
+    /// Kaldi speaker ID, e.g. `m3`, `awb`.
     public var id: String
-    public var voice: Voice
-    /// Heard only in the test set.
+    public var voice: SpeakerVoice
+    /// Heard only in a test set.
     public var testOnly: Bool
 }
 
@@ -40,7 +52,7 @@ public struct PlannedUtterance: Codable, Equatable, Sendable {
     /// Kaldi utterance ID, `SPEAKER-NNNN`.
     public var id: String
     public var speaker: Speaker
-    /// `train` or `test`.
+    /// `train`, `test` or `test-flite`.
     public var set: String
     public var words: [String]
 }
@@ -52,18 +64,26 @@ public struct CorpusPlan: Sendable {
     public static let trainingVariants = ["m1", "m2", "m3", "m4", "m5", "m7", "f1", "f2", "f3", "f4"]
     public static let testVariants = ["m6", "f5"]
 
+    /// flite's voices, heard only in the `test-flite` set, in turn.
+    public static let fliteVoices: [FliteVoice] = [.awb, .rms]
+
+    /// The eSpeak speakers, then the flite ones.
     public let speakers: [Speaker]
-    /// Test utterances first, then training, each block in speaker order.
+    /// Test utterances first, then training, each block in speaker order; then the `test-flite`
+    /// utterances, which draw nothing from the seed, so the eSpeak sets do not depend on them.
     public let utterances: [PlannedUtterance]
 
+    /// - Precondition: `options.fliteTestUtterances` is in `0...options.testUtterances`.
     public init(options: SyntheticCorpusOptions) {
+        let fliteCount = options.fliteTestUtterances ?? options.testUtterances
+        precondition((0...options.testUtterances).contains(fliteCount), "flite test utterances must be 0…\(options.testUtterances), not \(fliteCount)")
         var random = SeededGenerator(seed: options.seed)
         var speakers = [Speaker]()
         for variant in CorpusPlan.trainingVariants + CorpusPlan.testVariants {
             let female = variant.hasPrefix("f")
             let voice = Voice(name: "en-us+\(variant)", wordsPerMinute: random.integer(in: 145...190),
                               pitch: random.integer(in: female ? 45...70 : 30...55), pitchRange: random.integer(in: 35...75))
-            speakers.append(Speaker(id: variant, voice: voice, testOnly: CorpusPlan.testVariants.contains(variant)))
+            speakers.append(Speaker(id: variant, voice: .espeak(voice), testOnly: CorpusPlan.testVariants.contains(variant)))
         }
         let sentences = SentenceGenerator().distinctSentences(count: options.testUtterances + options.trainUtterances, using: &random)
         let trainSpeakers = speakers.filter { !$0.testOnly }
@@ -78,7 +98,13 @@ public struct CorpusPlan: Sendable {
             let id = "\(speaker.id)-\(String(format: "%04d", counts[speaker.id]!))"
             utterances.append(PlannedUtterance(id: id, speaker: speaker, set: test ? "test" : "train", words: words))
         }
-        self.speakers = speakers
+        let fliteSpeakers = CorpusPlan.fliteVoices.map { Speaker(id: $0.rawValue, voice: .flite($0), testOnly: true) }
+        for (i, words) in sentences.prefix(fliteCount).enumerated() {
+            let speaker = fliteSpeakers[i % fliteSpeakers.count]
+            let id = "\(speaker.id)-\(String(format: "%04d", i / fliteSpeakers.count + 1))"
+            utterances.append(PlannedUtterance(id: id, speaker: speaker, set: "test-flite", words: words))
+        }
+        self.speakers = speakers + fliteSpeakers
         self.utterances = utterances
     }
 }

@@ -144,20 +144,30 @@ public struct ReferenceAlignment: Equatable, Sendable {
                 wordSpans[w] = (min(span?.start ?? segment.start, segment.start), max(span?.end ?? segment.end, segment.end))
             }
         }
+        self.phones = phones
+        self.words = try Self.wordTier(words: words, spans: wordSpans, pronunciations: pronunciations, sampleCount: n, utterance: utterance)
+        self.pronunciations = pronunciations
+        self.mergedPhones = merged
+    }
+
+    /// Words (uppercase) and SIL tiling `[0, sampleCount)`: each word from its first phone's start
+    /// to its last phone's end, SIL wherever no word is.
+    /// - Parameters:
+    ///   - spans: word index → first and last sample of its phones.
+    /// - Throws: `SyntheticCorpusError.wordWithoutPhones` for a word with no span or no phones.
+    static func wordTier(words: [String], spans: [Int: (start: Int, end: Int)], pronunciations: [[String]],
+                         sampleCount: Int, utterance: String) throws -> [TimedLabel] {
         var wordLabels = [TimedLabel]()
         var cursor = 0
         for (w, word) in words.enumerated() {
-            guard let span = wordSpans[w], !pronunciations[w].isEmpty else {
+            guard let span = spans[w], !pronunciations[w].isEmpty else {
                 throw SyntheticCorpusError.wordWithoutPhones(utterance: utterance, word: word)
             }
             if span.start > cursor { wordLabels.append(TimedLabel(label: "SIL", start: cursor, end: span.start)) }
             wordLabels.append(TimedLabel(label: word.uppercased(), start: max(span.start, cursor), end: span.end))
             cursor = span.end
         }
-        if cursor < n { wordLabels.append(TimedLabel(label: "SIL", start: cursor, end: n)) }
-        self.phones = phones
-        self.words = wordLabels
-        self.pronunciations = pronunciations
-        self.mergedPhones = merged
+        if cursor < sampleCount { wordLabels.append(TimedLabel(label: "SIL", start: cursor, end: sampleCount)) }
+        return wordLabels
     }
 }

@@ -7,6 +7,12 @@ public enum SyntheticCorpusError: Error, Equatable, CustomStringConvertible, Sen
     case wordCountMismatch(utterance: String, expected: Int, found: Int)
     case wordWithoutPhones(utterance: String, word: String)
     case workerFailed(worker: Int, status: Int32, message: String)
+    case fliteUnavailable(reason: String)
+    case unmappedFlitePhone(phone: String, utterance: String, word: String)
+    case fliteTokensDiffer(utterance: String, expected: [String], found: [String])
+    case flitePhoneOutsideWords(utterance: String, phone: String)
+    case flitePauseInsideWord(utterance: String, word: String)
+    case fliteWordsOutOfOrder(utterance: String, word: String, after: String)
 
     public var description: String {
         switch self {
@@ -16,6 +22,13 @@ public enum SyntheticCorpusError: Error, Equatable, CustomStringConvertible, Sen
         case let .wordCountMismatch(utterance, expected, found): return "utterance \(utterance): eSpeak reported \(found) words, the sentence has \(expected)"
         case let .wordWithoutPhones(utterance, word): return "utterance \(utterance): word '\(word)' has no phones left after timing repairs"
         case let .workerFailed(worker, status, message): return "corpus worker \(worker) failed (status \(status)): \(message)"
+        case let .fliteUnavailable(reason): return "flite unavailable: \(reason) (install flite1-dev; ./setup.sh does)"
+        case let .unmappedFlitePhone(phone, utterance, word): return "utterance \(utterance), word '\(word)': flite phone '\(phone)' has no ARPAbet mapping (add it to FlitePhoneTable)"
+        case let .fliteTokensDiffer(utterance, expected, found):
+            return "utterance \(utterance): flite read the tokens '\(found.joined(separator: " "))', the sentence is '\(expected.joined(separator: " "))'"
+        case let .flitePhoneOutsideWords(utterance, phone): return "utterance \(utterance): flite phone '\(phone)' belongs to no word of the sentence"
+        case let .flitePauseInsideWord(utterance, word): return "utterance \(utterance): flite paused inside word '\(word)'"
+        case let .fliteWordsOutOfOrder(utterance, word, after): return "utterance \(utterance): flite's phones of '\(word)' come after those of '\(after)', out of sentence order"
         }
     }
 }

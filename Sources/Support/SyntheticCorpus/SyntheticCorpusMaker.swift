@@ -14,23 +14,25 @@ public struct SyntheticCorpusStatistics: Codable, Sendable {
         public var lexiconEntries: Int
     }
 
+    /// By set: `train`, `test` and (unless turned off) `test-flite`.
     public var sets: [String: SetStatistics]
-    /// Reference phone segments per phone (both sets).
+    /// Reference phone segments per phone (the two eSpeak sets).
     public var phoneCounts: [String: Int]
-    /// Phones merged away by the timing repairs, per phone.
+    /// Phones merged away by the timing repairs, per phone (the two eSpeak sets).
     public var mergedPhones: [String: Int]
-    /// Mean energy of silence segments relative to vowel segments, in dB.
+    /// Mean energy of silence segments relative to vowel segments, in dB (the two eSpeak sets).
     public var silenceToVowelEnergyDecibels: Double
     public var seed: UInt64
 }
 
 /// Makes the built-in corpus: `OUT/train` and `OUT/test` Kaldi data directories (`wav/`,
-/// `wav.scp`, `text`, `utt2spk`, `spk2utt`, `lexicon.txt`, `phones.ctm`, `words.ctm`), the union
-/// lexicon `OUT/lexicon.txt` and `OUT/stats.json`.
+/// `wav.scp`, `text`, `utt2spk`, `spk2utt`, `lexicon.txt`, `phones.ctm`, `words.ctm`) spoken by
+/// eSpeak NG, their union lexicon `OUT/lexicon.txt`, `OUT/test-flite` (the same files, spoken by
+/// flite's voices; its lexicon is its own and not in `OUT/lexicon.txt`) and `OUT/stats.json`.
 ///
-/// Synthesis runs in worker processes (eSpeak NG is single-threaded): each takes a contiguous
-/// share of the planned utterances and writes their WAV files and a records file; the parent then
-/// writes the tables. The output does not depend on the number of workers.
+/// Synthesis runs in worker processes (eSpeak NG and flite are single-threaded): each takes a
+/// contiguous share of the planned utterances and writes their WAV files and a records file; the
+/// parent then writes the tables. The output does not depend on the number of workers.
 public struct SyntheticCorpusMaker {
     public let options: SyntheticCorpusOptions
     public let outputDirectory: String
@@ -77,12 +79,18 @@ public struct SyntheticCorpusMaker {
     ///
     /// eSpeak NG 1.51 carries internal state from one synthesis to the next (the same sentence
     /// comes out a few samples different the second time), and cannot be re-initialised in a
-    /// process. So the worker initialises it once and forks a child per utterance: every utterance
-    /// starts from the same just-initialised state, and the corpus does not depend on which
-    /// worker made which utterance.
+    /// process; flite does the same. So the worker initialises the synthesizers its share needs
+    /// once and forks a child per utterance: every utterance starts from the same just-initialised
+    /// state, and the corpus does not depend on which worker made which utterance.
     public func runWorker(range: Range<Int>, worker: Int) throws {
         let plan = CorpusPlan(options: options)
-        let synthesizer = try SpeechSynthesizer()
+        var synthesizers = Synthesizers()
+        for index in range {
+            switch plan.utterances[index].speaker.voice {
+            case .espeak: if synthesizers.espeak == nil { synthesizers.espeak = try SpeechSynthesizer() }
+            case .flite: if synthesizers.flite == nil { synthesizers.flite = try FliteSynthesizer() }
+            }
+        }
         let resampler = Resampler()
         let childDirectory = workDirectory + "/utterances"
         try FileManager.default.createDirectory(atPath: childDirectory, withIntermediateDirectories: true)
@@ -94,7 +102,7 @@ public struct SyntheticCorpusMaker {
             let pid = fork()
             if pid == 0 {
                 do {
-                    let record = try synthesize(index: index, plan: plan, synthesizer: synthesizer, resampler: resampler)
+                    let record = try synthesize(index: index, plan: plan, synthesizers: synthesizers, resampler: resampler)
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.sortedKeys]
                     try AtomicFile.write(String(decoding: try encoder.encode(record), as: UTF8.self), to: recordPath)
@@ -118,35 +126,31 @@ public struct SyntheticCorpusMaker {
         try AtomicFile.write(String(decoding: try encoder.encode(records), as: UTF8.self), to: recordsPath(worker: worker))
     }
 
+    /// The synthesizers a worker has initialised (only those its share of utterances needs).
+    private struct Synthesizers {
+        var espeak: SpeechSynthesizer?
+        var flite: FliteSynthesizer?
+    }
+
     /// Synthesizes one planned utterance, writes its WAV file, and returns its record.
-    private func synthesize(index: Int, plan: CorpusPlan, synthesizer: SpeechSynthesizer, resampler: Resampler) throws -> UtteranceRecord {
+    private func synthesize(index: Int, plan: CorpusPlan, synthesizers: Synthesizers, resampler: Resampler) throws -> UtteranceRecord {
         let utterance = plan.utterances[index]
         // Per-utterance randomness, independent of how utterances are shared among workers.
         var random = SeededGenerator(seed: options.seed ^ (UInt64(index + 1) &* 0x9E37_79B9_7F4A_7C15))
         let wavDirectory = "\(outputDirectory)/\(utterance.set)/wav"
         try FileManager.default.createDirectory(atPath: wavDirectory, withIntermediateDirectories: true)
-        var synthesis = try synthesizer.synthesize(words: utterance.words, voice: utterance.speaker.voice)
-        synthesis.events = try WordAttribution.completingWordEvents(synthesis.events, wordCount: utterance.words.count, utterance: utterance.id) { i in
-            try synthesizer.isolatedPhonemes(of: utterance.words[i]).filter {
-                if case .phones = try EspeakPhoneTable.mapping(of: $0, utterance: utterance.id, word: utterance.words[i]) { return true }
-                return false
-            }.count
+        let spoken: (samples: [Int16], sampleRate: Int, reference: ReferenceAlignment)
+        switch utterance.speaker.voice {
+        case let .espeak(voice):
+            guard let synthesizer = synthesizers.espeak else { preconditionFailure("the worker initialises eSpeak NG for its eSpeak utterances") }
+            spoken = try speak(utterance, voice: voice, synthesizer: synthesizer, random: &random)
+        case let .flite(voice):
+            guard let synthesizer = synthesizers.flite else { preconditionFailure("the worker initialises flite for its flite utterances") }
+            spoken = try speak(utterance, voice: voice, synthesizer: synthesizer, random: &random)
         }
-        let rate = Double(synthesis.sampleRate)
-        let lead = Int(rate * Double(random.integer(in: options.edgeSilenceMilliseconds)) / 1000)
-        let trail = Int(rate * Double(random.integer(in: options.edgeSilenceMilliseconds)) / 1000)
-        synthesis.samples = [Int16](repeating: 0, count: lead) + synthesis.samples + [Int16](repeating: 0, count: trail)
-        synthesis.events = synthesis.events.map { event in
-            switch event {
-            case let .word(index, sample): return .word(index: index, sample: sample + lead)
-            case let .phoneme(mnemonic, sample): return .phoneme(mnemonic: mnemonic, sample: sample + lead)
-            }
-        }
-        let reference = try ReferenceAlignment(
-            events: synthesis.events, samples: synthesis.samples, words: utterance.words, utterance: utterance.id,
-            minimumSilence: Int(options.minimumSilenceMilliseconds * rate / 1000),
-            minimumClosure: Int(options.minimumClosureMilliseconds * rate / 1000))
-        var waveform = try resampler.resample(Waveform(samples: synthesis.samples.map(Float.init), sampleRate: synthesis.sampleRate),
+        let rate = Double(spoken.sampleRate)
+        let reference = spoken.reference
+        var waveform = try resampler.resample(Waveform(samples: spoken.samples.map(Float.init), sampleRate: spoken.sampleRate),
                                               to: options.sampleRate, path: utterance.id)
         for i in waveform.samples.indices { waveform.samples[i] += Float(options.noiseRMS * random.gaussian()) }
         let wavPath = "\(wavDirectory)/\(utterance.id).wav"
@@ -177,6 +181,46 @@ public struct SyntheticCorpusMaker {
         return record
     }
 
+    /// eSpeak NG's audio with the edge silences (drawn from `random`) and its repaired reference.
+    private func speak(_ utterance: PlannedUtterance, voice: Voice, synthesizer: SpeechSynthesizer,
+                       random: inout SeededGenerator) throws -> (samples: [Int16], sampleRate: Int, reference: ReferenceAlignment) {
+        var synthesis = try synthesizer.synthesize(words: utterance.words, voice: voice)
+        synthesis.events = try WordAttribution.completingWordEvents(synthesis.events, wordCount: utterance.words.count, utterance: utterance.id) { i in
+            try synthesizer.isolatedPhonemes(of: utterance.words[i]).filter {
+                if case .phones = try EspeakPhoneTable.mapping(of: $0, utterance: utterance.id, word: utterance.words[i]) { return true }
+                return false
+            }.count
+        }
+        let rate = Double(synthesis.sampleRate)
+        let lead = Int(rate * Double(random.integer(in: options.edgeSilenceMilliseconds)) / 1000)
+        let trail = Int(rate * Double(random.integer(in: options.edgeSilenceMilliseconds)) / 1000)
+        synthesis.samples = [Int16](repeating: 0, count: lead) + synthesis.samples + [Int16](repeating: 0, count: trail)
+        synthesis.events = synthesis.events.map { event in
+            switch event {
+            case let .word(index, sample): return .word(index: index, sample: sample + lead)
+            case let .phoneme(mnemonic, sample): return .phoneme(mnemonic: mnemonic, sample: sample + lead)
+            }
+        }
+        let reference = try ReferenceAlignment(
+            events: synthesis.events, samples: synthesis.samples, words: utterance.words, utterance: utterance.id,
+            minimumSilence: Int(options.minimumSilenceMilliseconds * rate / 1000),
+            minimumClosure: Int(options.minimumClosureMilliseconds * rate / 1000))
+        return (synthesis.samples, synthesis.sampleRate, reference)
+    }
+
+    /// flite's audio with the edge silences (drawn from `random`, as for eSpeak) and its reference.
+    private func speak(_ utterance: PlannedUtterance, voice: FliteVoice, synthesizer: FliteSynthesizer,
+                       random: inout SeededGenerator) throws -> (samples: [Int16], sampleRate: Int, reference: ReferenceAlignment) {
+        let synthesis = try synthesizer.synthesize(words: utterance.words, voice: voice, utterance: utterance.id)
+        let rate = Double(synthesis.sampleRate)
+        let lead = Int(rate * Double(random.integer(in: options.edgeSilenceMilliseconds)) / 1000)
+        let trail = Int(rate * Double(random.integer(in: options.edgeSilenceMilliseconds)) / 1000)
+        let samples = [Int16](repeating: 0, count: lead) + synthesis.samples + [Int16](repeating: 0, count: trail)
+        let reference = try ReferenceAlignment(flite: synthesis, leadSamples: lead, sampleCount: samples.count, words: utterance.words,
+                                               utterance: utterance.id, minimumSilence: Int(options.minimumSilenceMilliseconds * rate / 1000))
+        return (samples, synthesis.sampleRate, reference)
+    }
+
     /// Writes the tables from the workers' records.
     private func assemble(plan: CorpusPlan, workers: Int) throws -> SyntheticCorpusStatistics {
         var records = [UtteranceRecord]()
@@ -188,7 +232,10 @@ public struct SyntheticCorpusMaker {
         var statistics = SyntheticCorpusStatistics(sets: [:], phoneCounts: [:], mergedPhones: [:], silenceToVowelEnergyDecibels: 0, seed: options.seed)
         var allLexicon = Set<String>()
         var silence = (energy: 0.0, samples: 0), vowel = (energy: 0.0, samples: 0)
-        for set in ["train", "test"] {
+        let fliteSet = plan.utterances.contains { $0.set == "test-flite" }
+        for set in ["train", "test"] + (fliteSet ? ["test-flite"] : []) {
+            // The flite set has its own lexicon and is left out of the figures for the eSpeak sets.
+            let espeak = set != "test-flite"
             let subset = records.filter { $0.set == set }
             let dir = "\(outputDirectory)/\(set)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -206,6 +253,7 @@ public struct SyntheticCorpusMaker {
                 for (word, pronunciation) in zip(r.words, r.pronunciations) {
                     lexicon.insert("\(word.uppercased()) \(pronunciation.joined(separator: " "))")
                 }
+                guard espeak else { continue }
                 for phone in r.phones { statistics.phoneCounts[phone.label, default: 0] += 1 }
                 for (phone, n) in r.mergedPhones { statistics.mergedPhones[phone, default: 0] += n }
                 silence.energy += r.silenceEnergy; silence.samples += r.silenceSamples
@@ -214,7 +262,7 @@ public struct SyntheticCorpusMaker {
             try AtomicFile.write(phonesCTM, to: dir + "/phones.ctm")
             try AtomicFile.write(wordsCTM, to: dir + "/words.ctm")
             try AtomicFile.write(lexicon.sorted(by: cLocaleLess).map { $0 + "\n" }.joined(), to: dir + "/lexicon.txt")
-            allLexicon.formUnion(lexicon)
+            if espeak { allLexicon.formUnion(lexicon) }
             let words = subset.flatMap(\.words)
             statistics.sets[set] = .init(utterances: subset.count, hours: subset.reduce(0) { $0 + $1.durationSeconds } / 3600,
                                          speakers: Set(subset.map(\.speaker)).sorted(), words: words.count,

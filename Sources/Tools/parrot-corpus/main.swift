@@ -6,17 +6,19 @@ import SyntheticCorpus
 struct ParrotCorpusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parrot-corpus",
-        abstract: "Make Parrot's built-in corpus: English speech synthesized by eSpeak NG with reference phone times.",
+        abstract: "Make Parrot's built-in corpus: English speech synthesized by eSpeak NG and flite with reference phone times.",
         discussion: """
-        Writes OUT_DIR/train and OUT_DIR/test as Kaldi data directories (wav/ at 16 kHz 16-bit mono, \
-        wav.scp, text, utt2spk, spk2utt), each with lexicon.txt (every word with the ARPAbet \
-        pronunciation the synthesizer used) and reference alignments phones.ctm and words.ctm \
-        (UTT 1 start dur token, SIL included). Also OUT_DIR/lexicon.txt (both sets) and \
-        OUT_DIR/stats.json.
+        Writes OUT_DIR/train, OUT_DIR/test and OUT_DIR/test-flite as Kaldi data directories (wav/ \
+        at 16 kHz 16-bit mono, wav.scp, text, utt2spk, spk2utt), each with lexicon.txt (every word \
+        with the ARPAbet pronunciation the synthesizer used) and reference alignments phones.ctm \
+        and words.ctm (UTT 1 start dur token, SIL included). Also OUT_DIR/lexicon.txt (train and \
+        test) and OUT_DIR/stats.json.
 
         Twelve American English eSpeak voices with their own pitch and rate: ten speak the training \
-        set, two speak only the test set; test sentences never occur in training. The same seed \
-        gives byte-identical files.
+        set, two speak only the test set; test sentences never occur in training. test-flite has \
+        the first test sentences again, spoken by flite's voices awb and rms in turn: a second \
+        synthesizer that no training run hears, with its own lexicon (test-flite/lexicon.txt). The \
+        same seed gives byte-identical files.
 
         e.g.: parrot-corpus data/tts --train 2000 --test 200 --seed 1 --nj 2
         """
@@ -31,6 +33,9 @@ struct ParrotCorpusCommand: ParsableCommand {
     @Option(help: "Number of test utterances (two voices heard only here).")
     var test: Int = 200
 
+    @Option(name: .customLong("flite-test"), help: "Number of test-flite utterances (flite's voices; at most --test; 0 for none). Default: as --test.")
+    var fliteTest: Int?
+
     @Option(help: "Seed of every random choice (sentences, voices' pitch and rate).")
     var seed: UInt64 = 1
 
@@ -43,6 +48,9 @@ struct ParrotCorpusCommand: ParsableCommand {
 
     func validate() throws {
         guard train >= 1, test >= 1 else { throw ValidationError("--train and --test must be at least 1") }
+        if let fliteTest, !(0...test).contains(fliteTest) {
+            throw ValidationError("--flite-test must be between 0 and --test (\(test)): flite speaks test sentences")
+        }
         guard jobs >= 1 else { throw ValidationError("--nj must be at least 1") }
     }
 
@@ -50,6 +58,7 @@ struct ParrotCorpusCommand: ParsableCommand {
         var options = SyntheticCorpusOptions()
         options.trainUtterances = train
         options.testUtterances = test
+        options.fliteTestUtterances = fliteTest ?? test
         options.seed = seed
         let maker = SyntheticCorpusMaker(options: options, outputDirectory: outDir)
         do {
@@ -60,9 +69,10 @@ struct ParrotCorpusCommand: ParsableCommand {
             let started = Date()
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
             let statistics = try maker.make(jobs: jobs, executable: executable,
-                                            workerArguments: [outDir, "--train", "\(train)", "--test", "\(test)", "--seed", "\(seed)"])
+                                            workerArguments: [outDir, "--train", "\(train)", "--test", "\(test)", "--flite-test", "\(fliteTest ?? test)",
+                                                              "--seed", "\(seed)"])
             let elapsed = Date().timeIntervalSince(started)
-            for set in ["train", "test"] {
+            for set in ["train", "test", "test-flite"] {
                 guard let s = statistics.sets[set] else { continue }
                 print(String(format: "%@: %d utterances, %.2f hours, %d voices (%@), %d words, %d distinct, %d lexicon entries",
                              set, s.utterances, s.hours, s.speakers.count, s.speakers.joined(separator: " "), s.words, s.vocabulary, s.lexiconEntries))
