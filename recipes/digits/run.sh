@@ -4,7 +4,7 @@
 # other four speakers instead and test on every take of SPEAKER (an unseen voice).
 #
 #   recipes/digits/run.sh [CORPUS_DIR] [--corpora DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER]
-#                         [--speed-perturb F,F,F] [--feature-options "..."] [--rounds N] [--epochs N]
+#                         [--speed-perturb F,F,F] [--feature-options "..."]
 #                         [--train-options "..."] [--cmd local|slurm] [--train-jobs J]
 # (--feature-options go to the training set's parrot features, e.g. "--add-noise 10,20";
 # --train-options to parrot train, e.g. "--freq-mask 8 --time-mask 10". Feature extraction, each
@@ -22,12 +22,10 @@
 #         3 flat-start training by Viterbi re-alignment, 4 align the test files,
 #         5 decode them with the grammar "exactly one digit", 6 score (%WER = % of files wrong),
 #         7 the run report exp/digits/report.html (figures, training curves, aligned test files).
-usage="usage: recipes/digits/run.sh [CORPUS_DIR] [--corpora DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER] [--speed-perturb F,F,F] [--feature-options \"...\"] [--rounds N] [--epochs N] [--train-options \"...\"] [--cmd local|slurm] [--train-jobs J]"
+usage="usage: recipes/digits/run.sh [CORPUS_DIR] [--corpora DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER] [--speed-perturb F,F,F] [--feature-options \"...\"] [--train-options \"...\"] [--cmd local|slurm] [--train-jobs J]"
 held_out=
 speed_perturb=0.9,1.0,1.1
 feature_options=
-rounds=5
-epochs=3
 train_options=
 train_jobs=1
 source "$(dirname "$0")/../common/recipe.sh"
@@ -83,9 +81,9 @@ if stage 2 "features (40 log-Mel bins at 8 kHz; training copies at speeds $speed
   stage_done 2
 fi
 
-if stage 3 "train: flat start, then up to $rounds rounds of $epochs epochs and Viterbi re-alignment"; then
+if stage 3 "train: flat start, then rounds of training and Viterbi re-alignment until the alignments settle (parrot train's defaults)"; then
   # shellcheck disable=SC2086
-  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds "$rounds" --local-rounds 2 --epochs "$epochs" --nj "$nj" \
+  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --nj "$nj" \
     --train-jobs "$train_jobs" --cmd "$cmd" $train_options
   stage_done 3
 fi

@@ -62,9 +62,9 @@ if stage 2 "features (40 log-Mel bins at the corpus' native 8 kHz; training copi
   stage_done 2
 fi
 
-if stage 3 "train: flat start, then Viterbi re-alignment rounds"; then
+if stage 3 "train: flat start, then Viterbi re-alignment rounds (parrot train's defaults)"; then
   # Each epoch's training and each round's re-alignment (in --nj parts) run as launcher jobs.
-  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --rounds 4 --local-rounds 2 --epochs 4 --nj "$nj" \
+  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --nj "$nj" \
     --train-jobs "$train_jobs" --cmd "$cmd" > "$exp/log/train.log"
   grep -E '^round [0-9]+:' "$exp/log/train.log"
   stage_done 3

@@ -98,26 +98,44 @@ extension NetworkTrainer {
         return order
     }
 
-    /// A batch of `items`; with a `masking` generator (training), inputs are masked as the options ask.
+    /// A batch of `items`; with a `masking` generator (training), inputs are perturbed (vocal
+    /// tract length, tempo) and masked as the options ask.
     func load(_ items: [Item], model: AcousticModel, masking: inout SeededGenerator?) throws -> Batch {
         var inputs = [[Float]]()
         var batchTargets = [[Int32]]()
         let dimension = model.configuration.inputDimension
-        var cache: (key: String, values: [Float])?
+        var cache: (key: String, values: [Float], targets: [Int32])?
         for item in items {
             if cache?.key != item.key {
-                cache = (item.key, try model.input(try source.normalizedFeatures(item.key)))
+                var features = try source.normalizedFeatures(item.key), target = targets[item.key]!
+                if masking != nil { perturb(&features, &target, whole: item.start == 0 && item.frames == target.count, model: model, random: &masking!) }
+                cache = (item.key, try model.input(features), target)
             }
-            let values = cache!.values, target = targets[item.key]!
-            let whole = item.start == 0 && item.frames == target.count
+            let (_, values, target) = cache!
+            let whole = item.start == 0 && (item.frames == targets[item.key]!.count)
+            let frames = whole ? target.count : item.frames
             var input = whole ? values : Array(values[(item.start * dimension)..<((item.start + item.frames) * dimension)])
             if masking != nil {
                 InputMasking(frequencyWidth: options.frequencyMaskWidth ?? 0, timeWidth: options.timeMaskWidth ?? 0, splice: options.splice)
-                    .apply(to: &input, frames: item.frames, random: &masking!)
+                    .apply(to: &input, frames: frames, random: &masking!)
             }
             inputs.append(input)
             batchTargets.append(whole ? target : Array(target[item.start..<(item.start + item.frames)]))
         }
         return Batch(keys: items.map(\.key), inputs: inputs, targets: batchTargets, dimension: dimension)
+    }
+
+    /// A training utterance as another speaker might have said it: its spectrum stretched
+    /// (`frequencyWarp`, when the features are Parrot's log-Mel filterbank) and, for a whole
+    /// utterance, its tempo changed (`tempoPerturbation`: frames resampled, each target taken
+    /// from the nearest original frame). Factors are drawn uniformly from 1 ± the option.
+    private func perturb(_ features: inout Matrix, _ target: inout [Int32], whole: Bool, model: AcousticModel, random: inout SeededGenerator) {
+        func factor(_ width: Double) -> Double { 1 - width + 2 * width * Double(random.next() >> 11) / Double(1 << 53) }
+        if let warp = options.frequencyWarp, warp > 0, let fbank = model.features?.fbank, fbank.melBinCount == features.columns {
+            features = FrequencyWarp(factor: factor(warp), fbank: fbank).apply(to: features)
+        }
+        if let tempo = options.tempoPerturbation, tempo > 0, whole {
+            (features, target) = TempoPerturbation(rate: factor(tempo)).apply(to: features, targets: target)
+        }
     }
 }

@@ -47,6 +47,16 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var frequencyMaskWidth: Int?
     /// Time masking of training inputs: two runs of up to this many frames set to the mean. Nil or 0: off.
     public var timeMaskWidth: Int?
+    /// Vocal-tract-length perturbation of training inputs: each training utterance, every epoch,
+    /// has its log-Mel spectrum stretched by a factor drawn uniformly from 1 ± this
+    /// (`FrequencyWarp`), so the network meets more vocal tracts than the corpus has speakers.
+    /// Needs features made by Parrot's filterbank (the model's feature settings). Nil or 0: off.
+    public var frequencyWarp: Double?
+    /// Tempo perturbation of training inputs: each whole training utterance, every epoch, is
+    /// played at a rate drawn uniformly from 1 ± this (frames resampled by interpolation,
+    /// targets from the nearest frame). With `frequencyWarp` it stands in for Kaldi's speed
+    /// perturbation on features already computed. Nil or 0: off.
+    public var tempoPerturbation: Double?
     /// Parallel training with model averaging: each epoch, this many copies of the model train
     /// on interleaved shares of the batches (concurrently) and their weights and optimiser moments
     /// are averaged. Nil or 1: one model.

@@ -1,0 +1,66 @@
+import Audio
+import Core
+import Foundation
+
+/// Vocal-tract-length perturbation of log-Mel features (Jaitly and Hinton's VTLP, applied to
+/// the filterbank outputs instead of the spectrum): the spectrum is stretched by a factor α,
+/// so a formant at f Hz moves to α·f, as in a speaker with a vocal tract 1/α times as long.
+/// Bin b's new value is the old filterbank read at the Mel position of (its centre frequency)/α,
+/// interpolated linearly between neighbouring bins and held at the edges.
+public struct FrequencyWarp: Sendable {
+    /// For each bin, the (fractional) bin whose value it takes.
+    public let sourcePositions: [Double]
+
+    /// The warp by `factor` of the filterbank `fbank` describes.
+    public init(factor: Double, fbank: FbankOptions) {
+        let low = MelFilterbank.mel(fbank.lowFrequencyHz), high = MelFilterbank.mel(fbank.effectiveHighFrequencyHz)
+        let bins = fbank.melBinCount
+        let delta = (high - low) / Double(bins + 1)
+        sourcePositions = (0..<bins).map { b in
+            let centre = 700 * (exp((low + Double(b + 1) * delta) / 1127) - 1)
+            var position = (MelFilterbank.mel(centre / factor) - low) / delta - 1
+            // The round trip through Hz leaves an unwarped bin a hair off its own position.
+            if abs(position - position.rounded()) < 1e-9 { position = position.rounded() }
+            return min(max(position, 0), Double(bins - 1))
+        }
+    }
+
+    /// `features` (`frames × bins`) as the warped speaker would have them.
+    public func apply(to features: Matrix) -> Matrix {
+        var out = features
+        let bins = sourcePositions.count
+        guard features.columns == bins else { return features }
+        for t in 0..<features.rows {
+            for b in 0..<bins {
+                let p = sourcePositions[b]
+                let i = min(Int(p), bins - 2), w = Float(p - Double(i))
+                out[t, b] = (1 - w) * features[t, i] + w * features[t, i + 1]
+            }
+        }
+        return out
+    }
+}
+
+/// An utterance's frames as if it had been spoken `rate` times as fast: frame t of the result is
+/// the original read at t·rate (interpolated linearly between frames, held at the end), and its
+/// target is that of the nearest original frame.
+public struct TempoPerturbation: Sendable {
+    public var rate: Double
+
+    public init(rate: Double) { self.rate = rate }
+
+    /// `features` (`frames × D`) and their frame targets, resampled to ⌊frames / rate⌉ frames.
+    public func apply(to features: Matrix, targets: [Int32]) -> (Matrix, [Int32]) {
+        guard features.rows > 1, targets.count == features.rows else { return (features, targets) }
+        let frames = max(1, Int((Double(features.rows) / rate).rounded()))
+        var stretched = Matrix(rows: frames, columns: features.columns)
+        var stretchedTargets = [Int32](repeating: 0, count: frames)
+        for t in 0..<frames {
+            let p = min(Double(t) * rate, Double(features.rows - 1))
+            let i = min(Int(p), features.rows - 2), w = Float(p - Double(i))
+            for j in 0..<features.columns { stretched[t, j] = (1 - w) * features[i, j] + w * features[i + 1, j] }
+            stretchedTargets[t] = targets[Int(p.rounded())]
+        }
+        return (stretched, stretchedTargets)
+    }
+}
