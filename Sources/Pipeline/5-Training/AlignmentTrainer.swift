@@ -88,6 +88,7 @@ public final class AlignmentTrainer {
                 if !local && changed < options.changeThreshold { break }
                 continue
             }
+            let started = Date()
             let (trained, validation) = try trainRound(round, targets: targets, phoneSet: phoneSet, from: model, featureIndex: &featureIndex, resume: resume)
             model = trained
             let priors = logPriors(targets, classes: phoneSet.count)
@@ -96,7 +97,8 @@ public final class AlignmentTrainer {
             let next = try launcher.map { try realignLaunched($0, round: round, phoneSet: phoneSet, priors: priors, previous: targets) }
                 ?? realign(aligner, compiled: compiled, previous: targets, round: round)
             let report = RoundReport(round: round, meanLogLikelihood: next.logLikelihood / Double(max(1, next.frames)), framesChanged: changedShare(targets, next.targets),
-                                     validationAccuracy: validation, aligned: next.targets.count - next.failed, failed: next.failed)
+                                     validationAccuracy: validation, aligned: next.targets.count - next.failed, failed: next.failed,
+                                     seconds: Date().timeIntervalSince(started))
             try TargetTable.write(next.targets, to: path("ali.\(round).ark"))
             targets = next.targets
             reports.append(report)

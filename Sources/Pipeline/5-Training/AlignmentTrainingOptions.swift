@@ -65,20 +65,25 @@ public struct RoundReport: Codable, Equatable, Sendable {
     public var validationAccuracy: Double?
     public var aligned: Int
     public var failed: Int
+    /// Wall time of the round: training and re-alignment (absent in logs from before it was kept).
+    public var seconds: Double?
 
-    public init(round: Int, meanLogLikelihood: Double, framesChanged: Double, validationAccuracy: Double?, aligned: Int, failed: Int) {
+    public init(round: Int, meanLogLikelihood: Double, framesChanged: Double, validationAccuracy: Double?, aligned: Int, failed: Int, seconds: Double? = nil) {
         self.round = round
         self.meanLogLikelihood = meanLogLikelihood
         self.framesChanged = framesChanged
         self.validationAccuracy = validationAccuracy
         self.aligned = aligned
         self.failed = failed
+        self.seconds = seconds
     }
 
     public var line: String {
         var text = String(format: "round %d: mean best-path log-likelihood %.4f per frame, %.2f%% of frames changed", round, meanLogLikelihood, 100 * framesChanged)
         if let validationAccuracy { text += String(format: ", validation frame accuracy %.2f%%", 100 * validationAccuracy) }
-        return text + ", \(aligned) aligned, \(failed) failed"
+        text += ", \(aligned) aligned, \(failed) failed"
+        if let seconds { text += String(format: "; %.0f s", seconds) }
+        return text
     }
 }
 
