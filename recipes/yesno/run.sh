@@ -3,6 +3,7 @@
 # Train on the files whose name starts with 0, test on those starting with 1 (31 / 29 files).
 #
 #   recipes/yesno/run.sh [CORPUS_DIR] [--corpora DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train-jobs J]
+#                        [--train-options "..."]   (passed to parrot train, e.g. "--rounds 3 --epochs 2" for a quick check)
 #
 # CORPUS_DIR holds waves_yesno/ (default: yesno/ in the corpora folder: --corpora DIR, else
 # $PARROT_CORPORA, else ../shared/corpora beside the project, else ./corpora inside it, where
@@ -19,8 +20,9 @@
 # 5 decode the test files (lexicon search, word loop with that model, words far quieter than the
 # rest of their recording dropped), 6 score (%WER),
 # 7 the run report exp/yesno/report.html (figures, training curves, decoded test files drawn).
-usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--corpora DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train-jobs J]"
+usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--corpora DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train-jobs J] [--train-options \"...\"]"
 train_jobs=1
+train_options=
 source "$(dirname "$0")/../common/recipe.sh"
 
 if [ $# -ge 1 ]; then corpus=$1; else corpus="$(find_corpora "$corpora")/yesno" || exit 1; fi
@@ -65,7 +67,7 @@ fi
 if stage 3 "train: flat start, then Viterbi re-alignment rounds (parrot train's defaults)"; then
   # Each epoch's training and each round's re-alignment (in --nj parts) run as launcher jobs.
   "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --nj "$nj" \
-    --train-jobs "$train_jobs" --cmd "$cmd" > "$exp/log/train.log"
+    --train-jobs "$train_jobs" --cmd "$cmd" $train_options > "$exp/log/train.log"
   grep -E '^round [0-9]+:' "$exp/log/train.log"
   stage_done 3
 fi
