@@ -22,7 +22,7 @@ extension ReferenceAlignment {
         guard synthesis.tokens.map({ $0.lowercased() }) == words.map({ $0.lowercased() }) else {
             throw SyntheticCorpusError.fliteTokensDiffer(utterance: utterance, expected: words, found: synthesis.tokens)
         }
-        struct Segment { var phone: String; var silence: Bool; var start: Int; var end: Int; var word: Int? }
+        struct Segment: SilenceSegment { var phone: String; var silence: Bool; var start: Int; var end: Int; var word: Int? }
         var segments = [Segment(phone: "SIL", silence: true, start: 0, end: min(leadSamples, n), word: nil)]
         var previousWord: Int?
         var pausedSincePreviousPhone = false
@@ -61,20 +61,7 @@ extension ReferenceAlignment {
             if !segments[k].silence { merged[segments[k].phone, default: 0] += 1 }
             segments.remove(at: k)
         }
-        var k = 1
-        while k < segments.count {
-            if segments[k].silence && segments[k - 1].silence {
-                segments[k - 1].end = segments[k].end
-                segments.remove(at: k)
-            } else { k += 1 }
-        }
-        k = 0
-        while k < segments.count {
-            if segments[k].silence && segments[k].end - segments[k].start < minimumSilence && segments.count > 1 {
-                if k + 1 < segments.count { segments[k + 1].start = segments[k].start } else { segments[k - 1].end = segments[k].end }
-                segments.remove(at: k)
-            } else { k += 1 }
-        }
+        segments.mergeSilences(minimum: minimumSilence)
 
         var phones = [TimedLabel]()
         var pronunciations = [[String]](repeating: [], count: words.count)

@@ -43,7 +43,7 @@ public struct ReferenceAlignment: Equatable, Sendable {
                 minimumSilence: Int, minimumClosure: Int) throws {
         let n = samples.count
         // 1. Raw segments between phoneme events, each tagged with the word it was spoken in.
-        struct Segment { var phones: [String]; var silence: Bool; var start: Int; var end: Int; var word: Int? }
+        struct Segment: SilenceSegment { var phones: [String]; var silence: Bool; var start: Int; var end: Int; var word: Int? }
         var segments = [Segment]()
         var currentWord: Int?
         var pendingJoin: Int?   // start of a `;` marker waiting for the next phone
@@ -106,20 +106,7 @@ public struct ReferenceAlignment: Equatable, Sendable {
         }
 
         // 3. Silences: merge neighbours, give short ones to the next phone.
-        var k = 1
-        while k < segments.count {
-            if segments[k].silence && segments[k - 1].silence {
-                segments[k - 1].end = segments[k].end
-                segments.remove(at: k)
-            } else { k += 1 }
-        }
-        k = 0
-        while k < segments.count {
-            if segments[k].silence && segments[k].end - segments[k].start < minimumSilence && segments.count > 1 {
-                if k + 1 < segments.count { segments[k + 1].start = segments[k].start } else { segments[k - 1].end = segments[k].end }
-                segments.remove(at: k)
-            } else { k += 1 }
-        }
+        segments.mergeSilences(minimum: minimumSilence)
         // Re-tile exactly (repairs may leave hairline gaps between neighbours).
         for k in segments.indices {
             segments[k].start = k == 0 ? 0 : segments[k - 1].end
@@ -169,5 +156,33 @@ public struct ReferenceAlignment: Equatable, Sendable {
         }
         if cursor < sampleCount { wordLabels.append(TimedLabel(label: "SIL", start: cursor, end: sampleCount)) }
         return wordLabels
+    }
+}
+
+/// A stretch of samples of a reference alignment: silence or a phone.
+protocol SilenceSegment {
+    var silence: Bool { get }
+    var start: Int { get set }
+    var end: Int { get set }
+}
+
+extension Array where Element: SilenceSegment {
+    /// Merges neighbouring silences, then gives a silence shorter than `minimum` samples to the
+    /// following phone (the last one to the phone before it).
+    mutating func mergeSilences(minimum: Int) {
+        var k = 1
+        while k < count {
+            if self[k].silence && self[k - 1].silence {
+                self[k - 1].end = self[k].end
+                remove(at: k)
+            } else { k += 1 }
+        }
+        k = 0
+        while k < count {
+            if self[k].silence && self[k].end - self[k].start < minimum && count > 1 {
+                if k + 1 < count { self[k + 1].start = self[k].start } else { self[k - 1].end = self[k].end }
+                remove(at: k)
+            } else { k += 1 }
+        }
     }
 }
