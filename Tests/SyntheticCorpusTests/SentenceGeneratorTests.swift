@@ -26,11 +26,16 @@ import SyntheticCorpus
         #expect(missing.isEmpty, "not in \(path): \(missing.sorted())")
     }
 
-    @Test func planKeepsTestSentencesAndVoicesOutOfTraining() {
+    /// A plan's options: 400 training and 60 test utterances.
+    static var options400x60: SyntheticCorpusOptions {
         var options = SyntheticCorpusOptions()
         options.trainUtterances = 400
         options.testUtterances = 60
-        let plan = CorpusPlan(options: options)
+        return options
+    }
+
+    @Test func planKeepsTestSentencesAndVoicesOutOfTraining() {
+        let plan = CorpusPlan(options: Self.options400x60)
         let train = plan.utterances.filter { $0.set == "train" }, test = plan.utterances.filter { $0.set == "test" }
         #expect(train.count == 400 && test.count == 60)
         #expect(Set(train.map(\.words)).isDisjoint(with: Set(test.map(\.words))))
@@ -41,9 +46,7 @@ import SyntheticCorpus
     }
 
     @Test func fliteVoicesSpeakTheTestSentencesInTurnAndLeaveTheESpeakPlanAsItWas() {
-        var options = SyntheticCorpusOptions()
-        options.trainUtterances = 400
-        options.testUtterances = 60
+        var options = Self.options400x60
         let plan = CorpusPlan(options: options)
         let test = plan.utterances.filter { $0.set == "test" }, flite = plan.utterances.filter { $0.set == "test-flite" }
         #expect(flite.map(\.words) == test.map(\.words))

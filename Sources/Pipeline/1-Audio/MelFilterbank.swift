@@ -21,6 +21,9 @@ public struct MelFilterbank: Sendable {
     /// Kaldi's Mel scale.
     public static func mel(_ hz: Double) -> Double { 1127.0 * log(1.0 + hz / 700.0) }
 
+    /// The frequency in Hz of a point of Kaldi's Mel scale (the inverse of `mel`).
+    public static func hz(mel: Double) -> Double { 700.0 * (exp(mel / 1127.0) - 1.0) }
+
     /// - Throws: `AudioError.invalidOptions` when a filter would cover no FFT bin (too many bins for the FFT size).
     public init(options: FbankOptions) throws {
         let fftBins = options.fftSize / 2

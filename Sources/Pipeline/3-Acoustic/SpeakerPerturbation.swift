@@ -17,7 +17,7 @@ public struct FrequencyWarp: Sendable {
         let bins = fbank.melBinCount
         let delta = (high - low) / Double(bins + 1)
         sourcePositions = (0..<bins).map { b in
-            let centre = 700 * (exp((low + Double(b + 1) * delta) / 1127) - 1)
+            let centre = MelFilterbank.hz(mel: low + Double(b + 1) * delta)
             var position = (MelFilterbank.mel(centre / factor) - low) / delta - 1
             // The round trip through Hz leaves an unwarped bin a hair off its own position.
             if abs(position - position.rounded()) < 1e-9 { position = position.rounded() }
@@ -32,8 +32,7 @@ public struct FrequencyWarp: Sendable {
         guard features.columns == bins else { return features }
         for t in 0..<features.rows {
             for b in 0..<bins {
-                let p = sourcePositions[b]
-                let i = min(Int(p), bins - 2), w = Float(p - Double(i))
+                let (i, w) = neighbours(sourcePositions[b], count: bins)
                 out[t, b] = (1 - w) * features[t, i] + w * features[t, i + 1]
             }
         }
@@ -57,10 +56,17 @@ public struct TempoPerturbation: Sendable {
         var stretchedTargets = [Int32](repeating: 0, count: frames)
         for t in 0..<frames {
             let p = min(Double(t) * rate, Double(features.rows - 1))
-            let i = min(Int(p), features.rows - 2), w = Float(p - Double(i))
+            let (i, w) = neighbours(p, count: features.rows)
             for j in 0..<features.columns { stretched[t, j] = (1 - w) * features[i, j] + w * features[i + 1, j] }
             stretchedTargets[t] = targets[Int(p.rounded())]
         }
         return (stretched, stretchedTargets)
     }
+}
+
+/// Linear interpolation at fractional position `p` of `count` values (0 ≤ p ≤ count − 1, count ≥ 2):
+/// the value is `(1 − w)·v[i] + w·v[i + 1]`.
+private func neighbours(_ p: Double, count: Int) -> (i: Int, w: Float) {
+    let i = min(Int(p), count - 2)
+    return (i, Float(p - Double(i)))
 }

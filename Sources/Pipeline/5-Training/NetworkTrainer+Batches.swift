@@ -106,13 +106,14 @@ extension NetworkTrainer {
         let dimension = model.configuration.inputDimension
         var cache: (key: String, values: [Float], targets: [Int32])?
         for item in items {
+            let original = targets[item.key]!
+            let whole = item.start == 0 && item.frames == original.count
             if cache?.key != item.key {
-                var features = try source.normalizedFeatures(item.key), target = targets[item.key]!
-                if masking != nil { perturb(&features, &target, whole: item.start == 0 && item.frames == target.count, model: model, random: &masking!) }
+                var features = try source.normalizedFeatures(item.key), target = original
+                if masking != nil { perturb(&features, &target, whole: whole, model: model, random: &masking!) }
                 cache = (item.key, try model.input(features), target)
             }
             let (_, values, target) = cache!
-            let whole = item.start == 0 && (item.frames == targets[item.key]!.count)
             let frames = whole ? target.count : item.frames
             var input = whole ? values : Array(values[(item.start * dimension)..<((item.start + item.frames) * dimension)])
             if masking != nil {

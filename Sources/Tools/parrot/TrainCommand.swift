@@ -45,7 +45,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Most training epochs per round. Default: at least 3, raised on small corpora to 150 optimiser steps (300 in the frame-local rounds), at most 60; a round ends sooner when its validation loss stops improving (--patience).") var epochs: Int?
     @Option(help: "End a round after this many epochs without a lower validation loss, keeping its best epoch (0: train every epoch).") var patience = 2
     @Option(help: "First rounds that train a frame-local classifier instead of the BiLSTM (0: none).") var localRounds = 3
-    @Option(help: "Frames of context on each side of every frame for the frame-local classifier: fewer give more accurate boundaries on clean speech (the built-in recipe uses 1), more give better recognition on small real corpora.") var localSplice = 1
+    @Option(help: "Frames of context on each side of every frame for the frame-local classifier: ±1 keeps the classifier from learning the flat start's timing (more context: boundaries up to 40 ms late).") var localSplice = 1
     @Option(help: "Stop when fewer than this share of frames change in a re-alignment.") var changeThreshold = 0.01
     @OptionGroup(title: "Alignment") var alignment: AlignmentArguments
     @OptionGroup(title: "Network") var network: NetworkArguments
@@ -90,10 +90,11 @@ struct TrainCommand: ParsableCommand {
             options.localRounds = localRounds
             options.adaptationLearningRate = adaptationLearningRate
             options.localSplice = localSplice
-            options.network = network.options(epochs: epochs ?? options.network.epochs)
+            let defaults = options.network
+            options.network = network.options(epochs: epochs ?? defaults.epochs)
             options.network.patience = patience > 0 ? patience : nil
             // An explicit --epochs is the limit as given; the default is raised on small corpora.
-            options.network.minimumSteps = epochs == nil ? AlignmentTrainingOptions().network.minimumSteps : nil
+            options.network.minimumSteps = epochs == nil ? defaults.minimumSteps : nil
             let trainer = AlignmentTrainer(source: source, transcripts: transcripts, lexicon: lexiconFile, options: options, modelDirectory: modelDir)
             trainer.launcher = network.launcher
             trainer.lexiconPath = lexicon
