@@ -95,13 +95,13 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Audio", "Core", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "AcousticTests", dependencies: ["Acoustic", "Core", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "TranscriptionTests", dependencies: ["Transcription", "Audio", "Core", "KaldiIO", "ParrotTestSupport"]),
-        .testTarget(name: "AlignTests", dependencies: ["Align", "Transcription", "Acoustic", "Corpus", "Audio", "Core", "KaldiIO", "ParrotTestSupport"]),
+        .testTarget(name: "AlignTests", dependencies: ["Align", "Training", "Transcription", "Acoustic", "Corpus", "Audio", "Core", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "DecodeTests", dependencies: ["Decode", "Transcription", "Acoustic", "Core", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Align", "Transcription", "Acoustic", "Corpus", "Audio", "Core", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Training", "Corpus", "Transcription", "Acoustic", "Core", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "SyntheticCorpusTests", dependencies: ["SyntheticCorpus", "Audio", "Core", "KaldiIO", "ParrotTestSupport", "parrot-corpus"]),
         // Runs the built binary; depending on the executable makes `swift test` build it first.
-        .testTarget(name: "ParrotCLITests", dependencies: ["parrot", "parrot-corpus", "Core", "KaldiIO", "ParrotTestSupport"]),
+        .testTarget(name: "ParrotCLITests", dependencies: ["parrot", "parrot-corpus", "Core", "Corpus", "KaldiIO", "ParrotTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

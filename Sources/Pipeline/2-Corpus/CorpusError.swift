@@ -8,6 +8,7 @@ public enum CorpusError: Error, Equatable, CustomStringConvertible, Sendable {
     case unknownRecording(utterance: String, recording: String)
     case badSegment(utterance: String, reason: String)
     case cannotCombine(reason: String)
+    case emptyCorpusFolder(path: String)
 
     public var description: String {
         switch self {
@@ -21,6 +22,8 @@ public enum CorpusError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .unknownRecording(utterance, recording): return "segment '\(utterance)' refers to recording '\(recording)', which is not in wav.scp"
         case let .badSegment(utterance, reason): return "segment '\(utterance)': \(reason)"
         case let .cannotCombine(reason): return "cannot combine features directories: \(reason)"
+        case let .emptyCorpusFolder(path):
+            return "\(path): neither a Kaldi data directory (no wav.scp or feats.scp) nor a corpus folder (no audio files: .wav, .flac, … beside .lab, .txt or .TextGrid transcripts)"
         }
     }
 }

@@ -13,6 +13,8 @@ import Transcription
 ///     alignment.json, alignment.csv
 ///     ali.ark                  frame-level classes (Kaldi integer vectors)
 ///     failed.txt               utterances that could not be aligned, and why
+///     NAME.TextGrid            for a corpus folder (`recordings`): one per recording, at its
+///                              path in the folder, covering the whole recording
 ///
 /// A failing utterance is listed and the rest complete; the files are written into a staging
 /// directory and moved into place together, so a failed run leaves the previous ones intact.
@@ -33,6 +35,11 @@ public struct AlignmentJob {
     public var progress: ((Int, Int) -> Void)?
     /// Times of the model's feature frames, for refinement and the output files.
     public let writer: AlignmentWriter
+    /// The recordings of a corpus folder: each gets `OUTPUT/<relativeName>.TextGrid` with its
+    /// utterances at their times in the recording. Default none.
+    public var recordings: [CorpusFolder.Recording] = []
+    /// Name those TextGrids' tiers `<speaker> - words` and `<speaker> - phones`, as MFA does. Default false.
+    public var speakerTiers = false
 
     public init(aligner: ForcedAligner, source: FeatureSource, transcripts: [String: String]) {
         self.aligner = aligner
@@ -105,6 +112,14 @@ public struct AlignmentJob {
             try AtomicFile.write(writer.textGrid(a, duration: duration), to: "\(directory)/textgrids/\(name).TextGrid")
         }
         try archive.commit()
+        for recording in recordings {
+            let pieces = recording.utterances.compactMap { u in results[u.id].map { (offset: u.startSeconds, alignment: $0) } }
+            guard !pieces.isEmpty else { continue }
+            let names = speakerTiers ? (words: "\(recording.speakerName) - words", phones: "\(recording.speakerName) - phones") : (words: "words", phones: "phones")
+            let file = "\(directory)/\(recording.relativeName).TextGrid"
+            try fm.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try AtomicFile.write(writer.textGrid(pieces, duration: recording.durationSeconds, tierNames: names), to: file)
+        }
         try AtomicFile.write(phonesCTM, to: directory + "/phones.ctm")
         try AtomicFile.write(wordsCTM, to: directory + "/words.ctm")
         try AtomicFile.write(csv, to: directory + "/alignment.csv")

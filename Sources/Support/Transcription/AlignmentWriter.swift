@@ -58,16 +58,27 @@ public struct AlignmentWriter {
     /// A Praat TextGrid (long text format) with tiers `words` and `phones`; intervals tile
     /// `[0, duration]`, silences and gaps are empty intervals.
     public func textGrid(_ alignment: UtteranceAlignment, duration: Double) -> String {
-        let end = max(duration, time(alignment.frames))
-        let refined = alignment.refinedBoundaries
-        func intervals(_ segments: [AlignedSegment], silence: String?) -> [(Double, Double, String)] {
+        textGrid([(offset: 0, alignment: alignment)], duration: duration)
+    }
+
+    /// A TextGrid of a whole recording holding several aligned utterances, each `offset` seconds
+    /// into it (a corpus folder's TextGrid intervals): one words and one phones tier (named
+    /// `tierNames`) tiling `[0, duration]`; what no utterance covers is an empty interval.
+    public func textGrid(_ pieces: [(offset: Double, alignment: UtteranceAlignment)], duration: Double,
+                         tierNames: (words: String, phones: String) = ("words", "phones")) -> String {
+        let sorted = pieces.sorted { $0.offset < $1.offset }
+        let end = sorted.reduce(duration) { max($0, $1.offset + time($1.alignment.frames)) }
+        func intervals(_ tier: KeyPath<UtteranceAlignment, [AlignedSegment]>, silence: String?) -> [(Double, Double, String)] {
             var out = [(Double, Double, String)]()
             var cursor = 0.0
-            for s in segments {
-                let start = time(s.start, refined), stop = time(s.end, refined)
-                if start > cursor + 1e-9 { out.append((cursor, start, "")) }
-                out.append((start, stop, s.label == silence ? "" : s.label))
-                cursor = stop
+            for (offset, alignment) in sorted {
+                let refined = alignment.refinedBoundaries
+                for s in alignment[keyPath: tier] {
+                    let start = max(cursor, offset + time(s.start, refined)), stop = max(start, offset + time(s.end, refined))
+                    if start > cursor + 1e-9 { out.append((cursor, start, "")) }
+                    out.append((start, stop, s.label == silence ? "" : s.label))
+                    cursor = stop
+                }
             }
             if end > cursor + 1e-9 {
                 if let last = out.last, last.2.isEmpty { out[out.count - 1].1 = end } else { out.append((cursor, end, "")) }
@@ -80,10 +91,10 @@ public struct AlignmentWriter {
             return merged
         }
         func escape(_ text: String) -> String { text.replacingOccurrences(of: "\"", with: "\"\"") }
-        let tiers = [("words", intervals(alignment.words, silence: nil)), ("phones", intervals(alignment.phones, silence: "SIL"))]
+        let tiers = [(tierNames.words, intervals(\.words, silence: nil)), (tierNames.phones, intervals(\.phones, silence: "SIL"))]
         var text = "File type = \"ooTextFile\"\nObject class = \"TextGrid\"\n\nxmin = 0\nxmax = \(format(end))\ntiers? <exists>\nsize = \(tiers.count)\nitem []:\n"
         for (n, tier) in tiers.enumerated() {
-            text += "    item [\(n + 1)]:\n        class = \"IntervalTier\"\n        name = \"\(tier.0)\"\n        xmin = 0\n        xmax = \(format(end))\n"
+            text += "    item [\(n + 1)]:\n        class = \"IntervalTier\"\n        name = \"\(escape(tier.0))\"\n        xmin = 0\n        xmax = \(format(end))\n"
             text += "        intervals: size = \(tier.1.count)\n"
             for (i, interval) in tier.1.enumerated() {
                 text += "        intervals [\(i + 1)]:\n            xmin = \(format(interval.0))\n            xmax = \(format(interval.1))\n            text = \"\(escape(interval.2))\"\n"

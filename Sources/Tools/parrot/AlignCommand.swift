@@ -24,9 +24,12 @@ struct AlignCommand: ParsableCommand {
 
     @Argument(help: "Model directory or file.") var model: String
     @Argument(help: "Pronunciation lexicon.") var lexicon: String
-    @Argument(help: "Kaldi data directory with text.") var dataDir: String
+    @Argument(help: "Kaldi data directory with text, or a corpus folder (recordings beside .lab/.txt/.TextGrid transcripts, a sub-folder per speaker).") var dataDir: String
     @Argument(help: "Output directory.") var outDir: String
     @OptionGroup(title: "Alignment") var alignment: AlignmentArguments
+    @OptionGroup(title: "Corpus folders") var corpus: CorpusArguments
+    @Flag(help: "Corpus folders: name the tiers of each recording's TextGrid '<speaker> - words' and '<speaker> - phones', as MFA does.")
+    var speakerTiers = false
     @Option(help: "Boundary refiner (from parrot train-refiner): moves every phone boundary to where the reference labelling it learnt from would put it. Times are then no longer on the 10 ms grid.")
     var refiner: String?
     @Option(help: "Flat start: how far from the quiet to the loud energy level a frame must be to count as speech (0-1).")
@@ -46,11 +49,14 @@ struct AlignCommand: ParsableCommand {
             let modelFile = ModelPath.resolve(model)
             let acoustic = try ModelFile.read(path: modelFile)
             let lexiconFile = try Lexicon(path: lexicon)
-            let source = try audio.features(for: acoustic, dataDirectory: dataDir, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
-            let transcripts = try TableFile(path: (dataDir as NSString).appendingPathComponent("text")).dictionary
+            let data = try corpus.resolve(dataDir, workDirectory: (outDir as NSString).appendingPathComponent("data"), command: "align")
+            let source = try audio.features(for: acoustic, dataDirectory: data.path, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
+            let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).dictionary
             let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options)
             var job = AlignmentJob(aligner: aligner, source: source, transcripts: transcripts)
             job.flatStart = flatStart
+            job.recordings = data.folder?.recordings ?? []
+            job.speakerTiers = speakerTiers
             if let refiner {
                 let loaded = try BoundaryRefiner.read(path: refiner)
                 guard loaded.labels == acoustic.classLabels else {
@@ -70,8 +76,8 @@ struct AlignCommand: ParsableCommand {
             let seconds = Date().timeIntervalSince(started)
             var summary = "Done \(result.aligned.grouped) of \(total.grouped) utterances in \(String(format: "%.1f", seconds)) s"
             if !result.failures.isEmpty { summary += "; \(result.failures.count) failed, see \(outDir)/failed.txt" }
-            print(summary)
-            if !result.failures.isEmpty { throw ExitCode(1) }
+            print(summary + data.summaryNote)
+            if !result.failures.isEmpty || data.folderErrors > 0 { throw ExitCode(1) }
         }
     }
 }

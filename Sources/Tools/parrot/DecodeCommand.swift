@@ -43,7 +43,7 @@ struct DecodeCommand: ParsableCommand {
     enum Mode: String, ExpressibleByArgument, CaseIterable { case greedy, lexicon }
 
     @Argument(help: "Model directory or file.") var model: String
-    @Argument(help: "Kaldi data directory (wav.scp or feats.scp).") var dataDir: String
+    @Argument(help: "Kaldi data directory (wav.scp or feats.scp), or a corpus folder (recordings, a sub-folder per speaker; transcripts, if any, are not needed).") var dataDir: String
     @Argument(help: "Output directory.") var outDir: String
     @Option(help: "greedy (phones, no lexicon) or lexicon (words).") var mode: Mode = .greedy
     @Option(help: "Greedy mode: phone n-gram (ARPA) to search phones with instead of merging frame winners.") var phoneLm: String?
@@ -51,6 +51,7 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "Lexicon mode: allowed word sequences (one per line) or a JSGF-like grammar.") var grammar: String?
     @Option(help: "Lexicon mode: ARPA back-off n-gram language model (up to trigrams).") var lm: String?
     @OptionGroup(title: "Search") var decoding: DecodingArguments
+    @OptionGroup(title: "Corpus folders") var corpus: CorpusArguments
     @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
     @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments
 
@@ -71,7 +72,8 @@ struct DecodeCommand: ParsableCommand {
             let modelFile = ModelPath.resolve(model)
             let acoustic = try ModelFile.read(path: modelFile)
             let recognizer = try makeRecognizer(acoustic, modelFile: modelFile)
-            let source = try audio.features(for: acoustic, dataDirectory: dataDir, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
+            let data = try corpus.resolve(dataDir, workDirectory: (outDir as NSString).appendingPathComponent("data"), command: "decode", requireTranscripts: false)
+            let source = try audio.features(for: acoustic, dataDirectory: data.path, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
             var job = DecodeJob(recognizer: recognizer, source: source)
             job.jobs = jobs
             job.times = AlignmentWriter(fbank: acoustic.features?.fbank ?? FbankOptions())
@@ -87,8 +89,8 @@ struct DecodeCommand: ParsableCommand {
             var line = "Done \(summary.decoded.grouped) of \(total.grouped) utterances in \(String(format: "%.1f", seconds)) s"
             if seconds > 0 && audio > 0 { line += " (\(Int(audio / seconds))× real time)" }
             if !summary.failures.isEmpty { line += "; \(summary.failures.count) failed, see \(outDir)/failed.txt" }
-            print(line)
-            if !summary.failures.isEmpty { throw ExitCode(1) }
+            print(line + data.summaryNote)
+            if !summary.failures.isEmpty || data.folderErrors > 0 { throw ExitCode(1) }
         }
     }
 

@@ -25,7 +25,7 @@ struct FeaturesCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Kaldi data directory to read.")
+    @Argument(help: "Kaldi data directory to read, or a corpus folder (its Kaldi data directory is written to OUT_DIR/data).")
     var dataDir: String
 
     @Argument(help: "Directory to write features and tables to.")
@@ -40,6 +40,7 @@ struct FeaturesCommand: ParsableCommand {
     @OptionGroup(title: "Filterbank") var fbank: FbankArguments
     @OptionGroup(title: "Audio") var audio: AudioArguments
     @OptionGroup(title: "Augmentation") var augmentation: AugmentationArguments
+    @OptionGroup(title: "Corpus folders") var corpus: CorpusArguments
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--nj must be at least 1") }
@@ -48,9 +49,10 @@ struct FeaturesCommand: ParsableCommand {
 
     func run() throws {
         try exitStatus(of: "features") {
-            let data = try DataDirectory(path: dataDir)
+            let resolved = try corpus.resolve(dataDir, workDirectory: (outDir as NSString).appendingPathComponent("data"), command: "features")
+            let data = try DataDirectory(path: resolved.path)
             for problem in data.problems where problem.severity == .warning {
-                printError("parrot features: \(dataDir)/\(problem)")
+                printError("parrot features: \(resolved.path)/\(problem)")
             }
             var options = FeatureJobOptions()
             options.fbank = try fbank.options()
@@ -80,8 +82,8 @@ struct FeaturesCommand: ParsableCommand {
             if !report.failures.isEmpty {
                 summary += "; \(report.failures.count.grouped) failed, see \(failedPath)"
             }
-            print(summary)
-            if !report.failures.isEmpty { throw ExitCode(1) }
+            print(summary + resolved.summaryNote)
+            if !report.failures.isEmpty || resolved.folderErrors > 0 { throw ExitCode(1) }
         }
     }
 }

@@ -37,7 +37,7 @@ struct TrainCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Kaldi data directory with text (and wav.scp or feats.scp).") var dataDir: String
+    @Argument(help: "Kaldi data directory with text (and wav.scp or feats.scp), or a corpus folder (recordings beside .lab/.txt/.TextGrid transcripts, a sub-folder per speaker).") var dataDir: String
     @Argument(help: "Pronunciation lexicon.") var lexicon: String
     @Argument(help: "Directory for the models, alignments and logs.") var modelDir: String
 
@@ -48,6 +48,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Frames of context on each side of every frame for the frame-local classifier: ±1 keeps the classifier from learning the flat start's timing (more context: boundaries up to 40 ms late).") var localSplice = 1
     @Option(help: "Stop when fewer than this share of frames change in a re-alignment.") var changeThreshold = 0.01
     @OptionGroup(title: "Alignment") var alignment: AlignmentArguments
+    @OptionGroup(title: "Corpus folders") var corpus: CorpusArguments
     @OptionGroup(title: "Network") var network: NetworkArguments
     @Option(help: "Flat start: how far from the quiet to the loud energy level a frame must be to count as speech (0-1).")
     var speechThreshold = SpeechRegion.defaultThreshold
@@ -76,11 +77,12 @@ struct TrainCommand: ParsableCommand {
             audio.apply(to: &featureOptions.audio)
             featureOptions.jobs = jobs
             let progress = ProgressLine("features")
-            let (source, report) = try FeatureSource.open(dataDirectory: dataDir, computingInto: (modelDir as NSString).appendingPathComponent("feats"),
+            let data = try corpus.resolve(dataDir, workDirectory: (modelDir as NSString).appendingPathComponent("data"), command: "train")
+            let (source, report) = try FeatureSource.open(dataDirectory: data.path, computingInto: (modelDir as NSString).appendingPathComponent("feats"),
                                                           options: featureOptions, progress: { progress.update($0, $1) })
             progress.finish()
             if let report { print("parrot train: features: Done \(report.succeeded.grouped) of \(report.total.grouped) utterances" + (report.failures.isEmpty ? "" : "; \(report.failures.count) failed")) }
-            let transcripts = try TableFile(path: (dataDir as NSString).appendingPathComponent("text")).dictionary
+            let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).dictionary
             var options = AlignmentTrainingOptions()
             options.rounds = rounds
             options.changeThreshold = changeThreshold
@@ -128,12 +130,13 @@ struct TrainCommand: ParsableCommand {
             let total = trainer.finalAlignment.count + reasons.count
             if reasons.isEmpty {
                 try? FileManager.default.removeItem(atPath: failedPath)
-                print("Done: trained on \(total.grouped) of \(total.grouped) utterances")
+                print("Done: trained on \(total.grouped) of \(total.grouped) utterances" + data.summaryNote)
+                if data.folderErrors > 0 { throw ExitCode(1) }
             } else {
                 let keys = reasons.keys.sorted(by: cLocaleLess)
                 for key in keys { printError("parrot train: utterance '\(key)': \(reasons[key]!)") }
                 try AtomicFile.write(keys.map { "\($0) \(reasons[$0]!)\n" }.joined(), to: failedPath)
-                print("Done: trained on \(trainer.finalAlignment.count.grouped) of \(total.grouped) utterances; \(reasons.count) failed, see \(failedPath)")
+                print("Done: trained on \(trainer.finalAlignment.count.grouped) of \(total.grouped) utterances; \(reasons.count) failed, see \(failedPath)" + data.summaryNote)
                 throw ExitCode(1)
             }
         }

@@ -28,10 +28,11 @@ struct TrainRefinerCommand: ParsableCommand {
 
     @Argument(help: "Model directory or file.") var model: String
     @Argument(help: "Pronunciation lexicon.") var lexicon: String
-    @Argument(help: "Kaldi data directory with text (and wav.scp or feats.scp).") var dataDir: String
+    @Argument(help: "Kaldi data directory with text (and wav.scp or feats.scp), or a corpus folder (the reference CTM then names the folder's utterance IDs, SPEAKER-NAME).") var dataDir: String
     @Argument(help: "Reference phone times (CTM: UTT channel start duration phone).") var reference: String
     @Argument(help: "Refiner file to write.") var out: String
     @OptionGroup(title: "Alignment (as for align)") var alignment: AlignmentArguments
+    @OptionGroup(title: "Corpus folders") var corpus: CorpusArguments
     @Option(help: "Frames on each side of a boundary the refiner sees.") var context = 4
     @Option(help: "Hidden units of the refiner.") var hidden = 128
     @Option(help: "Largest offset it predicts, in milliseconds.") var maxOffset = 60.0
@@ -54,9 +55,10 @@ struct TrainRefinerCommand: ParsableCommand {
             let modelFile = ModelPath.resolve(model)
             let acoustic = try ModelFile.read(path: modelFile)
             let scratch = (out as NSString).deletingLastPathComponent
-            let source = try audio.features(for: acoustic, dataDirectory: dataDir,
+            let data = try corpus.resolve(dataDir, workDirectory: ((scratch.isEmpty ? "." : scratch) as NSString).appendingPathComponent("refiner-data"), command: "train-refiner")
+            let source = try audio.features(for: acoustic, dataDirectory: data.path,
                                             scratchDirectory: ((scratch.isEmpty ? "." : scratch) as NSString).appendingPathComponent("refiner-feats"), jobs: jobs)
-            let transcripts = try TableFile(path: (dataDir as NSString).appendingPathComponent("text")).dictionary
+            let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).dictionary
             let references = try CTMEntry.read(path: reference)
             let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: try Lexicon(path: lexicon), options: alignment.options)
 

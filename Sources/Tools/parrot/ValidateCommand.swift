@@ -5,7 +5,7 @@ import Foundation
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check a data directory and report every problem at once.",
+        abstract: "Check a data directory or a corpus folder and report every problem at once.",
         discussion: """
         Checks the tables (wav.scp, segments, text, utt2spk, spk2utt, feats.scp): malformed \
         lines, duplicate keys, C-locale sorting, byte-order marks and CRLF endings, utterances \
@@ -14,13 +14,19 @@ struct ValidateCommand: ParsableCommand {
         unreadable files, failing commands, NaN samples, unusual sample rates, several channels, \
         segments past the end of their recording.
 
+        A corpus folder (MFA's layout) is checked as the data directory it maps to, and for what \
+        only a folder can get wrong: a recording without a transcript or the reverse, an empty \
+        .lab, TextGrids that are not TextGrids or whose intervals overlap or run past the \
+        recording, two files that map to one utterance ID, sample rates that differ. Problems \
+        name the file (relative to the folder) and the line of a TextGrid interval.
+
         Exit status 1 if any error was found (warnings alone exit 0).
 
         e.g.: parrot validate data/train --nj 2
         """
     )
 
-    @Argument(help: "Kaldi data directory to check.")
+    @Argument(help: "Kaldi data directory or corpus folder to check.")
     var dataDir: String
 
     @Flag(inversion: .prefixedNo, help: "Decode every recording to check its audio.")
@@ -35,13 +41,24 @@ struct ValidateCommand: ParsableCommand {
     @Option(help: "Seconds after which a piped wav.scp command is killed.")
     var pipeTimeout: Double = 600
 
+    @OptionGroup(title: "Corpus folders") var corpus: CorpusArguments
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--nj must be at least 1") }
     }
 
     func run() throws {
         try exitStatus(of: "validate") {
-            let data = try DataDirectory(path: dataDir)
+            var resolved = ResolvedData(path: dataDir, folder: nil)
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("parrot-validate-\(getpid())").path
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            if CorpusFolder.isCorpusFolder(dataDir) {
+                let folder = try CorpusFolder(path: dataDir, options: corpus.options)
+                for problem in folder.problems { print(problem) }
+                try folder.writeDataDirectory(to: scratch)
+                resolved = ResolvedData(path: scratch, folder: folder)
+            }
+            let data = try DataDirectory(path: resolved.path)
             var options = DataDirectoryValidator.Options()
             options.checkAudio = audio
             options.sampleRate = sampleRate
@@ -52,7 +69,7 @@ struct ValidateCommand: ParsableCommand {
             validator.progress = { progress.update($0, $1) }
             let report = validator.validate(data)
             progress.finish()
-            for problem in report.problems { print(problem) }
+            for problem in report.problems { print(resolved.located(problem)) }
             var summary = "\(dataDir): \(report.utteranceCount.grouped) utterances, \(report.recordingCount.grouped) recordings, \(report.speakerCount.grouped) speakers"
             if audio {
                 summary += String(format: ", %.2f hours", report.audioSeconds / 3600)
@@ -60,9 +77,10 @@ struct ValidateCommand: ParsableCommand {
                     summary += " at " + report.sampleRates.keys.sorted().map { "\($0) Hz" }.joined(separator: "/")
                 }
             }
-            summary += "; \(report.errorCount.grouped) errors, \(report.warningCount.grouped) warnings"
+            let folderWarnings = (resolved.folder?.problems.count ?? 0) - resolved.folderErrors
+            summary += "; \((report.errorCount + resolved.folderErrors).grouped) errors, \((report.warningCount + folderWarnings).grouped) warnings"
             print(summary)
-            if report.errorCount > 0 { throw ExitCode(1) }
+            if report.errorCount + resolved.folderErrors > 0 { throw ExitCode(1) }
         }
     }
 }
