@@ -125,7 +125,9 @@ import Testing
         }
         try link(training[0], as: "good one.wav")
         try TestSupport.write(HostileStageCorpus.transcript(training[0]), to: c + "/good one.lab")
-        try link(training[1], as: "día dos.wav")
+        // Any format libsndfile reads: this one as FLAC.
+        let flac = try TestSupport.run("/usr/bin/sox", [TestSupport.corpus("yesno/waves_yesno/\(training[1]).wav"), c + "/día dos.flac"])
+        try #require(flac.status == 0, "\(flac.standardError)")
         try TestSupport.write(HostileStageCorpus.transcript(training[1]), to: c + "/día dos.lab")
         try link(training[2], as: "untranscribed.wav")
         try TestSupport.write("YES NO", to: c + "/no audio.lab")
