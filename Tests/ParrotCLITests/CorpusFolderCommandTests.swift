@@ -108,6 +108,12 @@ import Testing
         """)
         #expect(check.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
 
+        // decode takes the folder too: one hypothesis per marked interval.
+        let decode = try TestSupport.run(parrot, ["decode", dir + "/model", dir + "/joined", dir + "/decoded", "--mode", "lexicon", "--lexicon", dir + "/lexicon.txt"])
+        #expect(decode.status == 0, "\(decode.standardError)")
+        let hypotheses = try String(contentsOfFile: dir + "/decoded/text", encoding: .utf8).split(separator: "\n").map { String($0.split(separator: " ")[0]) }
+        #expect(hypotheses == ["reader-session-0002", "reader-session-0004", "reader-session-0006"])
+
         // parrot data-dir writes the Kaldi directory a folder maps to.
         let dataDir = try TestSupport.run(parrot, ["data-dir", dir + "/joined", dir + "/kaldi"])
         #expect(dataDir.status == 0, "\(dataDir.standardError)")
