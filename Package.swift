@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "parrot",
             dependencies: [
-                "Core", "KaldiIO", "Audio", "Corpus", "Acoustic", "Transcription", "Align", "Decode", "Training", "Report",
+                "Core", "KaldiIO", "Audio", "Corpus", "Acoustic", "Transcription", "Align", "Decode", "Training", "Report", "SyntheticCorpus",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Tools/parrot"

@@ -3,7 +3,7 @@ import KaldiIO
 /// the CMU dictionary's 39 ARPAbet phones without stress, plus `SIL`.
 ///
 /// Every mnemonic the en-us voice produces for `Vocabulary` is listed (found by synthesising all
-/// of it); an unlisted one is an error, never a guess. Folding choices, as TIMIT's 39-phone set
+/// of it), and those met in 5,000 other dictionary words; an unlisted one is an error, never a guess. Folding choices, as TIMIT's 39-phone set
 /// makes them: syllabic `@L` → L; reduced vowels (`@`, `@2`, `a#`, `I#`, `I2`) → AH or IH;
 /// the flap `t#` → T. r-coloured vowels are one eSpeak event but two ARPAbet phones (`A@` → AA R);
 /// their duration is split `splitFraction` : 1 − `splitFraction`.
@@ -49,6 +49,11 @@ public enum EspeakPhoneTable {
         "z": .phones(["Z"]), "S": .phones(["SH"]), "Z": .phones(["ZH"]), "h": .phones(["HH"]), "m": .phones(["M"]),
         "n": .phones(["N"]), "N": .phones(["NG"]), "l": .phones(["L"]), "@L": .phones(["L"]), "r": .phones(["R"]),
         "r-": .phones(["R"]), "w": .phones(["W"]), "j": .phones(["Y"]),
+        // met only in words beyond the corpus's vocabulary (pronunciations for a lexicon's
+        // missing words, EspeakPronouncer): -ia endings, the short schwa before r, the glottal
+        // stop eSpeak puts for t before a syllabic n (and that n), the velar fricative and the (nasal) open o of loan words, Spanish ll
+        "i@": .phones(["IY", "AH"]), "@-": .phones(["AH"]), "?": .phones(["T"]), "x": .phones(["K"]), "l#": .phones(["L"]),
+        "n-": .phones(["AH", "N"]), "O": .phones(["AO"]), "O~": .phones(["AO"]),
         // pauses and markers
         "_": .silence, "_:": .silence, "_!": .silence, ";": .joinsNext,
     ]

@@ -62,6 +62,12 @@ public final class SpeechSynthesizer {
         }
     }
 
+    /// Makes `name` (e.g. `en-us`) the current voice, for `isolatedPhonemes`.
+    /// - Throws: `SyntheticCorpusError.unknownVoice`.
+    public func selectVoice(_ name: String) throws {
+        guard espeak_SetVoiceByName(name) == EE_OK else { throw SyntheticCorpusError.unknownVoice(name) }
+    }
+
     /// eSpeak mnemonics of `word` spoken alone in the current voice (stress marks removed).
     public func isolatedPhonemes(of word: String) -> [String] {
         word.withCString { pointer -> [String] in

@@ -44,6 +44,18 @@ public struct Lexicon: Sendable {
         for entry in entries { add(word: entry.word.uppercased(), phones: entry.phones) }
     }
 
+    /// This lexicon with `entries` added (words in any case).
+    public func adding(_ entries: [(word: String, phones: [String])]) -> Lexicon {
+        var copy = self
+        for entry in entries { copy.add(word: entry.word.uppercased(), phones: entry.phones) }
+        return copy
+    }
+
+    /// The lexicon as a file's lines, `WORD PHONE …`, one per pronunciation, words sorted.
+    public var lines: [String] {
+        pronunciations.keys.sorted(by: <).flatMap { word in pronunciations[word]!.map { "\(word) \($0.joined(separator: " "))" } }
+    }
+
     private mutating func add(word: String, phones: [String]) {
         if !(pronunciations[word]?.contains(phones) ?? false) { pronunciations[word, default: []].append(phones) }
     }

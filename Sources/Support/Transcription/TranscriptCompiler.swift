@@ -4,6 +4,9 @@ public enum OOVMode: String, Codable, CaseIterable, Sendable {
     case skip
     /// Align each unknown word to the spoken-noise phone `SPN`.
     case spn
+    /// Pronounce unknown words with eSpeak NG before aligning (`parrot --oov g2p` adds them to
+    /// the lexicon); a word still unknown leaves its utterance out, as `skip` does.
+    case g2p
 }
 
 /// A transcript ready for alignment: its words and every word's pronunciations as class indices.
@@ -53,7 +56,7 @@ public struct TranscriptCompiler: Sendable {
                 }
             })
         }
-        if !oovs.isEmpty && (oovMode == .skip || index[Lexicon.spokenNoise] == nil) {
+        if !oovs.isEmpty && (oovMode != .spn || index[Lexicon.spokenNoise] == nil) {
             throw AlignError.outOfVocabulary(utterance: utterance, words: oovs)
         }
         return CompiledTranscript(words: words, pronunciations: pronunciations, outOfVocabulary: oovs)

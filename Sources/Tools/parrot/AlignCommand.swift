@@ -48,10 +48,13 @@ struct AlignCommand: ParsableCommand {
         try exitStatus(of: "align") {
             let modelFile = ModelPath.resolve(model)
             let acoustic = try ModelFile.read(path: modelFile)
-            let lexiconFile = try Lexicon(path: lexicon)
+            var lexiconFile = try Lexicon(path: lexicon)
             let data = try corpus.resolve(dataDir, workDirectory: (outDir as NSString).appendingPathComponent("data"), command: "align")
             let source = try audio.features(for: acoustic, dataDirectory: data.path, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
             let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).dictionary
+            if alignment.oov == .g2p {
+                lexiconFile = try PronunciationFallback.complete(lexiconFile, transcripts: transcripts, directory: outDir, command: "align").lexicon
+            }
             let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options)
             var job = AlignmentJob(aligner: aligner, source: source, transcripts: transcripts)
             job.flatStart = flatStart

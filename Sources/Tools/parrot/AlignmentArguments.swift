@@ -16,7 +16,7 @@ struct AlignmentArguments: ParsableArguments {
     @Option(help: "Weight of the class log-prior subtracted from the log-posteriors when aligning (0: none). align and train-refiner take the priors from priors.txt beside the model; train from each round's alignment (a starting model's first alignment uses none).")
     var priorScale: Float = 0
 
-    @Option(help: "Words not in the lexicon: skip (leave the utterance out and report it) or spn (align them to spoken noise).")
+    @Option(help: "Words not in the lexicon: skip (leave the utterance out and report it), spn (align them to spoken noise) or g2p (pronounce them with eSpeak NG, in the built-in corpus's ARPAbet phones; every generated pronunciation is listed in the output directory's g2p.txt).")
     var oov: OOVMode = .skip
 
     func validate() throws {

@@ -68,7 +68,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try exitStatus(of: "train") {
-            let lexiconFile = try Lexicon(path: lexicon)
+            var lexiconFile = try Lexicon(path: lexicon), lexiconPath = lexicon
             let startingModel = try initModel.map { try ModelFile.read(path: ModelPath.resolve($0)) }
             // Features computed here are made as the starting model's were (its filterbank,
             // audio and CMVN settings), or else as the options say.
@@ -83,6 +83,9 @@ struct TrainCommand: ParsableCommand {
             progress.finish()
             if let report { print("parrot train: features: Done \(report.succeeded.grouped) of \(report.total.grouped) utterances" + (report.failures.isEmpty ? "" : "; \(report.failures.count) failed")) }
             let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).dictionary
+            if alignment.oov == .g2p {
+                (lexiconFile, lexiconPath) = try PronunciationFallback.complete(lexiconFile, transcripts: transcripts, directory: modelDir, command: "train")
+            }
             var options = AlignmentTrainingOptions()
             options.rounds = rounds
             options.changeThreshold = changeThreshold
@@ -99,7 +102,7 @@ struct TrainCommand: ParsableCommand {
             options.network.minimumSteps = epochs == nil ? defaults.minimumSteps : nil
             let trainer = AlignmentTrainer(source: source, transcripts: transcripts, lexicon: lexiconFile, options: options, modelDirectory: modelDir)
             trainer.launcher = network.launcher
-            trainer.lexiconPath = lexicon
+            trainer.lexiconPath = lexiconPath
             trainer.initialModel = startingModel
             let line = ProgressLine("training")
             trainer.onEvent = { event in
