@@ -14,6 +14,7 @@ let targets: [(name: String, dependencies: [String])] = [
     ("fuzz-grammar", ["Decode"]),      // sentence lists and JSGF-like grammars
     ("fuzz-model", ["Acoustic"]),      // Parrot model files
     ("fuzz-audio", ["Audio"]),         // audio headers and samples through libsndfile and Parrot's loader
+    ("fuzz-textgrid", ["Corpus"]),     // Praat TextGrids (long and short text formats, UTF-8 and UTF-16)
 ]
 
 let package = Package(

@@ -44,6 +44,10 @@ print(open('$scratch/x.scp').read().replace('$scratch/x.ark', 'a.ark'), end='')"
     printf 'HELLO HH AH0 L OW1\nHELLO(2) HH EH0 L OW1\nWORLD W ER1 L D\n;;; comment\n' > "$out/cmu"
     printf 'hello\t0.99\tHH AH L OW\nworld\t1.0\t0.2\t1.0\t0.5\tW ER L D\n' > "$out/mfa"
     printf 'yes 1.0 Y\nno 0.5 N\n<SIL> SIL\n' > "$out/lexiconp" ;;
+  fuzz-textgrid)
+    printf 'File type = "ooTextFile"\nObject class = "TextGrid"\n\nxmin = 0\nxmax = 2\ntiers? <exists>\nsize = 1\nitem []:\n    item [1]:\n        class = "IntervalTier"\n        name = "words"\n        xmin = 0\n        xmax = 2\n        intervals: size = 2\n        intervals [1]:\n            xmin = 0\n            xmax = 0.5\n            text = ""\n        intervals [2]:\n            xmin = 0.5\n            xmax = 2\n            text = "say ""hi"""\n' > "$out/long"
+    printf 'File type = "ooTextFile"\nObject class = "TextGrid"\n\n0\n2\n<exists>\n2\n"IntervalTier"\n"u"\n0\n2\n1\n0\n2\n"one two"\n"TextTier"\n"p"\n0\n2\n1\n1.5\n"x"\n' > "$out/short"
+    python3 -c "import sys; open(sys.argv[1], 'wb').write(open(sys.argv[2], 'rb').read().decode().encode('utf-16'))" "$out/utf16" "$out/long" ;;
   fuzz-arpa)
     printf '\\data\\\nngram 1=4\nngram 2=2\n\n\\1-grams:\n-1.0\t</s>\n-99\t<s>\t-0.5\n-0.5\tA\t-0.3\n-0.7\tB\n\n\\2-grams:\n-0.2\t<s> A\n-0.1\tA B\n\n\\end\\\n' > "$out/bigram"
     printf '\\data\\\nngram 1=3\nngram 2=1\nngram 3=1\n\n\\1-grams:\n-1\t</s>\n-99\t<s>\t-1\n-0.5\tA\t-0.2\n\n\\2-grams:\n-0.3\t<s> A\t-0.1\n\n\\3-grams:\n-0.1\t<s> A A\n\n\\end\\\n' > "$out/trigram" ;;

@@ -11,7 +11,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
-targets="fuzz-archive fuzz-scp fuzz-datadir fuzz-lexicon fuzz-arpa fuzz-grammar fuzz-model fuzz-audio"
+targets="fuzz-archive fuzz-scp fuzz-datadir fuzz-lexicon fuzz-arpa fuzz-grammar fuzz-model fuzz-audio fuzz-textgrid"
 
 if [ "${1:-}" = "--list" ]; then echo $targets | tr ' ' '\n'; exit 0; fi
 if [ $# -ne 2 ] || ! [[ " $targets " == *" $1 "* ]] || ! [[ "$2" =~ ^[0-9]+$ ]]; then
