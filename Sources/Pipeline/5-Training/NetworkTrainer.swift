@@ -18,7 +18,7 @@ public enum TrainingEvent: Sendable {
 
 /// Trains a `BiLSTMNetwork` on frame-level targets: frame cross-entropy over whole utterances,
 /// mini-batches of utterances of similar length, Adam with gradient-norm clipping, learning-rate
-/// decay when the validation loss stops improving, a held-out validation set (by speaker), and a
+/// decay when the validation loss stops improving, a held-out validation set (a share of every speaker's utterances), and a
 /// model plus checkpoint in `modelDirectory` after every epoch:
 ///
 ///     MODEL_DIR/epoch-N.mdl   the model after epoch N (kept, like Kaldi's N.mdl)

@@ -34,7 +34,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var learningRateDecay: Float = 0.5
     /// Gradient-norm clipping threshold. Default 5.
     public var clipNorm: Float = 5
-    /// Share of speakers (or of utterances, with a single speaker) held out for validation. Default 0.1.
+    /// Share of each speaker's utterances held out for validation. Default 0.1.
     public var validationFraction = 0.1
     /// Seed of initialisation, batch order, validation split and dropout. Default 1.
     public var seed: UInt64 = 1

@@ -14,7 +14,7 @@ struct NetworkArguments: ParsableArguments {
     @Option(help: "Adam's initial learning rate.") var learningRate: Float = 2e-3
     @Option(help: "Learning-rate factor when the validation loss stops improving.") var learningRateDecay: Float = 0.5
     @Option(help: "Gradient-norm clipping threshold.") var clipNorm: Float = 5
-    @Option(help: "Share of speakers (or of utterances, for one speaker) held out for validation.") var validFraction = 0.1
+    @Option(help: "Share of every speaker's utterances held out for validation (learning-rate decay and early stopping).") var validFraction = 0.1
     @Option(help: "Seed of initialisation, validation split, batch order and dropout.") var seed: UInt64 = 1
     @Option(help: "Train on pieces of this many frames instead of whole utterances (0: whole utterances).") var chunkFrames = 0
     @Option(help: "Frequency masking: two bands of up to this many feature bins hidden in each training utterance (0: off).") var freqMask = 0
