@@ -46,6 +46,12 @@ import Testing
         #expect(align.standardOutput.contains("Done 7 of 8 utterances"), "\(align.standardOutput)")
         #expect(try String(contentsOfFile: dir + "/out/g2p.txt", encoding: .utf8) == "YES Y EH S\n")
         #expect(try TableFile(path: dir + "/out/failed.txt").keys == [victim])
+        // The built-in lexicon 'english' (the CMU dictionary) has both words, and pronounces missing ones by default.
+        let english = try TestSupport.run(parrot, ["align", dir + "/model", "english", data, dir + "/english"])
+        #expect(english.status == 1)
+        #expect(english.standardOutput.contains("Done 7 of 8 utterances"), "\(english.standardOutput)")
+        #expect(english.standardError.contains("--oov g2p: 'NO42'"), "\(english.standardError)")
+        #expect(try String(contentsOfFile: dir + "/english/g2p.txt", encoding: .utf8) == "")
         // Without --oov g2p, every utterance with YES is left out.
         let skipped = try TestSupport.run(parrot, ["align", dir + "/model", dir + "/lexicon.txt", data, dir + "/skipped"])
         #expect(skipped.standardOutput.contains("Done 0 of 8 utterances") || skipped.standardOutput.contains("Done 1 of 8 utterances"), "\(skipped.standardOutput)")

@@ -23,7 +23,7 @@ struct AlignCommand: ParsableCommand {
     )
 
     @Argument(help: "Model directory or file.") var model: String
-    @Argument(help: "Pronunciation lexicon.") var lexicon: String
+    @Argument(help: "Pronunciation lexicon, or 'english': the CMU dictionary, with eSpeak NG's pronunciations for words it lacks.") var lexicon: String
     @Argument(help: "Kaldi data directory with text, or a corpus folder (recordings beside .lab/.txt/.TextGrid transcripts, a sub-folder per speaker).") var dataDir: String
     @Argument(help: "Output directory.") var outDir: String
     @OptionGroup(title: "Alignment") var alignment: AlignmentArguments
@@ -48,14 +48,15 @@ struct AlignCommand: ParsableCommand {
         try exitStatus(of: "align") {
             let modelFile = ModelPath.resolve(model)
             let acoustic = try ModelFile.read(path: modelFile)
-            var lexiconFile = try Lexicon(path: lexicon)
+            let lexiconName = try LexiconName(lexicon)
+            var lexiconFile = try Lexicon(path: lexiconName.path)
             let data = try corpus.resolve(dataDir, workDirectory: (outDir as NSString).appendingPathComponent("data"), command: "align")
             let source = try audio.features(for: acoustic, dataDirectory: data.path, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
             let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).dictionary
-            if alignment.oov == .g2p {
+            if alignment.options(lexicon: lexiconName).oovMode == .g2p {
                 lexiconFile = try PronunciationFallback.complete(lexiconFile, transcripts: transcripts, directory: outDir, command: "align").lexicon
             }
-            let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options)
+            let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName))
             var job = AlignmentJob(aligner: aligner, source: source, transcripts: transcripts)
             job.flatStart = flatStart
             job.recordings = data.folder?.recordings ?? []

@@ -16,13 +16,21 @@ struct AlignmentArguments: ParsableArguments {
     @Option(help: "Weight of the class log-prior subtracted from the log-posteriors when aligning (0: none). align and train-refiner take the priors from priors.txt beside the model; train from each round's alignment (a starting model's first alignment uses none).")
     var priorScale: Float = 0
 
-    @Option(help: "Words not in the lexicon: skip (leave the utterance out and report it), spn (align them to spoken noise) or g2p (pronounce them with eSpeak NG, in the built-in corpus's ARPAbet phones; every generated pronunciation is listed in the output directory's g2p.txt).")
-    var oov: OOVMode = .skip
+    @Option(help: "Words not in the lexicon: skip (leave the utterance out and report it), spn (align them to spoken noise) or g2p (pronounce them with eSpeak NG, in the built-in corpus's ARPAbet phones; every generated pronunciation is listed in the output directory's g2p.txt). Default: g2p with the lexicon 'english', else skip.")
+    var oov: OOVMode?
 
     func validate() throws {
         guard minDuration >= 1 else { throw ValidationError("--min-duration must be at least 1") }
         if minPause < 1 { throw ValidationError("--min-pause must be at least 1") }
         guard priorScale.isFinite, priorScale >= 0 else { throw ValidationError("--prior-scale must be 0 or more") }
+    }
+
+    /// The library's options for a lexicon given as `lexicon` (the built-in `english` pronounces
+    /// missing words unless `--oov` says otherwise).
+    func options(lexicon: LexiconName) -> AlignerOptions {
+        var options = self.options
+        options.oovMode = oov ?? (lexicon.isBuiltIn ? .g2p : .skip)
+        return options
     }
 
     /// The library's options.
@@ -31,7 +39,7 @@ struct AlignmentArguments: ParsableArguments {
         options.minimumDuration = minDuration
         options.minimumPause = minPause
         options.priorScale = priorScale
-        options.oovMode = oov
+        options.oovMode = oov ?? .skip
         return options
     }
 }

@@ -47,7 +47,7 @@ struct DecodeCommand: ParsableCommand {
     @Argument(help: "Output directory.") var outDir: String
     @Option(help: "greedy (phones, no lexicon) or lexicon (words).") var mode: Mode = .greedy
     @Option(help: "Greedy mode: phone n-gram (ARPA) to search phones with instead of merging frame winners.") var phoneLm: String?
-    @Option(help: "Lexicon mode: pronunciation lexicon (CMU, Kaldi or MFA style).") var lexicon: String?
+    @Option(help: "Lexicon mode: pronunciation lexicon (CMU, Kaldi or MFA style), or 'english' for the CMU dictionary.") var lexicon: String?
     @Option(help: "Lexicon mode: allowed word sequences (one per line) or a JSGF-like grammar.") var grammar: String?
     @Option(help: "Lexicon mode: ARPA back-off n-gram language model (up to trigrams).") var lm: String?
     @OptionGroup(title: "Search") var decoding: DecodingArguments
@@ -111,7 +111,7 @@ struct DecodeCommand: ParsableCommand {
             let tree = try LexiconTree(lexicon: phoneLexicon, phoneSet: labels, model: phoneModel)
             recognizerMode = .search(BeamSearchDecoder(tree: tree, model: phoneModel, silence: silence, options: options), phoneOutput: true)
         case .lexicon:
-            let lexiconFile = try Lexicon(path: lexicon!)
+            let lexiconFile = try Lexicon(path: try LexiconName(lexicon!).path)
             let wordModel: WordSequenceModel
             if let grammar { wordModel = try WordGrammar(path: grammar) } else if let lm { wordModel = try ArpaLanguageModel(path: lm) } else { wordModel = WordLoop() }
             let tree = try LexiconTree(lexicon: lexiconFile, phoneSet: labels, model: wordModel)

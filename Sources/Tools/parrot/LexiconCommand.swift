@@ -24,12 +24,10 @@ struct LexiconCommand: ParsableCommand {
         """
     )
 
-    static let cmuDictionary = "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict"
-
     @Argument(help: "Data directory, corpus folder or text file.") var input: String
     @Argument(help: "Lexicon file to write.") var out: String
     @Option(help: "Dictionary to look words up in first (the CMU dictionary from Debian's pocketsphinx-en-us by default).")
-    var dictionary = LexiconCommand.cmuDictionary
+    var dictionary = LexiconName.cmuDictionary
     @Flag(help: "Use no dictionary: every word gets eSpeak NG's pronunciation.") var noDictionary = false
     @OptionGroup(title: "Corpus folders") var corpus: CorpusArguments
 

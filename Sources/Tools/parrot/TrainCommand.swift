@@ -38,7 +38,7 @@ struct TrainCommand: ParsableCommand {
     )
 
     @Argument(help: "Kaldi data directory with text (and wav.scp or feats.scp), or a corpus folder (recordings beside .lab/.txt/.TextGrid transcripts, a sub-folder per speaker).") var dataDir: String
-    @Argument(help: "Pronunciation lexicon.") var lexicon: String
+    @Argument(help: "Pronunciation lexicon, or 'english': the CMU dictionary, with eSpeak NG's pronunciations for words it lacks.") var lexicon: String
     @Argument(help: "Directory for the models, alignments and logs.") var modelDir: String
 
     @Option(help: "Most re-alignment rounds (training stops sooner when fewer than --change-threshold of the frames change).") var rounds = 8
@@ -68,7 +68,8 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try exitStatus(of: "train") {
-            var lexiconFile = try Lexicon(path: lexicon), lexiconPath = lexicon
+            let lexiconName = try LexiconName(lexicon)
+            var lexiconFile = try Lexicon(path: lexiconName.path), lexiconPath = lexiconName.path
             let startingModel = try initModel.map { try ModelFile.read(path: ModelPath.resolve($0)) }
             // Features computed here are made as the starting model's were (its filterbank,
             // audio and CMVN settings), or else as the options say.
@@ -83,13 +84,13 @@ struct TrainCommand: ParsableCommand {
             progress.finish()
             if let report { print("parrot train: features: Done \(report.succeeded.grouped) of \(report.total.grouped) utterances" + (report.failures.isEmpty ? "" : "; \(report.failures.count) failed")) }
             let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).dictionary
-            if alignment.oov == .g2p {
+            if alignment.options(lexicon: lexiconName).oovMode == .g2p {
                 (lexiconFile, lexiconPath) = try PronunciationFallback.complete(lexiconFile, transcripts: transcripts, directory: modelDir, command: "train")
             }
             var options = AlignmentTrainingOptions()
             options.rounds = rounds
             options.changeThreshold = changeThreshold
-            options.alignment = alignment.options
+            options.alignment = alignment.options(lexicon: lexiconName)
             options.jobs = jobs
             options.speechThreshold = speechThreshold
             options.localRounds = localRounds

@@ -60,7 +60,7 @@ struct TrainRefinerCommand: ParsableCommand {
                                             scratchDirectory: ((scratch.isEmpty ? "." : scratch) as NSString).appendingPathComponent("refiner-feats"), jobs: jobs)
             let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).dictionary
             let references = try CTMEntry.read(path: reference)
-            let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: try Lexicon(path: lexicon), options: alignment.options)
+            let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: try Lexicon(path: try LexiconName(lexicon).path), options: alignment.options)
 
             let keys = source.keys.filter { references[$0] != nil && transcripts[$0] != nil }.sorted(by: cLocaleLess)
             guard !keys.isEmpty else { throw AlignError.noReferenceBoundaries(reason: "no utterance of \(dataDir) has both a transcript and reference phones in \(reference)") }
