@@ -122,6 +122,29 @@ import Testing
         #expect(folder.utterances.map(\.utterance.id) == ["spk-Zoë_und_Jürgen", "spk-a_b", "spk-fast", "spk-good", "spk-overlap-0001", "spk-overlap-0003", "spk-twice"])
     }
 
+    @Test func linkedFoldersAreFollowedAndOddFilesNamed() throws {
+        let dir = try TestSupport.temporaryDirectory("parrot-folder")
+        try writeAudio(dir + "/elsewhere/cleo/c1.wav")
+        try TestSupport.write("see one", to: dir + "/elsewhere/cleo/c1.lab")
+        try writeAudio(dir + "/real/dan/d1.wav", seconds: 2)
+        try TestSupport.write(textGrid([(0, 1, "dee one")], end: 2), to: dir + "/real/dan/d1.TextGrid")
+        try writeAudio(dir + "/real/dan/d1-0001.wav")                               // the interval's utterance ID
+        try TestSupport.write("clash", to: dir + "/real/dan/d1-0001.lab")
+        try TestSupport.write("notes about the corpus", to: dir + "/real/README.txt")
+        try Data(WaveFile.bytes(samples: [], sampleRate: 8000)).write(to: URL(fileURLWithPath: dir + "/real/dan/silent.wav"))
+        try TestSupport.write("nothing", to: dir + "/real/dan/silent.lab")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/real/cleo", withDestinationPath: dir + "/elsewhere/cleo")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/real/dan/loop", withDestinationPath: dir + "/real")
+        try FileManager.default.createSymbolicLink(atPath: dir + "/link", withDestinationPath: dir + "/real")
+        let folder = try CorpusFolder(path: dir + "/link")
+        #expect(folder.utterances.map(\.utterance.id) == ["cleo-c1", "dan-d1-0001"])
+        #expect(folder.problems.map(\.description).sorted() == [
+            "error: dan/d1-0001.wav: 'dan-d1-0001' maps to the same utterance ID as dan/d1.TextGrid; left out",
+            "error: dan/silent.wav: 'dan-silent' has no audio samples; left out",
+            "warning: README.txt: a transcript without a recording (no audio file named README beside it)",
+        ], "\(folder.problems)")
+    }
+
     @Test func aKaldiDataDirectoryIsNotACorpusFolder() throws {
         let dir = try TestSupport.temporaryDirectory("parrot-folder")
         try TestSupport.write("u u.wav\n", to: dir + "/wav.scp")

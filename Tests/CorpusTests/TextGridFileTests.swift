@@ -100,6 +100,13 @@ import Testing
         #expect(shortGrid.tiers[0].intervals.map(\.line) == [13, 16, 19])
     }
 
+    @Test func olderPraatsShortLabelAndNumbersTouchingTextAreRead() throws {
+        let labelled = Self.short.replacingOccurrences(of: "\"ooTextFile\"", with: "\"ooTextFile short\"")
+        check(try TextGridFile(data: Data(labelled.utf8), path: "short.TextGrid"))
+        let touching = Self.short.replacingOccurrences(of: "0.75\n\"the", with: "0.75\"the")
+        check(try TextGridFile(data: Data(touching.utf8), path: "touching.TextGrid"))
+    }
+
     @Test func utf16WithByteOrderMarkAndUtf8WithOneAreRead() throws {
         // Praat writes UTF-16 (big-endian, with a byte-order mark) when a label is not ASCII.
         for encoding in [String.Encoding.utf16BigEndian, .utf16LittleEndian] {

@@ -42,3 +42,26 @@ import Testing
         #expect(again.split(try again.indexFeatures().items).valid.map(\.key) == validKeys)
     }
 }
+
+extension ValidationSplitTests {
+    /// Without utt2spk every utterance is its own speaker, too small to give a tenth: they are
+    /// pooled, and a tenth of all of them is held out, not one.
+    @Test func speakersTooSmallForAShareArePooled() throws {
+        var features = [String: Matrix](), targets = [String: [Int32]]()
+        for i in 0..<40 {
+            features["u\(i)"] = Matrix(rows: 3, columns: 2, values: [Float](repeating: Float(i), count: 6))
+            targets["u\(i)"] = [0, 1, 0]
+        }
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.writeFeatureDirectory(features, to: dir + "/feats")
+        var options = TrainingOptions()
+        options.validationFraction = 0.1
+        let trainer = NetworkTrainer(source: try FeatureSource(path: dir + "/feats"), targets: targets, classLabels: ["a", "b"], options: options, modelDirectory: dir + "/model")
+        let (train, valid) = trainer.split(try trainer.indexFeatures().items)
+        #expect(valid.count == 4 && train.count == 36)
+        // Holding out nearly everything still leaves one utterance to train on.
+        options.validationFraction = 0.99
+        let most = NetworkTrainer(source: try FeatureSource(path: dir + "/feats"), targets: targets, classLabels: ["a", "b"], options: options, modelDirectory: dir + "/model")
+        #expect(most.split(try most.indexFeatures().items).train.count == 1)
+    }
+}

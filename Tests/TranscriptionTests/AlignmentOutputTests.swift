@@ -58,6 +58,35 @@ import Transcription
         #expect(phones == ["", "Y", "EH", "S", "", "N", "OW", ""])
     }
 
+    /// The TextGrid of one utterance, byte for byte (long text format, as Praat writes it).
+    @Test func aSingleUtterancesTextGridIsPinnedByteForByte() {
+        func tier(_ n: Int, _ name: String, _ intervals: [(String, String, String)]) -> String {
+            var text = "    item [\(n)]:\n        class = \"IntervalTier\"\n        name = \"\(name)\"\n        xmin = 0\n        xmax = 0.95\n        intervals: size = \(intervals.count)\n"
+            for (i, interval) in intervals.enumerated() {
+                text += "        intervals [\(i + 1)]:\n            xmin = \(interval.0)\n            xmax = \(interval.1)\n            text = \"\(interval.2)\"\n"
+            }
+            return text
+        }
+        let expected = "File type = \"ooTextFile\"\nObject class = \"TextGrid\"\n\nxmin = 0\nxmax = 0.95\ntiers? <exists>\nsize = 2\nitem []:\n"
+            + tier(1, "words", [("0", "0.12", ""), ("0.12", "0.5", "YES"), ("0.5", "0.61", ""), ("0.61", "0.9", "NO"), ("0.9", "0.95", "")])
+            + tier(2, "phones", [("0", "0.12", ""), ("0.12", "0.2", "Y"), ("0.2", "0.35", "EH"), ("0.35", "0.5", "S"), ("0.5", "0.61", ""),
+                                 ("0.61", "0.7", "N"), ("0.7", "0.9", "OW"), ("0.9", "0.95", "")])
+        #expect(AlignmentWriter().textGrid(Self.alignment, duration: 0.95) == expected)
+    }
+
+    /// A recording's TextGrid with two utterances at 1 s and 3 s: each one's words at its offset,
+    /// the rest of the recording empty, tiers named as asked.
+    @Test func aRecordingsTextGridPlacesEachUtteranceAtItsOffset() {
+        let text = AlignmentWriter().textGrid([(offset: 3, alignment: Self.alignment), (offset: 1, alignment: Self.alignment)], duration: 4.5,
+                                              tierNames: (words: "ann - words", phones: "ann - phones"))
+        #expect(text.contains("xmax = 4.5\ntiers? <exists>"))
+        #expect(text.contains("name = \"ann - words\"\n        xmin = 0\n        xmax = 4.5\n        intervals: size = 9\n"))
+        for (start, end, label) in [("0", "1.12", ""), ("1.12", "1.5", "YES"), ("1.61", "1.9", "NO"), ("1.9", "3.12", ""), ("3.12", "3.5", "YES"), ("3.9", "4.5", "")] {
+            #expect(text.contains("xmin = \(start)\n            xmax = \(end)\n            text = \"\(label)\"\n"), "\(start)–\(end) \(label)")
+        }
+        #expect(text.contains("name = \"ann - phones\""))
+    }
+
     @Test func ctmAndCSVUseSecondsAtTheFrameShift() {
         let writer = AlignmentWriter(frameShift: 0.01)
         #expect(writer.ctm("utt1", Self.alignment.words) == "utt1 1 0.120 0.380 YES\nutt1 1 0.610 0.290 NO\n")

@@ -9,7 +9,8 @@
 # reads) beside NAME.lab or NAME.txt (its words) or NAME.TextGrid (each non-empty interval of its
 # first interval tier, or of --tier NAME, is one utterance of a long recording). --speaker-characters N
 # takes the speaker from the first N characters of the file name instead of the sub-folder.
-# --lexicon: pronunciations (default: the CMU dictionary, Debian package pocketsphinx-en-us).
+# --lexicon: pronunciations (default: english, the CMU dictionary of Debian's pocketsphinx-en-us,
+# with eSpeak NG's pronunciations for words it lacks, listed in model/g2p.txt and align/g2p.txt).
 # --model DIR: align with this model instead of training one on the folder.
 # --sample-rate: the rate features are computed at when training (8000 for telephone-band or
 # 8 kHz recordings; default 16000).
@@ -20,7 +21,7 @@
 #         1 train from the transcripts alone (parrot train's defaults; skipped with --model),
 #         2 align every utterance, 3 summary.
 usage="usage: recipes/folder/run.sh CORPUS_FOLDER [--lexicon FILE] [--model DIR] [--sample-rate HZ] [--speaker-characters N] [--tier NAME] [--stage N] [--stop-stage N] [--nj N]"
-lexicon=/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict
+lexicon=english
 model=
 sample_rate=16000
 speaker_characters=
@@ -30,7 +31,7 @@ source "$(dirname "$0")/../common/recipe.sh"
 [ $# -eq 1 ] || { echo "$usage" >&2; exit 2; }
 [ -d "$1" ] || { echo "recipes/folder: '$1' is not a folder; $usage" >&2; exit 1; }
 corpus="$(cd "$1" && pwd)"
-[ -f "$lexicon" ] || { echo "recipes/folder: no lexicon at $lexicon (run ./setup.sh for the CMU dictionary, or give --lexicon)" >&2; exit 1; }
+[ "$lexicon" = english ] || [ -f "$lexicon" ] || { echo "recipes/folder: no lexicon at $lexicon; $usage" >&2; exit 1; }
 exp="$PWD/exp/folder-$(basename "$corpus")"
 mkdir -p "$exp"
 folder_options=()

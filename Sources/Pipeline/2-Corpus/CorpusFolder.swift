@@ -89,7 +89,7 @@ public struct CorpusFolder: Sendable {
     /// Reads the folder at `path`: lists its files, reads the transcripts and the audio headers.
     /// - Throws: `CorpusError.notADirectory`, or `.emptyCorpusFolder` when it holds no recording at all.
     public init(path: String, options: Options = Options()) throws {
-        let root = URL(fileURLWithPath: path).standardizedFileURL
+        let root = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
         self.path = root.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -104,12 +104,16 @@ public struct CorpusFolder: Sendable {
             else if Self.transcriptExtensions.contains(ext) { transcripts[stem, default: []].append(relative) }
         }
         guard !audio.isEmpty else { throw CorpusError.emptyCorpusFolder(path: path) }
-        for stem in transcripts.keys.sorted(by: cLocaleLess) where audio[stem] == nil {
-            for file in transcripts[stem]! { problems.append(DataProblem(.error, file: file, "a transcript without a recording (no audio file named \((stem as NSString).lastPathComponent) beside it)")) }
+        for (stem, files) in transcripts.sorted(by: { cLocaleLess($0.key, $1.key) }) where audio[stem] == nil {
+            for file in files {
+                // A stray .txt (a README, notes) is more often not a transcript at all.
+                let severity: DataProblem.Severity = file.lowercased().hasSuffix(".txt") ? .warning : .error
+                problems.append(DataProblem(severity, file: file, "a transcript without a recording (no audio file named \((stem as NSString).lastPathComponent) beside it)"))
+            }
         }
-        var owner = [String: String]()   // recording ID → file that has it
-        for stem in audio.keys.sorted(by: cLocaleLess) {
-            let files = audio[stem]!.sorted(by: cLocaleLess)
+        var owner = [String: String]()   // recording and utterance IDs → the file that has it
+        for (stem, unsorted) in audio.sorted(by: { cLocaleLess($0.key, $1.key) }) {
+            let files = unsorted.sorted(by: cLocaleLess)
             for file in files.dropFirst() {
                 problems.append(DataProblem(.error, file: file, "has the same name as \(files[0]) (one recording per name); left out"))
             }
@@ -133,7 +137,11 @@ public struct CorpusFolder: Sendable {
                 problems.append(DataProblem(.error, file: file, key: id, "cannot be read as audio: \(error)"))
                 continue
             }
-            let duration = header.sampleRate > 0 ? Double(header.declaredFrames) / Double(header.sampleRate) : 0
+            guard header.declaredFrames > 0, header.sampleRate > 0 else {
+                problems.append(DataProblem(.error, file: file, key: id, "has no audio samples; left out"))
+                continue
+            }
+            let duration = Double(header.declaredFrames) / Double(header.sampleRate)
             var recording = Recording(id: id, speaker: Self.identifier(speaker), speakerName: speaker, audioPath: absolute, relativeName: stem,
                                       durationSeconds: duration, sampleRate: header.sampleRate, utterances: [])
             if let transcript, transcript.lowercased().hasSuffix(".textgrid") {
@@ -145,13 +153,23 @@ public struct CorpusFolder: Sendable {
             } else {
                 recording.utterances = [Utterance(id: id, transcript: "", startSeconds: 0, endSeconds: nil)]
             }
+            // An interval's ID (SPEAKER-NAME-NNNN) may be another file's recording ID.
+            recording.utterances.removeAll { utterance in
+                guard utterance.id != id else { return false }
+                if let other = owner[utterance.id] {
+                    problems.append(DataProblem(.error, file: transcript ?? file, key: utterance.id, "this interval's utterance ID is also that of \(other); left out"))
+                    return true
+                }
+                owner[utterance.id] = transcript ?? file
+                return false
+            }
             if !recording.utterances.isEmpty { recordings.append(recording) }
         }
         recordings.sort { cLocaleLess($0.id, $1.id) }
         let rates = Set(recordings.map(\.sampleRate))
         if rates.count > 1 {
             let counts = Dictionary(grouping: recordings, by: \.sampleRate).mapValues(\.count)
-            let listing = counts.keys.sorted().map { "\(counts[$0]!) at \($0) Hz" }.joined(separator: ", ")
+            let listing = counts.sorted { $0.key < $1.key }.map { "\($0.value) at \($0.key) Hz" }.joined(separator: ", ")
             problems.append(DataProblem(.warning, file: ".", "recordings have different sample rates (\(listing)); features resample them all to one rate"))
         }
     }
@@ -199,19 +217,23 @@ public struct CorpusFolder: Sendable {
         return s
     }
 
-    /// Regular files under `root`, relative to it, hidden ones and hidden folders skipped.
+    /// Regular files under `root`, relative to it; hidden files and folders are skipped, linked
+    /// files and folders followed (each folder once, so a link loop ends).
     private static func files(under root: URL) -> [String] {
-        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
-                                                          options: [.skipsHiddenFiles, .skipsPackageDescendants]) else { return [] }
-        let prefix = root.path.hasSuffix("/") ? root.path : root.path + "/"
-        var found = [String]()
-        for case let url as URL in walker {
-            let resolved = url.resolvingSymlinksInPath()
-            guard (try? resolved.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true else { continue }
-            let full = url.standardizedFileURL.path
-            guard full.hasPrefix(prefix) else { continue }
-            found.append(String(full.dropFirst(prefix.count)))
+        let fm = FileManager.default
+        var found = [String](), visited = Set<String>()
+        func walk(_ directory: URL, _ relative: String) {
+            guard visited.insert(directory.resolvingSymlinksInPath().path).inserted,
+                  let names = try? fm.contentsOfDirectory(atPath: directory.path) else { return }
+            for name in names where !name.hasPrefix(".") {
+                let url = directory.appendingPathComponent(name)
+                let path = relative.isEmpty ? name : relative + "/" + name
+                var isDirectory: ObjCBool = false
+                guard fm.fileExists(atPath: url.path, isDirectory: &isDirectory) else { continue }   // a dangling link
+                if isDirectory.boolValue { walk(url, path) } else { found.append(path) }
+            }
         }
+        walk(root, "")
         return found.sorted(by: cLocaleLess)
     }
 
@@ -256,9 +278,11 @@ public struct CorpusFolder: Sendable {
     private mutating func utterances(ofTextGrid file: String, root: URL, recording: Recording, tier name: String?) -> [Utterance] {
         let grid: TextGridFile
         do { grid = try TextGridFile(path: root.appendingPathComponent(file).path) } catch let error as TextGridFile.ReadError {
-            var message = error.description
-            if message.hasPrefix(root.appendingPathComponent(file).path) { message = String(message.dropFirst(root.appendingPathComponent(file).path.count)) }
-            problems.append(DataProblem(.error, file: file, key: recording.id, message.trimmingCharacters(in: CharacterSet(charactersIn: ": ")) + "; left out"))
+            switch error {
+            case let .unreadable(_, reason): problems.append(DataProblem(.error, file: file, key: recording.id, "cannot be read: \(reason); left out"))
+            case let .notATextGrid(_, reason): problems.append(DataProblem(.error, file: file, key: recording.id, "not a Praat TextGrid: \(reason); left out"))
+            case let .malformed(_, line, reason): problems.append(DataProblem(.error, file: file, line: line, key: recording.id, "\(reason); left out"))
+            }
             return []
         } catch {
             problems.append(DataProblem(.error, file: file, key: recording.id, "\(error); left out"))
@@ -271,25 +295,34 @@ public struct CorpusFolder: Sendable {
                                         name.map { "has no interval tier named '\($0)' (its tiers: \(names.isEmpty ? "none" : names)); left out" } ?? "has no interval tier; left out"))
             return []
         }
+        if name == nil, tiers.count > 1 {
+            // MFA reads a tier per speaker; Parrot takes one tier (one speaker) per recording.
+            problems.append(DataProblem(.warning, file: file, key: recording.id,
+                                        "has \(tiers.count) interval tiers; only the first, '\(tier.name)', is read (--tier NAME chooses another; one speaker per recording)"))
+        }
         var found = [Utterance]()
         var previous: TextGridFile.Interval?
         let tolerance = 0.0005
         for interval in tier.intervals {
             let words = interval.text.split(whereSeparator: { $0.isWhitespace })
-            let where_ = "interval \(interval.number) (\(Self.seconds(interval.start))–\(Self.seconds(interval.end)) s) of tier '\(tier.name)'"
+            let place = "interval \(interval.number) (\(Self.seconds(interval.start))–\(Self.seconds(interval.end)) s) of tier '\(tier.name)'"
             if interval.end <= interval.start || interval.start < 0 {
-                problems.append(DataProblem(.error, file: file, line: interval.line, key: recording.id, "\(where_) is empty or negative; left out"))
+                // An empty interval without words is harmless; one with words cannot be aligned.
+                if !words.isEmpty || interval.end < interval.start || interval.start < 0 {
+                    let what = interval.start < 0 ? "starts before 0" : interval.end < interval.start ? "ends before it starts" : "lasts no time"
+                    problems.append(DataProblem(.error, file: file, line: interval.line, key: recording.id, "\(place) \(what); left out"))
+                }
                 continue
             }
             if let p = previous, interval.start < p.end - tolerance {
                 problems.append(DataProblem(.error, file: file, line: interval.line, key: recording.id,
-                                            "\(where_) overlaps interval \(p.number) (\(Self.seconds(p.start))–\(Self.seconds(p.end)) s); left out"))
+                                            "\(place) overlaps interval \(p.number) (\(Self.seconds(p.start))–\(Self.seconds(p.end)) s); left out"))
                 continue
             }
             if recording.durationSeconds > 0, interval.end > recording.durationSeconds + tolerance {
                 if !words.isEmpty {
                     problems.append(DataProblem(.error, file: file, line: interval.line, key: recording.id,
-                                                "\(where_) ends after the recording (\(Self.seconds(recording.durationSeconds)) s); left out"))
+                                                "\(place) ends after the recording (\(Self.seconds(recording.durationSeconds)) s); left out"))
                 }
                 continue
             }

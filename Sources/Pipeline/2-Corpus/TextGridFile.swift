@@ -67,7 +67,8 @@ public struct TextGridFile: Equatable, Sendable {
             throw ReadError.notATextGrid(path: path, reason: "neither UTF-8 nor UTF-16 text")
         }
         var values = TextGridValues(text: text, path: path)
-        guard let kind = values.peekString(), kind == "ooTextFile" else {
+        // "ooTextFile", or "ooTextFile short" as older Praat versions label the short format.
+        guard let kind = values.peekString(), kind.hasPrefix("ooTextFile") else {
             throw ReadError.notATextGrid(path: path, reason: "it does not start with File type = \"ooTextFile\"")
         }
         _ = try values.string("the file type")
@@ -158,7 +159,7 @@ private struct TextGridValues {
             } else if c == "!" {
                 scalars = scalars.drop { $0 != "\n" }
             } else if c.properties.numericType != nil || c == "-" || c == "+" || c == "." {
-                let token = scalars.prefix { !isSpace($0) }
+                let token = scalars.prefix { !isSpace($0) && $0 != "\"" && $0 != "<" && $0 != "!" }
                 let text = String(String.UnicodeScalarView(token))
                 values.append((Double(text).map(Value.number) ?? .flag(text), line))
                 scalars = scalars.dropFirst(token.count)

@@ -50,8 +50,11 @@ extension NetworkTrainer {
 
     /// Held-out utterances: the same share of every speaker's utterances, so every speaker stays
     /// in training (holding out whole speakers took one of four FSDD speakers out of training, and
-    /// which one the seed chose moved held-out-speaker accuracy by 8 points). Augmented copies
-    /// (spF-UTT, nsSNR-UTT) of a held-out utterance are neither trained nor validated on.
+    /// which one the seed chose moved held-out-speaker accuracy by 8 points). Speakers with too few
+    /// utterances to give one (every utterance is its own speaker without `utt2spk`) are pooled
+    /// and give the same share together. Augmented copies (spF-UTT, nsSNR-UTT) of a held-out
+    /// utterance are neither trained nor validated on. At least one utterance is held out and
+    /// at least one trained on.
     func split(_ items: [Item]) -> (train: [Item], valid: [Item]) {
         guard options.validationFraction > 0, items.count > 1 else { return (items, []) }
         var random = SeededGenerator(seed: options.seed &+ 0x5B17)
@@ -60,17 +63,22 @@ extension NetworkTrainer {
             for i in stride(from: keys.count - 1, to: 0, by: -1) { keys.swapAt(i, Int(random.next() % UInt64(i + 1))) }
             return keys
         }
-        var bySpeaker = [String: Set<String>]()
+        func share(_ count: Int) -> Int { Int((Double(count) * options.validationFraction).rounded()) }
+        var bySpeaker = [String: [String]]()
         for item in items where !FeatureJobOptions.isCopy(item.key) {
-            bySpeaker[FeatureJobOptions.unperturbedKey(source.speaker(of: item.key)).key, default: []].insert(item.key)
+            bySpeaker[FeatureJobOptions.unperturbedKey(source.speaker(of: item.key)).key, default: []].append(item.key)
         }
-        var held = Set<String>()
-        for speaker in bySpeaker.keys.sorted(by: cLocaleLess) {
-            let keys = shuffled(Array(bySpeaker[speaker]!))
-            held.formUnion(keys.prefix(Int((Double(keys.count) * options.validationFraction).rounded())))
+        var held = [String](), pooled = [String]()
+        for (_, keys) in bySpeaker.sorted(by: { cLocaleLess($0.key, $1.key) }) {
+            if share(keys.count) == 0 { pooled += keys; continue }
+            held += shuffled(keys).prefix(share(keys.count))
         }
-        if held.isEmpty, let first = shuffled(bySpeaker.values.flatMap { $0 }).first { held.insert(first) }
-        return (items.filter { !held.contains(FeatureJobOptions.unperturbedKey($0.key).key) }, items.filter { held.contains($0.key) })
+        held += shuffled(pooled).prefix(share(pooled.count))
+        let originals = bySpeaker.values.reduce(0) { $0 + $1.count }
+        if held.isEmpty, let first = shuffled(bySpeaker.values.flatMap { $0 }).first { held.append(first) }
+        if held.count >= originals { held.removeLast() }
+        let heldSet = Set(held)
+        return (items.filter { !heldSet.contains(FeatureJobOptions.unperturbedKey($0.key).key) }, items.filter { heldSet.contains($0.key) })
     }
 
     /// Utterances sorted by length and cut into batches of `batchSize`, so padding is small.

@@ -9,7 +9,7 @@ import Foundation
 /// would read digits and symbols as other words ("42" as "forty-two") and switch language for
 /// another script, neither of which is what the transcript's token says. eSpeak NG is not
 /// thread-safe: use one pronouncer from one thread.
-public final class EspeakPronouncer {
+public struct EspeakPronouncer {
     private let synthesizer: SpeechSynthesizer
 
     /// Why a word got no pronunciation.

@@ -53,7 +53,7 @@ public struct Lexicon: Sendable {
 
     /// The lexicon as a file's lines, `WORD PHONE …`, one per pronunciation, words sorted.
     public var lines: [String] {
-        pronunciations.keys.sorted(by: <).flatMap { word in pronunciations[word]!.map { "\(word) \($0.joined(separator: " "))" } }
+        pronunciations.sorted { $0.key < $1.key }.flatMap { word, variants in variants.map { "\(word) \($0.joined(separator: " "))" } }
     }
 
     private mutating func add(word: String, phones: [String]) {

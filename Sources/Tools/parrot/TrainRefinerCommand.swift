@@ -27,7 +27,7 @@ struct TrainRefinerCommand: ParsableCommand {
     )
 
     @Argument(help: "Model directory or file.") var model: String
-    @Argument(help: "Pronunciation lexicon.") var lexicon: String
+    @Argument(help: "Pronunciation lexicon, or 'english': the CMU dictionary, with eSpeak NG's pronunciations for words it lacks.") var lexicon: String
     @Argument(help: "Kaldi data directory with text (and wav.scp or feats.scp), or a corpus folder (the reference CTM then names the folder's utterance IDs, SPEAKER-NAME).") var dataDir: String
     @Argument(help: "Reference phone times (CTM: UTT channel start duration phone).") var reference: String
     @Argument(help: "Refiner file to write.") var out: String
@@ -60,7 +60,12 @@ struct TrainRefinerCommand: ParsableCommand {
                                             scratchDirectory: ((scratch.isEmpty ? "." : scratch) as NSString).appendingPathComponent("refiner-feats"), jobs: jobs)
             let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).dictionary
             let references = try CTMEntry.read(path: reference)
-            let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: try Lexicon(path: try LexiconName(lexicon).path), options: alignment.options)
+            let lexiconName = try LexiconName(lexicon)
+            var lexiconFile = try Lexicon(path: lexiconName.path)
+            if alignment.options(lexicon: lexiconName).oovMode == .g2p {
+                lexiconFile = try PronunciationFallback.complete(lexiconFile, transcripts: transcripts, directory: (out as NSString).deletingLastPathComponent.isEmpty ? "." : (out as NSString).deletingLastPathComponent, command: "train-refiner").lexicon
+            }
+            let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName))
 
             let keys = source.keys.filter { references[$0] != nil && transcripts[$0] != nil }.sorted(by: cLocaleLess)
             guard !keys.isEmpty else { throw AlignError.noReferenceBoundaries(reason: "no utterance of \(dataDir) has both a transcript and reference phones in \(reference)") }
