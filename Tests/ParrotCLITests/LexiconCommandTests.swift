@@ -52,6 +52,14 @@ import Testing
         #expect(english.standardOutput.contains("Done 7 of 8 utterances"), "\(english.standardOutput)")
         #expect(english.standardError.contains("--oov g2p: 'NO42'"), "\(english.standardError)")
         #expect(try String(contentsOfFile: dir + "/english/g2p.txt", encoding: .utf8) == "")
+        // decode: the language model's words the lexicon lacks are pronounced too, the rest named.
+        let lm = try TestSupport.run(parrot, ["lm", data + "/text", dir + "/lm.arpa", "--order", "1"])
+        try #require(lm.status == 0, "\(lm.standardError)")
+        let decode = try TestSupport.run(parrot, ["decode", dir + "/model", data, dir + "/decoded", "--mode", "lexicon", "--lexicon", dir + "/lexicon.txt",
+                                                  "--lm", dir + "/lm.arpa", "--oov", "g2p"])
+        #expect(decode.status == 0, "\(decode.standardError)")
+        #expect(decode.standardError.contains("--oov g2p: 'NO42' is not written in Latin letters") && decode.standardError.contains("(in \(dir)/lm.arpa)"), "\(decode.standardError)")
+        #expect(try String(contentsOfFile: dir + "/decoded/g2p.txt", encoding: .utf8) == "YES Y EH S\n")
         // Without --oov g2p, every utterance with YES is left out.
         let skipped = try TestSupport.run(parrot, ["align", dir + "/model", dir + "/lexicon.txt", data, dir + "/skipped"])
         #expect(skipped.standardOutput.contains("Done 0 of 8 utterances") || skipped.standardOutput.contains("Done 1 of 8 utterances"), "\(skipped.standardOutput)")

@@ -52,6 +52,8 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "Lexicon mode: ARPA back-off n-gram language model (up to trigrams).") var lm: String?
     @OptionGroup(title: "Search") var decoding: DecodingArguments
     @OptionGroup(title: "Corpus folders") var corpus: CorpusArguments
+    @Option(help: "Lexicon mode: words of --grammar or --lm missing from the lexicon: skip (never output) or g2p (pronounced by eSpeak NG, listed in OUT_DIR/g2p.txt). Default: g2p with --lexicon english, else skip.")
+    var oov: OOVMode?
     @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
     @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments
 
@@ -59,11 +61,12 @@ struct DecodeCommand: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--nj must be at least 1") }
         switch mode {
         case .greedy:
-            guard lexicon == nil, grammar == nil, lm == nil, decoding.dropQuietWords == 0 else { throw ValidationError("--lexicon, --grammar, --lm and --drop-quiet-words need --mode lexicon") }
+            guard lexicon == nil, grammar == nil, lm == nil, oov == nil, decoding.dropQuietWords == 0 else { throw ValidationError("--lexicon, --grammar, --lm, --oov and --drop-quiet-words need --mode lexicon") }
         case .lexicon:
             guard lexicon != nil else { throw ValidationError("--mode lexicon needs --lexicon") }
             guard grammar == nil || lm == nil else { throw ValidationError("give --grammar or --lm, not both") }
             guard phoneLm == nil else { throw ValidationError("--phone-lm is for --mode greedy; use --lm with --mode lexicon") }
+            guard oov != .spn else { throw ValidationError("decode's --oov is skip or g2p") }
         }
     }
 
@@ -111,9 +114,21 @@ struct DecodeCommand: ParsableCommand {
             let tree = try LexiconTree(lexicon: phoneLexicon, phoneSet: labels, model: phoneModel)
             recognizerMode = .search(BeamSearchDecoder(tree: tree, model: phoneModel, silence: silence, options: options), phoneOutput: true)
         case .lexicon:
-            let lexiconFile = try Lexicon(path: try LexiconName(lexicon!).path)
+            let lexiconName = try LexiconName(lexicon!)
+            var lexiconFile = try Lexicon(path: lexiconName.path)
             let wordModel: WordSequenceModel
-            if let grammar { wordModel = try WordGrammar(path: grammar) } else if let lm { wordModel = try ArpaLanguageModel(path: lm) } else { wordModel = WordLoop() }
+            var vocabulary: (words: [String], source: String)?
+            if let grammar {
+                let model = try WordGrammar(path: grammar)
+                (wordModel, vocabulary) = (model, (model.words, grammar))
+            } else if let lm {
+                let model = try ArpaLanguageModel(path: lm)
+                (wordModel, vocabulary) = (model, (model.words, lm))
+            } else { wordModel = WordLoop() }
+            // --oov g2p: the grammar's or language model's words the lexicon lacks, pronounced.
+            if (oov ?? (lexiconName.isBuiltIn ? .g2p : .skip)) == .g2p, let vocabulary {
+                lexiconFile = try PronunciationFallback.complete(lexiconFile, vocabulary: vocabulary.words, source: vocabulary.source, directory: outDir, command: "decode").lexicon
+            }
             let tree = try LexiconTree(lexicon: lexiconFile, phoneSet: labels, model: wordModel)
             let missingPhones = tree.skipped.filter { $0.reason.hasPrefix("phone") }
             if !missingPhones.isEmpty {

@@ -15,14 +15,29 @@ enum PronunciationFallback {
         for (utterance, transcript) in transcripts {
             for word in Lexicon.normalizedWords(transcript) where lexicon.lookup(word) == nil { missing[word, default: []].append(utterance) }
         }
+        return try complete(lexicon, missing: missing, directory: directory, command: command) { places in
+            let listed = places.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (places.count > 5 ? " and \(places.count - 5) more" : "")
+            return "utterance\(places.count == 1 ? "" : "s") \(listed)"
+        }
+    }
+
+    /// `lexicon` completed with the words of `vocabulary` (a grammar's or language model's, read
+    /// from `source`) that it lacks, as for transcripts.
+    static func complete(_ lexicon: Lexicon, vocabulary: [String], source: String, directory: String, command: String) throws -> (lexicon: Lexicon, path: String) {
+        let missing = Dictionary(vocabulary.filter { lexicon.lookup($0) == nil && !$0.hasPrefix("<") }.map { ($0, [source]) }, uniquingKeysWith: { a, _ in a })
+        return try complete(lexicon, missing: missing, directory: directory, command: command) { "in \($0.first ?? source)" }
+    }
+
+    /// The words of `missing` (word → where it is needed) pronounced and added; `named` says
+    /// where a word eSpeak cannot pronounce was needed.
+    private static func complete(_ lexicon: Lexicon, missing: [String: [String]], directory: String, command: String,
+                                 named: ([String]) -> String) throws -> (lexicon: Lexicon, path: String) {
         var generated = [(word: String, phones: [String])]()
         if !missing.isEmpty {
             let pronouncer = try EspeakPronouncer()
-            for word in missing.keys.sorted(by: cLocaleLess) {
+            for (word, places) in missing.sorted(by: { cLocaleLess($0.key, $1.key) }) {
                 do { generated.append((word, try pronouncer.pronunciation(of: word))) } catch {
-                    let utterances = missing[word]!.sorted(by: cLocaleLess)
-                    let listed = utterances.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (utterances.count > 5 ? " and \(utterances.count - 5) more" : "")
-                    printError("parrot \(command): --oov g2p: \(error) (utterance\(utterances.count == 1 ? "" : "s") \(listed))")
+                    printError("parrot \(command): --oov g2p: \(error) (\(named(places.sorted(by: cLocaleLess))))")
                 }
             }
         }
