@@ -11,32 +11,56 @@ import Foundation
 /// thread-safe: use one pronouncer from one thread.
 public struct EspeakPronouncer {
     private let synthesizer: SpeechSynthesizer
+    /// American English mapped to ARPAbet; false: another language, in eSpeak's own phonemes.
+    private let arpabet: Bool
 
     /// Why a word got no pronunciation.
     public enum Failure: Error, Equatable, CustomStringConvertible, Sendable {
         case notLatinLetters(word: String)
+        case notLetters(word: String)
         case unmappedPhoneme(word: String, mnemonic: String)
         case noPhones(word: String)
 
         public var description: String {
             switch self {
             case let .notLatinLetters(word): return "'\(word)' is not written in Latin letters (digits, symbols or another script): write it out as it is spoken, or add it to the lexicon"
+            case let .notLetters(word): return "'\(word)' is not written in letters (digits or symbols): write it out as it is spoken, or add it to the lexicon"
             case let .unmappedPhoneme(word, mnemonic): return "'\(word)': eSpeak NG's phoneme '\(mnemonic)' has no ARPAbet equivalent; add the word to the lexicon"
             case let .noPhones(word): return "'\(word)': eSpeak NG gives it no phones"
             }
         }
     }
 
+    /// American English in ARPAbet.
     /// - Throws: `SyntheticCorpusError.synthesizerUnavailable` or `.unknownVoice`.
-    public init(voice: String = "en-us") throws {
+    public init() throws {
         synthesizer = try SpeechSynthesizer()
-        try synthesizer.selectVoice(voice)
+        try synthesizer.selectVoice("en-us")
+        arpabet = true
+    }
+
+    /// Another language eSpeak NG speaks (`de`, `es`, …; `espeak-ng --voices` lists them), in
+    /// eSpeak's own phoneme mnemonics (stress marks removed), for words in any letters.
+    /// - Throws: `SyntheticCorpusError.synthesizerUnavailable` or `.unknownVoice`.
+    public init(language: String) throws {
+        synthesizer = try SpeechSynthesizer()
+        try synthesizer.selectVoice(language)
+        arpabet = false
     }
 
     /// ARPAbet phones of `word` (any case).
     /// - Throws: `Failure`.
     public func pronunciation(of word: String) throws -> [String] {
         let lower = word.lowercased()
+        if !arpabet {
+            guard lower.unicodeScalars.contains(where: { $0.properties.isAlphabetic }),
+                  lower.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.generalCategory == .nonspacingMark || $0 == "'" || $0 == "-" }) else {
+                throw Failure.notLetters(word: word)
+            }
+            let phones = synthesizer.isolatedPhonemes(of: lower).filter { !$0.hasPrefix("_") && $0 != ";" }
+            guard !phones.isEmpty else { throw Failure.noPhones(word: word) }
+            return phones
+        }
         guard lower.unicodeScalars.contains(where: Self.isLatinLetter),
               lower.unicodeScalars.allSatisfy({ Self.isLatinLetter($0) || $0 == "'" || $0 == "-" || $0 == "’" }) else {
             throw Failure.notLatinLetters(word: word)

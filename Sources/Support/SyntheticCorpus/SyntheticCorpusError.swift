@@ -17,7 +17,7 @@ public enum SyntheticCorpusError: Error, Equatable, CustomStringConvertible, Sen
     public var description: String {
         switch self {
         case let .synthesizerUnavailable(reason): return "eSpeak NG unavailable: \(reason) (install espeak-ng and libespeak-ng-dev; ./setup.sh does)"
-        case let .unknownVoice(voice): return "eSpeak NG has no voice '\(voice)'"
+        case let .unknownVoice(voice): return "eSpeak NG has no voice or language '\(voice)' ('espeak-ng --voices' lists them)"
         case let .unmappedPhoneme(mnemonic, utterance, word): return "utterance \(utterance), word '\(word)': eSpeak phoneme '\(mnemonic)' has no ARPAbet mapping (add it to EspeakPhoneTable)"
         case let .wordCountMismatch(utterance, expected, found): return "utterance \(utterance): eSpeak reported \(found) words, the sentence has \(expected)"
         case let .wordWithoutPhones(utterance, word): return "utterance \(utterance): word '\(word)' has no phones left after timing repairs"

@@ -81,12 +81,18 @@ public struct Lexicon: Sendable {
     /// Transcript words as the lexicon keys them: upper-cased, surrounding punctuation removed,
     /// empty tokens dropped ("Hello," → HELLO).
     public static func normalizedWords(_ transcript: String) -> [String] {
+        spelledWords(transcript).map { $0.uppercased() }
+    }
+
+    /// Transcript words with surrounding punctuation removed, spelled as written (for a
+    /// pronouncer: upper-casing loses letters, e.g. German ß becomes SS).
+    public static func spelledWords(_ transcript: String) -> [String] {
         let punctuation = Set(".,!?;:\"()[]{}«»“”‘’")
         return transcript.split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { token in
             var t = Substring(token)
             while let f = t.first, punctuation.contains(f) { t = t.dropFirst() }
             while let l = t.last, punctuation.contains(l) { t = t.dropLast() }
-            return t.isEmpty ? nil : t.uppercased()
+            return t.isEmpty ? nil : String(t)
         }
     }
 }
