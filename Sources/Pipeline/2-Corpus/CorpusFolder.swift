@@ -166,9 +166,8 @@ public struct CorpusFolder: Sendable {
             if !recording.utterances.isEmpty { recordings.append(recording) }
         }
         recordings.sort { cLocaleLess($0.id, $1.id) }
-        let rates = Set(recordings.map(\.sampleRate))
-        if rates.count > 1 {
-            let counts = Dictionary(grouping: recordings, by: \.sampleRate).mapValues(\.count)
+        let counts = Dictionary(grouping: recordings, by: \.sampleRate).mapValues(\.count)
+        if counts.count > 1 {
             let listing = counts.sorted { $0.key < $1.key }.map { "\($0.value) at \($0.key) Hz" }.joined(separator: ", ")
             problems.append(DataProblem(.warning, file: ".", "recordings have different sample rates (\(listing)); features resample them all to one rate"))
         }
@@ -186,20 +185,17 @@ public struct CorpusFolder: Sendable {
     /// `segments` when a TextGrid divides a recording. Each file is written whole or not at all.
     public func writeDataDirectory(to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        func write(_ name: String, _ lines: [String]) throws {
-            try AtomicFile.write(lines.sorted(by: cLocaleLess).map { $0 + "\n" }.joined(), to: (directory as NSString).appendingPathComponent(name))
-        }
+        func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         let all = utterances
-        try write("wav.scp", recordings.map { "\($0.id) \($0.audioPath)" })
-        try write("text", all.filter { !$0.utterance.transcript.isEmpty }.map { "\($0.utterance.id) \($0.utterance.transcript)" })
-        try write("utt2spk", all.map { "\($0.utterance.id) \($0.recording.speaker)" })
-        let bySpeaker = Dictionary(grouping: all, by: \.recording.speaker)
-        try write("spk2utt", bySpeaker.map { speaker, list in ([speaker] + list.map(\.utterance.id).sorted(by: cLocaleLess)).joined(separator: " ") })
-        let segmentsFile = (directory as NSString).appendingPathComponent("segments")
+        try TableFile.write(recordings.map { (key: $0.id, value: $0.audioPath) }, to: file("wav.scp"))
+        try TableFile.write(all.filter { !$0.utterance.transcript.isEmpty }.map { (key: $0.utterance.id, value: $0.utterance.transcript) }, to: file("text"))
+        try TableFile.write(all.map { (key: $0.utterance.id, value: $0.recording.speaker) }, to: file("utt2spk"))
+        try TableFile.writeSpeakerIndex(utteranceToSpeaker: all.map { ($0.utterance.id, $0.recording.speaker) }, to: file("spk2utt"))
+        let segmentsFile = file("segments")
         if all.contains(where: { $0.utterance.endSeconds != nil }) {
-            try write("segments", all.map { r, u in
-                "\(u.id) \(r.id) \(Self.seconds(u.startSeconds)) \(u.endSeconds.map(Self.seconds) ?? "-1")"
-            })
+            try TableFile.write(all.map { r, u in
+                (key: u.id, value: "\(r.id) \(Self.seconds(u.startSeconds)) \(u.endSeconds.map(Self.seconds) ?? "-1")")
+            }, to: segmentsFile)
         } else if FileManager.default.fileExists(atPath: segmentsFile) {
             try FileManager.default.removeItem(atPath: segmentsFile)
         }

@@ -49,13 +49,11 @@ struct AlignCommand: ParsableCommand {
             let modelFile = ModelPath.resolve(model)
             let acoustic = try ModelFile.read(path: modelFile)
             let lexiconName = try LexiconName(lexicon)
-            var lexiconFile = try Lexicon(path: lexiconName.path)
+            let lexiconRead = try Lexicon(path: lexiconName.path)
             let data = try corpus.resolve(dataDir, workDirectory: (outDir as NSString).appendingPathComponent("data"), command: "align")
             let source = try audio.features(for: acoustic, dataDirectory: data.path, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
             let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).dictionary
-            if alignment.options(lexicon: lexiconName).oovMode == .g2p {
-                lexiconFile = try PronunciationFallback.complete(lexiconFile, transcripts: transcripts, directory: outDir, command: "align").lexicon
-            }
+            let lexiconFile = try alignment.completing(lexiconRead, named: lexiconName, transcripts: transcripts, directory: outDir, command: "align").lexicon
             let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName))
             var job = AlignmentJob(aligner: aligner, source: source, transcripts: transcripts)
             job.flatStart = flatStart

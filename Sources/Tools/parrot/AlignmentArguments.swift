@@ -28,18 +28,19 @@ struct AlignmentArguments: ParsableArguments {
     /// The library's options for a lexicon given as `lexicon` (the built-in `english` pronounces
     /// missing words unless `--oov` says otherwise).
     func options(lexicon: LexiconName) -> AlignerOptions {
-        var options = self.options
-        options.oovMode = oov ?? (lexicon.isBuiltIn ? .g2p : .skip)
-        return options
-    }
-
-    /// The library's options.
-    var options: AlignerOptions {
         var options = AlignerOptions()
         options.minimumDuration = minDuration
         options.minimumPause = minPause
         options.priorScale = priorScale
-        options.oovMode = oov ?? .skip
+        options.oovMode = oov ?? (lexicon.isBuiltIn ? .g2p : .skip)
         return options
+    }
+
+    /// `lexicon` (read from `name`) as the aligner uses it for `transcripts`: with `--oov g2p`
+    /// completed by eSpeak NG (see `PronunciationFallback`, which lists the generated words in
+    /// `directory`), else as it is; with the file it is in, for launched jobs.
+    func completing(_ lexicon: Lexicon, named name: LexiconName, transcripts: [String: String], directory: String, command: String) throws -> (lexicon: Lexicon, path: String) {
+        guard options(lexicon: name).oovMode == .g2p else { return (lexicon, name.path) }
+        return try PronunciationFallback.complete(lexicon, transcripts: transcripts, directory: directory, command: command)
     }
 }

@@ -41,6 +41,20 @@ struct CorpusArguments: ParsableArguments {
 struct ResolvedData {
     let path: String
     let folder: CorpusFolder?
+    /// Each recording's and utterance's audio file, relative to the folder.
+    private let audioFiles: [String: String]
+
+    init(path: String, folder: CorpusFolder?) {
+        self.path = path
+        self.folder = folder
+        var files = [String: String]()
+        for recording in folder?.recordings ?? [] {
+            let file = String(recording.audioPath.dropFirst((folder?.path.count ?? 0) + 1))
+            files[recording.id] = file
+            for utterance in recording.utterances { files[utterance.id] = file }
+        }
+        audioFiles = files
+    }
 
     /// Files of the corpus folder that were left out (errors), 0 for a data directory.
     var folderErrors: Int { folder?.problems.filter { $0.severity == .error }.count ?? 0 }
@@ -48,10 +62,9 @@ struct ResolvedData {
     /// `problem` (found in the data directory written for a corpus folder) located in the folder:
     /// a recording's or utterance's problem names its audio file instead of a table line.
     func located(_ problem: DataProblem) -> DataProblem {
-        guard let folder, let key = problem.key else { return problem }
-        guard let recording = folder.recordings.first(where: { r in r.id == key || r.utterances.contains { $0.id == key } }) else { return problem }
+        guard let key = problem.key, let file = audioFiles[key] else { return problem }
         var moved = problem
-        moved.file = String(recording.audioPath.dropFirst(folder.path.count + 1))
+        moved.file = file
         moved.line = nil
         return moved
     }

@@ -69,7 +69,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try exitStatus(of: "train") {
             let lexiconName = try LexiconName(lexicon)
-            var lexiconFile = try Lexicon(path: lexiconName.path), lexiconPath = lexiconName.path
+            let lexiconRead = try Lexicon(path: lexiconName.path)
             let startingModel = try initModel.map { try ModelFile.read(path: ModelPath.resolve($0)) }
             // Features computed here are made as the starting model's were (its filterbank,
             // audio and CMVN settings), or else as the options say.
@@ -84,9 +84,7 @@ struct TrainCommand: ParsableCommand {
             progress.finish()
             if let report { print("parrot train: features: Done \(report.succeeded.grouped) of \(report.total.grouped) utterances" + (report.failures.isEmpty ? "" : "; \(report.failures.count) failed")) }
             let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).dictionary
-            if alignment.options(lexicon: lexiconName).oovMode == .g2p {
-                (lexiconFile, lexiconPath) = try PronunciationFallback.complete(lexiconFile, transcripts: transcripts, directory: modelDir, command: "train")
-            }
+            let (lexiconFile, lexiconPath) = try alignment.completing(lexiconRead, named: lexiconName, transcripts: transcripts, directory: modelDir, command: "train")
             var options = AlignmentTrainingOptions()
             options.rounds = rounds
             options.changeThreshold = changeThreshold

@@ -54,17 +54,16 @@ struct TrainRefinerCommand: ParsableCommand {
         try exitStatus(of: "train-refiner") {
             let modelFile = ModelPath.resolve(model)
             let acoustic = try ModelFile.read(path: modelFile)
-            let scratch = (out as NSString).deletingLastPathComponent
-            let data = try corpus.resolve(dataDir, workDirectory: ((scratch.isEmpty ? "." : scratch) as NSString).appendingPathComponent("refiner-data"), command: "train-refiner")
+            // Work files go beside the refiner file.
+            let besideOut = (out as NSString).deletingLastPathComponent.isEmpty ? "." : (out as NSString).deletingLastPathComponent
+            let data = try corpus.resolve(dataDir, workDirectory: (besideOut as NSString).appendingPathComponent("refiner-data"), command: "train-refiner")
             let source = try audio.features(for: acoustic, dataDirectory: data.path,
-                                            scratchDirectory: ((scratch.isEmpty ? "." : scratch) as NSString).appendingPathComponent("refiner-feats"), jobs: jobs)
+                                            scratchDirectory: (besideOut as NSString).appendingPathComponent("refiner-feats"), jobs: jobs)
             let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).dictionary
             let references = try CTMEntry.read(path: reference)
             let lexiconName = try LexiconName(lexicon)
-            var lexiconFile = try Lexicon(path: lexiconName.path)
-            if alignment.options(lexicon: lexiconName).oovMode == .g2p {
-                lexiconFile = try PronunciationFallback.complete(lexiconFile, transcripts: transcripts, directory: (out as NSString).deletingLastPathComponent.isEmpty ? "." : (out as NSString).deletingLastPathComponent, command: "train-refiner").lexicon
-            }
+            let lexiconFile = try alignment.completing(try Lexicon(path: lexiconName.path), named: lexiconName, transcripts: transcripts,
+                                                       directory: besideOut, command: "train-refiner").lexicon
             let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName))
 
             let keys = source.keys.filter { references[$0] != nil && transcripts[$0] != nil }.sorted(by: cLocaleLess)
