@@ -19,9 +19,13 @@ public struct AcousticModel {
     /// Name of each output class (phone), index = class number.
     public var classLabels: [String]
     public var network: BiLSTMNetwork
+    /// What the outputs were trained for: per-frame phone posteriors (`framewise`, trained on
+    /// alignments) or CTC's phone-or-blank posteriors (`ctc`; the last class is the blank).
+    public var criterion: TrainingCriterion
 
     public init(features: FeatureSettings?, cmvn: CMVNMode, inputMean: [Float], inputScale: [Float],
-                classLabels: [String], network: BiLSTMNetwork) {
+                classLabels: [String], network: BiLSTMNetwork, criterion: TrainingCriterion = .framewise) {
+        self.criterion = criterion
         self.features = features
         self.cmvn = cmvn
         self.inputMean = inputMean
@@ -31,6 +35,9 @@ public struct AcousticModel {
     }
 
     public var configuration: AcousticModelConfiguration { network.configuration }
+
+    /// The blank class of a CTC model (its last class); nil for a framewise model.
+    public var blank: Int? { criterion == .ctc ? configuration.classes - 1 : nil }
 
     /// The network's input for `features` (`frames × D`, CMVN applied): every frame spliced with
     /// ±`splice` neighbours, then `(x − inputMean) · inputScale`.
@@ -90,4 +97,12 @@ public struct AcousticModel {
         for t in 0..<scores.rows { for c in 0..<scores.columns { scores[t, c] -= priorScale * logPriors[c] } }
         return scores
     }
+}
+
+/// What a network is trained to output.
+public enum TrainingCriterion: String, Codable, Sendable, CaseIterable {
+    /// Frame cross-entropy against an alignment: each frame's phone.
+    case framewise
+    /// Connectionist temporal classification: phones or a blank, trained from transcripts alone (`CTC`).
+    case ctc
 }

@@ -7,6 +7,8 @@ public enum AcousticModelError: Error, Equatable, CustomStringConvertible, Senda
     case noTrainingData(reason: String)
     case targetsMismatch(utterance: String, frames: Int, targets: Int)
     case badTarget(utterance: String, value: Int32, classes: Int)
+    /// A CTC label sequence needs more frames (a label each, a blank between equal labels) than the utterance has.
+    case labelsTooLong(utterance: String, frames: Int, needed: Int)
     case dimensionMismatch(utterance: String, expected: Int, found: Int)
     /// Features given to a model have another dimension than it was trained on.
     case inputDimension(expected: Int, found: Int)
@@ -20,6 +22,8 @@ public enum AcousticModelError: Error, Equatable, CustomStringConvertible, Senda
         case let .noTrainingData(reason): return "no training data: \(reason)"
         case let .targetsMismatch(utterance, frames, targets): return "utterance \(utterance): \(frames) feature frames but \(targets) targets"
         case let .badTarget(utterance, value, classes): return "utterance \(utterance): target \(value) outside 0..<\(classes)"
+        case let .labelsTooLong(utterance, frames, needed):
+            return "utterance \(utterance): \(frames) feature frames, too few for its transcript (CTC needs \(needed): a frame per phone, and a blank between repeated phones)"
         case let .dimensionMismatch(utterance, expected, found): return "utterance \(utterance): features have dimension \(found), the model expects \(expected)"
         case let .inputDimension(expected, found): return "features have dimension \(found), the model expects \(expected)"
         }

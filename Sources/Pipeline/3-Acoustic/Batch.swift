@@ -17,6 +17,9 @@ public struct Batch: Sendable {
     public var targets: [Int32]
     /// Utterance keys, in batch order.
     public let keys: [String]
+    /// Each utterance's label sequence, for training with CTC instead of frame targets (the
+    /// network's last class is then the blank; see `CTC`). Nil: frame targets.
+    public var labels: [[Int32]]?
 
     /// Packs utterances (`frames × I` row-major inputs, per-frame targets) into one batch.
     public init(keys: [String], inputs: [[Float]], targets: [[Int32]]?, dimension: Int) {

@@ -3,14 +3,18 @@ import Dispatch
 import Foundation
 import KaldiIO
 
-/// Back-propagation through time: the gradient of the frame cross-entropy of the last `forward`.
+/// Back-propagation through time: the gradient of the loss (frame cross-entropy or CTC) of the last `forward`.
 extension BiLSTMNetwork {
-    /// Frame cross-entropy of the last `forward` against `batch.targets`, and its gradient.
+    /// The loss of the last `forward` and its gradient: frame cross-entropy against
+    /// `batch.targets`, or with `batch.labels` the CTC loss of each utterance's label sequence
+    /// (blank = the last class).
     ///
-    /// The loss is averaged over frames with a target; `gradient` (same layout as `parameters`)
-    /// receives the gradient of that mean, added to what it holds.
+    /// The loss is averaged over frames with a target (with CTC: over the frames of utterances whose
+    /// labels fit); `gradient` (same layout as `parameters`) receives the gradient of that mean,
+    /// added to what it holds.
     /// - Parameter inputGradient: if given, receives `∂loss/∂inputs` (`T·B × I`).
-    /// - Returns: summed loss, frames with a target, frames whose most probable class is the target.
+    /// - Returns: summed loss, frames counted, frames whose most probable class is the target
+    ///   (with CTC: the class most occupied at that frame).
     @discardableResult
     public func backward(_ batch: Batch, workspace: NetworkWorkspace, gradient: inout [Float],
                          inputGradient: UnsafeMutablePointer<Float>? = nil) -> (loss: Double, frames: Int, correct: Int) {
@@ -18,25 +22,9 @@ extension BiLSTMNetwork {
         let rows = batch.frames * batch.count
         let h = c.hiddenUnits, o = c.outputUnits, g = 4 * h
         precondition(gradient.count == layout.count)
-        var loss = 0.0, frames = 0, correct = 0
-        // Output layer: d logits = softmax − one-hot, over frames with targets, divided by their number.
-        let logp = workspace.logPosteriors.pointer
         let dLogits = workspace.logitGradients.pointer
-        for r in 0..<rows where batch.targets[r] >= 0 { frames += 1 }
-        let scale = frames > 0 ? 1 / Float(frames) : 0
-        for r in 0..<rows {
-            let row = logp + r * c.classes, out = dLogits + r * c.classes
-            let target = Int(batch.targets[r])
-            guard target >= 0 else { out.update(repeating: 0, count: c.classes); continue }
-            loss -= Double(row[target])
-            var best = 0
-            for k in 0..<c.classes {
-                out[k] = Foundation.exp(row[k]) * scale
-                if row[k] > row[best] { best = k }
-            }
-            out[target] -= scale
-            if best == target { correct += 1 }
-        }
+        let (loss, frames, correct) = batch.labels == nil ? crossEntropyGradient(batch, workspace: workspace)
+            : ctcGradient(batch, workspace: workspace)
         parameters.withUnsafeBufferPointer { weights in
         gradient.withUnsafeMutableBufferPointer { grads in
         batch.inputs.withUnsafeBufferPointer { input in
@@ -96,6 +84,66 @@ extension BiLSTMNetwork {
         }
         }
         return (loss, frames, correct)
+    }
+
+    /// Frame cross-entropy: `∂loss/∂logits = (softmax − one-hot) / frames` over frames with
+    /// targets, left in `workspace.logitGradients`.
+    private func crossEntropyGradient(_ batch: Batch, workspace: NetworkWorkspace) -> (loss: Double, frames: Int, correct: Int) {
+        let classes = configuration.classes, rows = batch.frames * batch.count
+        var loss = 0.0, frames = 0, correct = 0
+        let logp = workspace.logPosteriors.pointer
+        let dLogits = workspace.logitGradients.pointer
+        for r in 0..<rows where batch.targets[r] >= 0 { frames += 1 }
+        let scale = frames > 0 ? 1 / Float(frames) : 0
+        for r in 0..<rows {
+            let row = logp + r * classes, out = dLogits + r * classes
+            let target = Int(batch.targets[r])
+            guard target >= 0 else { out.update(repeating: 0, count: classes); continue }
+            loss -= Double(row[target])
+            var best = 0
+            for k in 0..<classes {
+                out[k] = Foundation.exp(row[k]) * scale
+                if row[k] > row[best] { best = k }
+            }
+            out[target] -= scale
+            if best == target { correct += 1 }
+        }
+        return (loss, frames, correct)
+    }
+
+    /// CTC: each utterance's forward–backward pass (utterances in parallel) reads its rows of the
+    /// time-major log-posteriors in place; `∂loss/∂logits`, divided by the frames of the
+    /// utterances whose labels fit, is left in `workspace.logitGradients`.
+    private func ctcGradient(_ batch: Batch, workspace: NetworkWorkspace) -> (loss: Double, frames: Int, correct: Int) {
+        let classes = configuration.classes, b = batch.count
+        let labels = batch.labels ?? []
+        let fits = (0..<b).map { CTC.minimumFrames(labels[$0]) <= batch.lengths[$0] && batch.lengths[$0] > 0 }
+        let frames = (0..<b).reduce(0) { $0 + (fits[$1] ? batch.lengths[$1] : 0) }
+        let scale = frames > 0 ? 1 / Float(frames) : 0
+        let logp = UnsafePointer(workspace.logPosteriors.pointer)
+        let dLogits = workspace.logitGradients.pointer
+        dLogits.update(repeating: 0, count: batch.frames * b * classes)
+        var results = [(loss: Double?, agreeing: Int)](repeating: (nil, 0), count: b)
+        results.withUnsafeMutableBufferPointer { out in
+            let out = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: b) { u in
+                out[u] = CTC.lossAndGradient(logp + u * classes, frames: batch.lengths[u], rowStride: b * classes, classes: classes,
+                                             labels: labels[u], blank: classes - 1, gradient: dLogits + u * classes, scale: scale)
+            }
+        }
+        var loss = 0.0, counted = 0, correct = 0
+        for (u, result) in results.enumerated() {
+            guard let value = result.loss else { continue }
+            loss += value
+            counted += batch.lengths[u]
+            correct += result.agreeing
+        }
+        // An utterance can fit by length yet have no path (not in practice: every frame has some probability).
+        if counted != frames, counted > 0 {
+            let rescale = Float(frames) / Float(counted)
+            for i in 0..<(batch.frames * b * classes) { dLogits[i] *= rescale }
+        }
+        return (loss, counted, correct)
     }
 
     /// Back-propagation through time for one direction; leaves `∂loss/∂z_t` for every frame in

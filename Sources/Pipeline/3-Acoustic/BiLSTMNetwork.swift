@@ -159,11 +159,21 @@ public final class BiLSTMNetwork {
         for i in 0..<n { x[i] -= shift }
     }
 
-    /// Frame cross-entropy and accuracy of the last `forward` against `batch.targets`, without gradients.
+    /// Frame cross-entropy and accuracy of the last `forward` against `batch.targets` (with
+    /// `batch.labels`: the CTC loss, as `backward` counts it), without gradients.
     public func evaluate(_ batch: Batch, workspace: NetworkWorkspace) -> (loss: Double, frames: Int, correct: Int) {
         let classes = configuration.classes
         let logp = workspace.logPosteriors.pointer
         var loss = 0.0, frames = 0, correct = 0
+        if let labels = batch.labels {
+            for u in 0..<batch.count {
+                let result = CTC.lossAndGradient(logp + u * classes, frames: batch.lengths[u], rowStride: batch.count * classes, classes: classes,
+                                                 labels: labels[u], blank: classes - 1, gradient: nil, scale: 1)
+                guard let value = result.loss else { continue }
+                (loss, frames, correct) = (loss + value, frames + batch.lengths[u], correct + result.agreeing)
+            }
+            return (loss, frames, correct)
+        }
         for r in 0..<(batch.frames * batch.count) where batch.targets[r] >= 0 {
             let row = logp + r * classes
             loss -= Double(row[Int(batch.targets[r])])

@@ -26,13 +26,16 @@ public enum ModelFile {
         var inputScale: [Float]
         var weightCount: Int
         var writtenBy: String
+        /// Absent for a framewise model (the files of models from before CTC are unchanged).
+        var criterion: TrainingCriterion?
     }
 
     /// Writes `model` to `path` atomically.
     public static func write(_ model: AcousticModel, to path: String) throws {
         let header = Header(configuration: model.configuration, classLabels: model.classLabels, features: model.features,
                             cmvn: model.cmvn, inputMean: model.inputMean, inputScale: model.inputScale,
-                            weightCount: model.network.parameterCount, writtenBy: "parrot")
+                            weightCount: model.network.parameterCount, writtenBy: "parrot",
+                            criterion: model.criterion == .framewise ? nil : model.criterion)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = Array(try encoder.encode(header))
@@ -87,11 +90,13 @@ public enum ModelFile {
         guard stored == checksum(Array(bytes[0..<(expected - 4)])) else { throw AcousticModelError.corrupt(path: path, reason: "checksum mismatch") }
         guard ParameterLayout(header.configuration).count == header.weightCount,
               header.classLabels.count == header.configuration.classes,
+              header.criterion != .ctc || header.classLabels.last == CTC.blankLabel,
               header.inputMean.count == header.configuration.inputDimension, header.inputScale.count == header.configuration.inputDimension else {
             throw AcousticModelError.corrupt(path: path, reason: "header and weights disagree")
         }
         return AcousticModel(features: header.features, cmvn: header.cmvn, inputMean: header.inputMean, inputScale: header.inputScale,
-                             classLabels: header.classLabels, network: BiLSTMNetwork(configuration: header.configuration, parameters: parameters))
+                             classLabels: header.classLabels, network: BiLSTMNetwork(configuration: header.configuration, parameters: parameters),
+                             criterion: header.criterion ?? .framewise)
     }
 
     /// FNV-1a hash of `bytes` (32 bits), the model and checkpoint files' checksum.

@@ -5,9 +5,10 @@ import Corpus
 /// How the trainer turns a features directory and targets into batches: the feature index and
 /// input statistics, the validation split, length-sorted batches, chunking, the epoch's order.
 extension NetworkTrainer {
-    /// The feature index handed in before `run`, if every indexed utterance still has targets of its length.
+    /// The feature index handed in before `run`, if every indexed utterance still has targets of
+    /// its length (with CTC: label sequences that fit in its frames).
     func reusableIndex() -> FeatureIndex? {
-        guard let reusable = featureIndex, reusable.items.allSatisfy({ targets[$0.key]?.count == $0.frames }) else { return nil }
+        guard let reusable = featureIndex, reusable.items.allSatisfy({ fits(targets[$0.key], frames: $0.frames) }) else { return nil }
         return reusable
     }
 
@@ -26,12 +27,16 @@ extension NetworkTrainer {
                 squares = sums
             }
             guard m.columns == dimension else { throw AcousticModelError.dimensionMismatch(utterance: key, expected: dimension, found: m.columns) }
-            guard target.count == m.rows else {
-                onEvent?(.message("skipping \(key): \(AcousticModelError.targetsMismatch(utterance: key, frames: m.rows, targets: target.count))"))
+            guard fits(target, frames: m.rows) else {
+                let reason = options.isCTC ? AcousticModelError.labelsTooLong(utterance: key, frames: m.rows, needed: CTC.minimumFrames(target))
+                    : AcousticModelError.targetsMismatch(utterance: key, frames: m.rows, targets: target.count)
+                onEvent?(.message("skipping \(key): \(reason)"))
                 continue
             }
-            if let bad = target.first(where: { $0 < 0 || Int($0) >= classLabels.count }) {
-                throw AcousticModelError.badTarget(utterance: key, value: bad, classes: classLabels.count)
+            // A CTC label is never the blank (the last class).
+            let labelClasses = options.isCTC ? classLabels.count - 1 : classLabels.count
+            if let bad = target.first(where: { $0 < 0 || Int($0) >= labelClasses }) {
+                throw AcousticModelError.badTarget(utterance: key, value: bad, classes: labelClasses)
             }
             guard m.rows > 0 else { continue }
             for t in 0..<m.rows { for j in 0..<dimension { let x = Double(m[t, j]); sums[j] += x; squares[j] += x * x } }
@@ -46,6 +51,13 @@ extension NetworkTrainer {
             return Float(1 / variance.squareRoot())
         }
         return FeatureIndex(items: items, dimension: dimension, mean: mean, scale: scale)
+    }
+
+    /// Whether `target` serves an utterance of `frames` frames: one class per frame, or with CTC
+    /// a label sequence that fits.
+    func fits(_ target: [Int32]?, frames: Int) -> Bool {
+        guard let target else { return false }
+        return options.isCTC ? CTC.minimumFrames(target) <= frames : target.count == frames
     }
 
     /// Held-out utterances: the same share of every speaker's utterances, so every speaker stays
@@ -89,7 +101,7 @@ extension NetworkTrainer {
 
     /// Training items cut into pieces of `chunkFrames` (a remainder under half a piece joins the last one).
     func chunked(_ items: [Item]) -> [Item] {
-        guard let size = options.chunkFrames, size > 0 else { return items }
+        guard let size = options.chunkFrames, size > 0, !options.isCTC else { return items }
         var out = [Item]()
         for item in items {
             var start = 0
@@ -127,16 +139,19 @@ extension NetworkTrainer {
                 cache = (item.key, try model.input(features), target)
             }
             let (_, values, target) = cache!
-            let frames = whole ? target.count : item.frames
+            let frames = options.isCTC ? values.count / dimension : whole ? target.count : item.frames
             var input = whole ? values : Array(values[(item.start * dimension)..<((item.start + item.frames) * dimension)])
             if masking != nil {
                 InputMasking(frequencyWidth: options.frequencyMaskWidth ?? 0, timeWidth: options.timeMaskWidth ?? 0, splice: options.splice)
                     .apply(to: &input, frames: frames, random: &masking!)
             }
             inputs.append(input)
-            batchTargets.append(whole ? target : Array(target[item.start..<(item.start + item.frames)]))
+            batchTargets.append(options.isCTC || whole ? target : Array(target[item.start..<(item.start + item.frames)]))
         }
-        return Batch(keys: items.map(\.key), inputs: inputs, targets: batchTargets, dimension: dimension)
+        guard options.isCTC else { return Batch(keys: items.map(\.key), inputs: inputs, targets: batchTargets, dimension: dimension) }
+        var batch = Batch(keys: items.map(\.key), inputs: inputs, targets: nil, dimension: dimension)
+        batch.labels = batchTargets
+        return batch
     }
 
     /// A training utterance as another speaker might have said it: its spectrum stretched
@@ -149,7 +164,13 @@ extension NetworkTrainer {
             features = FrequencyWarp(factor: factor(warp), fbank: fbank).apply(to: features)
         }
         if let tempo = options.tempoPerturbation, tempo > 0, whole {
-            (features, target) = TempoPerturbation(rate: factor(tempo)).apply(to: features, targets: target)
+            if options.isCTC {
+                // A label sequence does not change with the tempo; a rate that leaves too few frames for it is not used.
+                let (faster, _) = TempoPerturbation(rate: factor(tempo)).apply(to: features, targets: [Int32](repeating: 0, count: features.rows))
+                if CTC.minimumFrames(target) <= faster.rows { features = faster }
+            } else {
+                (features, target) = TempoPerturbation(rate: factor(tempo)).apply(to: features, targets: target)
+            }
         }
     }
 }

@@ -16,7 +16,8 @@ public enum TrainingEvent: Sendable {
     case kept(epoch: Int, of: Int)
 }
 
-/// Trains a `BiLSTMNetwork` on frame-level targets: frame cross-entropy over whole utterances,
+/// Trains a `BiLSTMNetwork` on frame-level targets (frame cross-entropy) or, with
+/// `options.criterion` `.ctc`, on each utterance's label sequence (the CTC loss), over whole utterances:
 /// mini-batches of utterances of similar length, Adam with gradient-norm clipping, learning-rate
 /// decay when the validation loss stops improving, a held-out validation set (a share of every speaker's utterances), and a
 /// model plus checkpoint in `modelDirectory` after every epoch:
@@ -135,14 +136,16 @@ public final class NetworkTrainer {
         let mean = Array((0..<width).map { _ in index.mean }.joined()), scale = Array((0..<width).map { _ in index.scale }.joined())
         let configuration = options.configuration(featureDimension: index.dimension, classes: classLabels.count)
         var random = SeededGenerator(seed: options.seed)
+        let criterion = options.criterion ?? .framewise
         var model = AcousticModel(features: source.settings, cmvn: source.cmvn, inputMean: mean, inputScale: scale,
-                                  classLabels: classLabels, network: BiLSTMNetwork(configuration: configuration, random: &random))
+                                  classLabels: classLabels, network: BiLSTMNetwork(configuration: configuration, random: &random), criterion: criterion)
         if let initialModel {
             guard initialModel.configuration == configuration, initialModel.classLabels == classLabels else {
                 throw AcousticModelError.corrupt(path: "initial model", reason: "its topology or phone set differs from the training options")
             }
             model = AcousticModel(features: source.settings, cmvn: source.cmvn, inputMean: initialModel.inputMean, inputScale: initialModel.inputScale,
-                                  classLabels: classLabels, network: BiLSTMNetwork(configuration: configuration, parameters: initialModel.network.parameters))
+                                  classLabels: classLabels, network: BiLSTMNetwork(configuration: configuration, parameters: initialModel.network.parameters),
+                                  criterion: criterion)
         }
         var optimizer = AdamOptimizer(parameterCount: model.network.parameterCount, learningRate: options.learningRate)
         optimizer.clipNorm = options.clipNorm

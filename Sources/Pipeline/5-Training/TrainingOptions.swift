@@ -61,8 +61,15 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// on interleaved shares of the batches (concurrently) and their weights and optimiser moments
     /// are averaged. Nil or 1: one model.
     public var trainJobs: Int?
+    /// What the network learns: frame targets (nil or `framewise`: the targets are one class per
+    /// frame) or CTC (`ctc`: the targets are each utterance's label sequence, and the last class
+    /// is the blank). Pieces (`chunkFrames`) need frame targets.
+    public var criterion: TrainingCriterion?
 
     public init() {}
+
+    /// Whether the targets are label sequences for CTC rather than one class per frame.
+    public var isCTC: Bool { criterion == .ctc }
 
     /// The most epochs to train when an epoch has `batches` optimiser steps.
     public func epochLimit(batchesPerEpoch batches: Int) -> Int {
