@@ -5,7 +5,8 @@ import KaldiIO
 import Transcription
 
 /// Aligns transcripts to audio with an acoustic model: network log-posteriors (optionally minus a
-/// scaled log-prior, the hybrid "scaled likelihood"), then Viterbi through the transcript's graph.
+/// scaled log-prior, the hybrid "scaled likelihood"), then Viterbi through the transcript's graph
+/// (with a CTC model: the best CTC path, see `ctcAlign`).
 ///
 /// Its inputs are values: compiled transcripts and CMVN-applied feature matrices (`frames × D`).
 /// Every alignment under a model — `parrot align`, training's re-alignment rounds, launched
@@ -56,6 +57,10 @@ public struct ForcedAligner {
         logPosteriors(inputs, workspace: workspace).enumerated().map { i, scores in
             Result {
                 let posteriors = try scores.get()
+                if model.criterion == .ctc {
+                    let alignment = try ctcAlign(inputs[i].utterance, compiled: inputs[i].transcript, logPosteriors: posteriors)
+                    return Output(alignment: alignment, logLikelihood: alignment.score)
+                }
                 let alignment = try align(inputs[i].utterance, compiled: inputs[i].transcript, scores: alignmentScores(posteriors))
                 var total = 0.0
                 for (t, c) in alignment.frameClasses.enumerated() { total += Double(posteriors[t, Int(c)]) }

@@ -24,7 +24,7 @@ public struct Recognition: Sendable {
 /// every phone and word its frames.
 public struct Recognizer {
     public enum Mode: Sendable {
-        /// Most probable class per frame, runs merged.
+        /// Most probable class per frame, runs merged (with a CTC model: and blanks dropped).
         case greedy
         /// Search over words (`phoneOutput` false) or over phones as one-phone words with a phone
         /// n-gram (`phoneOutput` true).
@@ -41,8 +41,9 @@ public struct Recognizer {
     /// sharper than a probability of the frames should be; scaled down, one badly matched frame no
     /// longer drops the right word out of the beam.
     public var acousticScale: Float = 1
-    /// Class names left out of phone output.
-    public var dropped: Set<String> = [Lexicon.silence, Lexicon.spokenNoise]
+    /// Class names left out of phone output. With a CTC model's blank among them, greedy merging
+    /// is CTC's greedy decoding: a blank between two runs of a phone keeps them two phones.
+    public var dropped: Set<String> = [Lexicon.silence, Lexicon.spokenNoise, CTC.blankLabel]
     /// Word searches: words this much quieter than the utterance's loudest word are dropped
     /// (their frames become silence). Nil: every word is kept.
     public var quietWordGate: QuietWordGate?

@@ -36,9 +36,9 @@ public final class AlignmentTrainer {
     /// among its classes.
     public var initialModel: AcousticModel?
     /// Frame classes of the last alignment, once `run` has finished.
-    public private(set) var finalAlignment: [String: [Int32]] = [:]
+    public internal(set) var finalAlignment: [String: [Int32]] = [:]
     /// Utterances left out of training (no transcript, unknown words, too long a transcript), and why.
-    public private(set) var leftOut: [(utterance: String, reason: String)] = []
+    public internal(set) var leftOut: [(utterance: String, reason: String)] = []
     /// Run network training (`network.trainJobs` copies per epoch) and each round's re-alignment
     /// (`jobs` parts) as separate processes through this launcher, e.g. on a Slurm cluster, instead
     /// of threads here; the models and alignments are the same. Needs `lexiconPath`.
@@ -64,10 +64,14 @@ public final class AlignmentTrainer {
         try AtomicFile.write(phoneSet.enumerated().map { "\($0.element) \($0.offset)\n" }.joined(), to: path("phones.txt"))
         try recordStart(resume: resume)
         var (compiled, failures) = try compileTranscripts(compiler)
+        if options.network.isCTC { return try runCTC(compiled, phoneSet: phoneSet, failures: failures, resume: resume) }
         var targets: [String: [Int32]]
         if let initialModel {
             targets = try startingAlignment(initialModel, compiled: compiled, compiler: compiler, resume: resume, failures: &failures)
             onEvent?(.message("first alignment from the starting model: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
+        } else if options.initialAlignment == .ctc {
+            targets = try ctcStart(compiled, compiler: compiler, resume: resume, failures: &failures)
+            onEvent?(.message("first alignment from the CTC model: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
         } else {
             targets = try flatStart(compiled, compiler: compiler, resume: resume, failures: &failures)
             onEvent?(.message("flat start: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
@@ -121,8 +125,9 @@ public final class AlignmentTrainer {
     /// alignments and rounds would otherwise be reused. A directory without the record (from
     /// before it was kept) was begun with a flat start.
     private func recordStart(resume: Bool) throws {
-        let requested = initialModel == nil ? "a flat start" : "a starting model (--init-model)"
-        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) {
+        let requested = options.network.isCTC ? "CTC (--criterion ctc)" : initialModel != nil ? "a starting model (--init-model)"
+            : options.initialAlignment == .ctc ? "a CTC start (--init-alignment ctc)" : "a flat start"
+        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) || FileManager.default.fileExists(atPath: path("ctc")) {
             let begun = (try? String(contentsOfFile: path("start.txt"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "a flat start"
             guard begun == requested else { throw TrainingError.differentStart(directory: modelDirectory, begun: begun, requested: requested) }
         }
@@ -137,7 +142,7 @@ public final class AlignmentTrainer {
     /// utterance it cannot align is left out, with the reason.
     private func startingAlignment(_ model: AcousticModel, compiled: [String: CompiledTranscript], compiler: TranscriptCompiler, resume: Bool,
                                    failures: inout [(String, String)]) throws -> [String: [Int32]] {
-        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) { return try TargetTable.read(path: path("ali.0.ark")) }
+        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) || FileManager.default.fileExists(atPath: path("ctc")) { return try TargetTable.read(path: path("ali.0.ark")) }
         // The starting model's class priors are unknown here: its posteriors as they are.
         var alignment = options.alignment
         alignment.priorScale = 0
@@ -155,8 +160,15 @@ public final class AlignmentTrainer {
         return targets
     }
 
-    /// The classes: the starting model's, which must cover the lexicon's phones, or the lexicon's.
+    /// The classes: the starting model's, which must cover the lexicon's phones, or the lexicon's
+    /// (with CTC, and the blank after them).
     private func phoneSet() throws -> [String] {
+        if options.network.isCTC {
+            guard !lexicon.phoneSet.contains(CTC.blankLabel) else {
+                throw AlignError.unknownPhone(phone: CTC.blankLabel, context: "the lexicon uses CTC's blank label as a phone; rename it")
+            }
+            return lexicon.phoneSet + [CTC.blankLabel]
+        }
         guard let initialModel else { return lexicon.phoneSet }
         // A starting model from another phone set would leave most utterances out; say so up front.
         let phoneSet = initialModel.classLabels
@@ -194,7 +206,7 @@ public final class AlignmentTrainer {
     /// matrix or an impossible transcript leaves out that utterance only.
     private func flatStart(_ compiled: [String: CompiledTranscript], compiler: TranscriptCompiler, resume: Bool,
                            failures: inout [(String, String)]) throws -> [String: [Int32]] {
-        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) { return try TargetTable.read(path: path("ali.0.ark")) }
+        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) || FileManager.default.fileExists(atPath: path("ctc")) { return try TargetTable.read(path: path("ali.0.ark")) }
         var targets = [String: [Int32]]()
         for key in compiled.keys.sorted(by: cLocaleLess) {
             do {

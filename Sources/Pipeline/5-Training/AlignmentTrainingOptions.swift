@@ -39,6 +39,16 @@ public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
     /// flat start (see `SpeechRegion`).
     public var speechThreshold = SpeechRegion.defaultThreshold
 
+    /// How the first alignment is made: nil or `flat` (the flat start), or `ctc` (a CTC model
+    /// trained first, its alignments the start; `AlignmentTrainer.ctcStart`). Default nil.
+    public var initialAlignment: InitialAlignment?
+    /// `network.minimumSteps` when training a CTC model (`network.criterion` `.ctc`, or a CTC
+    /// start), when that is set: CTC first learns to output blanks everywhere and needs far more
+    /// steps than a round on alignments before it finds the phones. Default 1,500.
+    public var ctcMinimumSteps: Int? = 1_500
+    /// `network.patience` when training a CTC model, when that is set. Default 4.
+    public var ctcPatience: Int? = 4
+
     /// `network.minimumSteps` for the frame-local rounds, when that is set. Default 300: a
     /// frame-local epoch costs a fraction of a BiLSTM one, and three epochs of a small corpus
     /// leave the classifier far from what it can learn.
@@ -52,6 +62,14 @@ public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
         network.minimumSteps = 150
         network.patience = 2
     }
+}
+
+/// How iterative re-alignment gets its first alignment.
+public enum InitialAlignment: String, Codable, Sendable, CaseIterable {
+    /// The transcript's phones spread uniformly over the speech (`TranscriptCompiler.flatStart`).
+    case flat
+    /// A CTC model's alignment, the CTC model trained first from the transcripts alone.
+    case ctc
 }
 
 /// One line of the training log per round.

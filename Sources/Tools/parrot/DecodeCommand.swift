@@ -104,6 +104,13 @@ struct DecodeCommand: ParsableCommand {
         }
         let decodingOptions = decoding.options
         let options = decodingOptions.search
+        if acoustic.criterion == .ctc {
+            // CTC posteriors are mostly blank: the frame-synchronous searches expect a phone on every frame.
+            guard mode == .greedy, phoneLm == nil else {
+                throw ValidationError("\(modelFile) is a CTC model: decode it with --mode greedy and no --phone-lm (searches over a CTC model are not supported yet)")
+            }
+            return Recognizer(model: acoustic, mode: .greedy, options: decodingOptions, logPriors: nil)
+        }
         let recognizerMode: Recognizer.Mode
         switch mode {
         case .greedy:

@@ -9,6 +9,9 @@ import KaldiIO
 import Training
 import Transcription
 
+extension TrainingCriterion: ExpressibleByArgument {}
+extension InitialAlignment: ExpressibleByArgument {}
+
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -26,6 +29,12 @@ struct TrainCommand: ParsableCommand {
         log-likelihood per frame, share of frames whose label changed, validation frame accuracy. \
         Stops when fewer than --change-threshold of the frames change, or after --rounds.
 
+        With --criterion ctc there is no alignment and no flat start: the network learns each \
+        transcript's phones with connectionist temporal classification (a blank class between \
+        and around them), until its validation loss stops improving. MODEL_DIR then holds ctc/ \
+        (its epochs), ali.ctc.ark (the final model's CTC forced alignment), final.mdl, \
+        phones.txt, priors.txt and phones.arpa.
+
         MODEL_DIR keeps every round (round-N/, ali.N.ark), final.mdl, phones.txt, priors.txt, \
         oovs.txt, train.log and phones.arpa (a phone bigram of the final alignments, for \
         `parrot decode --phone-lm`). Re-running the same command resumes an interrupted run. \
@@ -41,6 +50,10 @@ struct TrainCommand: ParsableCommand {
     @Argument(help: "Pronunciation lexicon, or 'english': the CMU dictionary, with eSpeak NG's pronunciations for words it lacks.") var lexicon: String
     @Argument(help: "Directory for the models, alignments and logs.") var modelDir: String
 
+    @Option(help: "What the network learns: 'framewise' (each frame's phone, from a flat start and re-alignment) or 'ctc' (each transcript's phones, with a blank; no alignment).")
+    var criterion: TrainingCriterion = .framewise
+    @Option(help: "How the first alignment is made: 'flat' (phones spread uniformly over the speech) or 'ctc' (a CTC model is trained first, in MODEL_DIR/ctc, and its alignments are the start).")
+    var initAlignment: InitialAlignment = .flat
     @Option(help: "Most re-alignment rounds (training stops sooner when fewer than --change-threshold of the frames change).") var rounds = 8
     @Option(help: "Most training epochs per round. Default: at least 3, raised on small corpora to 150 optimiser steps (300 in the frame-local rounds), at most 60; a round ends sooner when its validation loss stops improving (--patience).") var epochs: Int?
     @Option(help: "End a round after this many epochs without a lower validation loss, keeping its best epoch (0: train every epoch).") var patience = 2
@@ -61,6 +74,10 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         // Adapting a model (--init-model) has no frame-local rounds.
         guard localRounds >= 0, localRounds < rounds || initModel != nil else { throw ValidationError("--local-rounds must be below --rounds") }
+        guard initAlignment == .flat || (initModel == nil && criterion == .framewise) else {
+            throw ValidationError("--init-alignment ctc starts framewise training from scratch; it cannot be combined with --init-model or --criterion ctc")
+        }
+        guard criterion == .framewise || initModel == nil else { throw ValidationError("--init-model adapts a framewise model; it cannot be combined with --criterion ctc") }
         guard adaptationLearningRate > 0, adaptationLearningRate.isFinite else { throw ValidationError("--adaptation-learning-rate must be positive") }
         guard (0...50).contains(localSplice) else { throw ValidationError("--local-splice must be 0 to 50 frames") }
         guard rounds >= 1, epochs ?? 1 >= 1, jobs >= 1, patience >= 0 else { throw ValidationError("--rounds, --epochs and --nj must be at least 1, --patience at least 0") }
@@ -97,6 +114,8 @@ struct TrainCommand: ParsableCommand {
             let defaults = options.network
             options.network = network.options(epochs: epochs ?? defaults.epochs)
             options.network.patience = patience > 0 ? patience : nil
+            options.network.criterion = criterion == .ctc ? .ctc : nil
+            options.initialAlignment = initAlignment == .ctc ? .ctc : nil
             // An explicit --epochs is the limit as given; the default is raised on small corpora.
             options.network.minimumSteps = epochs == nil ? defaults.minimumSteps : nil
             let trainer = AlignmentTrainer(source: source, transcripts: transcripts, lexicon: lexiconFile, options: options, modelDirectory: modelDir)
@@ -118,7 +137,8 @@ struct TrainCommand: ParsableCommand {
             print("parrot train: OpenBLAS \(BLAS.coreName) kernels")
             let model = try trainer.run(resume: true)
             // The phone bigram `parrot decode --phone-lm` uses, from the final alignments.
-            try AtomicFile.write(NGramEstimator.phoneArpa(alignments: trainer.finalAlignment, labels: model.classLabels, order: 2),
+            try AtomicFile.write(NGramEstimator.phoneArpa(alignments: trainer.finalAlignment, labels: model.classLabels, order: 2,
+                                                                     excluded: ["SIL", "SPN", CTC.blankLabel]),
                                  to: (modelDir as NSString).appendingPathComponent("phones.arpa"))
             print("parrot train: model in \(modelDir)/final.mdl")
             // Every utterance of the corpus that did not make it into training, with its cause.

@@ -1,0 +1,96 @@
+import Acoustic
+import Align
+import Core
+import Corpus
+import Foundation
+import KaldiIO
+import Transcription
+
+/// Training with CTC (`options.network.criterion` `.ctc`): no alignment and no flat start. Each
+/// transcript's phones (every word's first pronunciation, no silence: the blank covers pauses)
+/// are the label sequence of its utterance, and one network training run learns them:
+///
+///     MODEL_DIR/ctc/            the network's epochs, checkpoint and logs (as a round's)
+///     MODEL_DIR/ali.ctc.ark     the final model's CTC forced alignment: per frame a phone, or the blank
+///     MODEL_DIR/final.mdl       the CTC model (its last class is the blank);  MODEL_DIR/phones.txt  its classes
+extension AlignmentTrainer {
+    /// The CTC network for `compiled` (in `MODEL_DIR/ctc`, resumed from there), with each
+    /// utterance's label sequence. `phoneSet` ends with the blank.
+    func trainCTC(_ compiled: [String: CompiledTranscript], phoneSet: [String], resume: Bool) throws
+        -> (model: AcousticModel, labels: [String: [Int32]], trainer: NetworkTrainer) {
+        var labels = [String: [Int32]]()
+        for (key, transcript) in compiled { labels[key] = transcript.pronunciations.flatMap { $0[0] }.map(Int32.init) }
+        onEvent?(.message("CTC: \(labels.count) utterances, \(labels.values.reduce(0) { $0 + $1.count }) phones, \(phoneSet.count) classes with the blank"))
+        var ctcOptions = options.network
+        ctcOptions.criterion = .ctc
+        if ctcOptions.minimumSteps != nil { ctcOptions.minimumSteps = options.ctcMinimumSteps }
+        if ctcOptions.patience != nil { ctcOptions.patience = options.ctcPatience }
+        let trainer = NetworkTrainer(source: source, targets: labels, classLabels: phoneSet, options: ctcOptions, modelDirectory: path("ctc"))
+        trainer.launcher = launcher
+        trainer.onEvent = { [weak self] event in self?.onEvent?(.network(round: 0, event)) }
+        return (try trainer.run(resume: resume), labels, trainer)
+    }
+
+    /// The first alignment from a CTC model trained first (`--init-alignment ctc`; `ali.0.ark`,
+    /// read back when resuming): each utterance's CTC path through its phones, made into phone
+    /// segments (`ForcedAligner.ctcAlign`). An utterance it cannot align is left out, with the reason.
+    func ctcStart(_ compiled: [String: CompiledTranscript], compiler: TranscriptCompiler, resume: Bool,
+                  failures: inout [(String, String)]) throws -> [String: [Int32]] {
+        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) { return try TargetTable.read(path: path("ali.0.ark")) }
+        let (model, _, _) = try trainCTC(compiled, phoneSet: compiler.phoneSet + [CTC.blankLabel], resume: resume)
+        let keys = compiled.keys.sorted(by: cLocaleLess)
+        let outcomes = alignAll(keys, compiled: compiled, aligner: ForcedAligner(model: model, compiler: compiler, options: options.alignment), round: 0)
+        var targets = [String: [Int32]]()
+        for (key, outcome) in zip(keys, outcomes) {
+            switch outcome {
+            case let .success(output): targets[key] = output.alignment.frameClasses
+            case let .failure(error): failures.append((key, WorkerPool.reason(error, utterance: key)))
+            }
+        }
+        try TargetTable.write(targets, to: path("ali.0.ark"))
+        return targets
+    }
+
+    /// Trains (or resumes) the CTC model and leaves its forced alignments in `finalAlignment`.
+    func runCTC(_ compiled: [String: CompiledTranscript], phoneSet: [String], failures: [(String, String)], resume: Bool) throws -> AcousticModel {
+        let started = Date()
+        let (model, labels, trainer) = try trainCTC(compiled, phoneSet: phoneSet, resume: resume)
+        // The forced alignment of every utterance under the final model: its priors, its phone
+        // bigram, and the utterances it could use.
+        let keys = labels.keys.sorted(by: cLocaleLess)
+        let outcomes = WorkerPool.map(keys, jobs: options.jobs, batchSize: 1, state: NetworkWorkspace.init, progress: { done, total in
+            self.onEvent?(.realignment(round: 1, done: done, of: total))
+        }) { batch, workspace -> [Result<[Int32], Error>] in
+            batch.map { key in
+                Result {
+                    let frames = try self.source.normalizedFeatures(key)
+                    let logPosteriors = try model.logPosteriors(frames, workspace: workspace)
+                    guard let path = CTC.forcedAlignment(logPosteriors, labels: labels[key]!, blank: phoneSet.count - 1) else {
+                        throw AcousticModelError.labelsTooLong(utterance: key, frames: logPosteriors.rows, needed: CTC.minimumFrames(labels[key]!))
+                    }
+                    return path.map { $0 < 0 ? Int32(phoneSet.count - 1) : labels[key]![$0] }
+                }
+            }
+        }
+        var alignment = [String: [Int32]](), leftOut = failures
+        for (key, outcome) in zip(keys, outcomes) {
+            switch outcome {
+            case let .success(classes): alignment[key] = classes
+            case let .failure(error): leftOut.append((key, WorkerPool.reason(error, utterance: key)))
+            }
+        }
+        try TargetTable.write(alignment, to: path("ali.ctc.ark"))
+        let report = RoundReport(round: 1, meanLogLikelihood: -(trainer.returnedEpoch?.trainLoss ?? .nan), framesChanged: 0,
+                                 validationAccuracy: trainer.returnedEpoch?.validationAccuracy, aligned: alignment.count, failed: keys.count - alignment.count,
+                                 seconds: Date().timeIntervalSince(started))
+        try AtomicFile.write(report.line + "\n", to: path("train.log"))
+        try JSONFile.write([report], to: path("rounds.json"))
+        onEvent?(.round(report))
+        finalAlignment = alignment
+        self.leftOut = leftOut.map { (utterance: $0.0, reason: $0.1) }
+        try ModelFile.write(model, to: path("final.mdl"))
+        try AtomicFile.write(logPriors(alignment, classes: phoneSet.count).enumerated().map { "\(phoneSet[$0.offset]) \($0.element)\n" }.joined(),
+                             to: path("priors.txt"))
+        return model
+    }
+}
