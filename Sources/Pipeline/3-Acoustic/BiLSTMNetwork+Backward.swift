@@ -120,17 +120,9 @@ extension BiLSTMNetwork {
         let fits = (0..<b).map { CTC.minimumFrames(labels[$0]) <= batch.lengths[$0] && batch.lengths[$0] > 0 }
         let frames = (0..<b).reduce(0) { $0 + (fits[$1] ? batch.lengths[$1] : 0) }
         let scale = frames > 0 ? 1 / Float(frames) : 0
-        let logp = UnsafePointer(workspace.logPosteriors.pointer)
         let dLogits = workspace.logitGradients.pointer
-        dLogits.update(repeating: 0, count: batch.frames * b * classes)
-        var results = [(loss: Double?, agreeing: Int)](repeating: (nil, 0), count: b)
-        results.withUnsafeMutableBufferPointer { out in
-            let out = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: b) { u in
-                out[u] = CTC.lossAndGradient(logp + u * classes, frames: batch.lengths[u], rowStride: b * classes, classes: classes,
-                                             labels: labels[u], blank: classes - 1, gradient: dLogits + u * classes, scale: scale)
-            }
-        }
+        let results = CTC.batchLossAndGradient(workspace.logPosteriors.pointer, lengths: batch.lengths, labels: labels, classes: classes, blank: classes - 1,
+                                               gradient: dLogits, scale: scale)
         var loss = 0.0, counted = 0, correct = 0
         for (u, result) in results.enumerated() {
             guard let value = result.loss else { continue }

@@ -1,4 +1,5 @@
 import Core
+import Dispatch
 import Foundation
 
 /// Connectionist temporal classification (the lectures' "training without explicit alignment"):
@@ -54,6 +55,41 @@ public enum CTC {
             }
         }
         return (loss, gradient)
+    }
+
+    /// The CTC losses of a time-major batch and the gradient with respect to its logits, the
+    /// utterances in parallel (as network training computes them).
+    /// - Parameters:
+    ///   - logPosteriors: `T·B × C` log-softmax outputs, frame `t` of utterance `b` in row `t·B + b`.
+    ///   - lengths: frames of each of the `B` utterances (`≤ T`).
+    ///   - labels: each utterance's label sequence.
+    ///   - gradient: receives `scale ×` the gradient (`T·B × C`; zero on padding and for utterances whose labels cannot fit).
+    /// - Returns: each utterance's loss (nil when its labels cannot fit) and agreeing frames (see `lossAndGradient`).
+    public static func batchLossAndGradient(_ logPosteriors: [Float], lengths: [Int], labels: [[Int32]], classes: Int, blank: Int,
+                                            gradient: inout [Float], scale: Float = 1) -> [(loss: Double?, agreeing: Int)] {
+        let frames = lengths.max() ?? 0
+        precondition(logPosteriors.count == frames * lengths.count * classes && gradient.count == logPosteriors.count && labels.count == lengths.count)
+        return logPosteriors.withUnsafeBufferPointer { y in
+            gradient.withUnsafeMutableBufferPointer { g in
+                batchLossAndGradient(y.baseAddress!, lengths: lengths, labels: labels, classes: classes, blank: blank, gradient: g.baseAddress!, scale: scale)
+            }
+        }
+    }
+
+    /// `batchLossAndGradient` on the network workspace's buffers.
+    static func batchLossAndGradient(_ logPosteriors: UnsafePointer<Float>, lengths: [Int], labels: [[Int32]], classes: Int, blank: Int,
+                                     gradient: UnsafeMutablePointer<Float>, scale: Float) -> [(loss: Double?, agreeing: Int)] {
+        let b = lengths.count, frames = lengths.max() ?? 0
+        gradient.update(repeating: 0, count: frames * b * classes)
+        var results = [(loss: Double?, agreeing: Int)](repeating: (nil, 0), count: b)
+        results.withUnsafeMutableBufferPointer { out in
+            let out = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: b) { u in
+                out[u] = lossAndGradient(logPosteriors + u * classes, frames: lengths[u], rowStride: b * classes, classes: classes,
+                                         labels: labels[u], blank: blank, gradient: gradient + u * classes, scale: scale)
+            }
+        }
+        return results
     }
 
     /// The forward–backward pass on rows `logPosteriors + t·rowStride` (`t < frames`, `classes`

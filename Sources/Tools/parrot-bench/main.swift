@@ -107,6 +107,31 @@ func benchTrain(_ arguments: ArraySlice<String>) {
                  Double(usage.ru_maxrss) / 1024))
 }
 
+/// CTC loss and gradient of a batch of random log-posteriors (`parrot-bench ctc B T C L`): the
+/// best of 20 passes, in milliseconds.
+func benchCTC(_ arguments: ArraySlice<String>) {
+    let values = arguments.map { Int($0) ?? -1 }
+    guard values.count == 4, values.allSatisfy({ $0 > 0 }), values[2] > 1 else { fail("usage: parrot-bench ctc BATCH FRAMES CLASSES LABELS") }
+    let (batchSize, frames, classes, labelCount) = (values[0], values[1], values[2], values[3])
+    var random = SeededGenerator(seed: 1)
+    var logPosteriors = [Float]()
+    for _ in 0..<(frames * batchSize) {
+        let row = (0..<classes).map { _ in Float.random(in: -3...3, using: &random) }
+        let total = log(row.reduce(0) { $0 + exp($1) })
+        logPosteriors += row.map { $0 - total }
+    }
+    let labels = (0..<batchSize).map { _ in (0..<labelCount).map { _ in Int32(random.integer(in: 0...(classes - 2))) } }
+    var gradient = [Float](repeating: 0, count: logPosteriors.count)
+    let lengths = [Int](repeating: frames, count: batchSize)
+    var best = Double.infinity
+    for _ in 0..<20 {
+        let s = now()
+        _ = CTC.batchLossAndGradient(logPosteriors, lengths: lengths, labels: labels, classes: classes, blank: classes - 1, gradient: &gradient)
+        best = min(best, now() - s)
+    }
+    print(String(format: "parrot\t%.2f", best * 1000))
+}
+
 /// The machine's practical SGEMM peak here: best of a few 2048³ products through OpenBLAS.
 func benchPeak() {
     let n = 2048
@@ -209,6 +234,7 @@ do {
     case "train": benchTrain(arguments.dropFirst(2))
     case "peak": benchPeak()
     case "viterbi": benchViterbi()
+    case "ctc": benchCTC(arguments.dropFirst(2))
     case "decode": try benchDecode(arguments.dropFirst(2))
     default: fail("unknown benchmark '\(arguments[1])'")
     }
