@@ -229,7 +229,7 @@ public enum CTC {
     }
 
     /// `log(eᵃ + eᵇ)` without overflow; −∞ stays −∞.
-    @inline(__always) static func logAdd(_ a: Float, _ b: Float) -> Float {
+    @inline(__always) public static func logAdd(_ a: Float, _ b: Float) -> Float {
         let high = max(a, b), low = min(a, b)
         guard low > -.infinity else { return high }
         return high + log1pf(Foundation.exp(low - high))

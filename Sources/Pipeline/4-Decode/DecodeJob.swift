@@ -84,7 +84,7 @@ public struct DecodeJob {
         }
         try AtomicFile.write(text, to: directory + "/text")
         try AtomicFile.write(phones, to: directory + "/phones.ctm")
-        if case .search(_, false) = recognizer.mode { try AtomicFile.write(words, to: directory + "/words.ctm") }
+        if recognizer.mode.isWordSearch { try AtomicFile.write(words, to: directory + "/words.ctm") }
         let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: directory + "/decode.json")
         try stage.writeFailureList(failures.map { (utterance: $0.0, reason: $0.1) })

@@ -29,6 +29,17 @@ public struct Recognizer {
         /// Search over words (`phoneOutput` false) or over phones as one-phone words with a phone
         /// n-gram (`phoneOutput` true).
         case search(BeamSearchDecoder, phoneOutput: Bool)
+        /// The same searches over a CTC model's outputs: prefix beam search, then the CTC
+        /// alignment of the chosen pronunciations for the times.
+        case ctcSearch(CTCPrefixSearch, phoneOutput: Bool)
+
+        /// Whether the hypotheses are words (a search over a lexicon) rather than phones.
+        public var isWordSearch: Bool {
+            switch self {
+            case .search(_, false), .ctcSearch(_, false): true
+            default: false
+            }
+        }
     }
 
     public let model: AcousticModel
@@ -45,7 +56,7 @@ public struct Recognizer {
     /// is CTC's greedy decoding: a blank between two runs of a phone keeps them two phones.
     public var dropped: Set<String> = [Lexicon.silence, Lexicon.spokenNoise, CTC.blankLabel]
     /// Word searches: words this much quieter than the utterance's loudest word are dropped
-    /// (their frames become silence). Nil: every word is kept.
+    /// (their frames become silence). Nil: every word is kept. (Not applied to CTC searches.)
     public var quietWordGate: QuietWordGate?
 
     public init(model: AcousticModel, mode: Mode) {
@@ -96,7 +107,27 @@ public struct Recognizer {
             let words = phoneOutput ? [] : alignment.words.map { segment($0, logPosteriors, alignment.frameClasses) }
             return Recognition(utterance: utterance, frames: logPosteriors.rows, words: words, phones: phones,
                                tokens: result.words, score: result.score)
+        case let .ctcSearch(search, phoneOutput):
+            return try recognizeCTC(utterance, logPosteriors: logPosteriors, search: search, phoneOutput: phoneOutput)
         }
+    }
+
+    /// A CTC prefix search's words, with times from the CTC alignment of their pronunciations.
+    private func recognizeCTC(_ utterance: String, logPosteriors: Matrix, search: CTCPrefixSearch, phoneOutput: Bool) throws -> Recognition {
+        let labels = model.classLabels
+        let result = try search.decode(logPosteriors, utterance: utterance)
+        let pronunciations = result.pronunciations.map { search.tree.pronunciations[$0] }
+        let phones = pronunciations.flatMap { $0 }.map(Int32.init)
+        let silence = Int32(labels.firstIndex(of: Lexicon.silence) ?? search.blank)
+        guard let path = CTC.forcedAlignment(logPosteriors, labels: phones, blank: search.blank) else {
+            throw DecodeError.noHypothesis(utterance: utterance, reason: "the search's phones do not fit in its frames")
+        }
+        let wordOf = pronunciations.enumerated().flatMap { w, p in [Int](repeating: w, count: p.count) }
+        let alignment = UtteranceAlignment(utterance: utterance, ctcPath: path, phones: phones, wordOf: wordOf, words: result.words, labels: labels,
+                                           silence: silence, pauses: true, minimumPause: 0, score: Double(result.score))
+        let phoneSegments = alignment.phones.filter { !dropped.contains($0.label) }.map { segment($0, logPosteriors, alignment.frameClasses) }
+        let words = phoneOutput ? [] : alignment.words.map { segment($0, logPosteriors, alignment.frameClasses) }
+        return Recognition(utterance: utterance, frames: logPosteriors.rows, words: words, phones: phoneSegments, tokens: result.words, score: result.score)
     }
 
     /// Frames of every phone and word of the search result: Viterbi through the chosen

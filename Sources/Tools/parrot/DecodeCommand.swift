@@ -102,24 +102,27 @@ struct DecodeCommand: ParsableCommand {
         guard let silence = labels.firstIndex(of: Lexicon.silence) else {
             throw ValidationError("the model has no \(Lexicon.silence) class; decoding needs one")
         }
-        let decodingOptions = decoding.options
+        let decodingOptions = decoding.options(for: acoustic.criterion)
         let options = decodingOptions.search
-        if acoustic.criterion == .ctc {
-            // CTC posteriors are mostly blank: the frame-synchronous searches expect a phone on every frame.
-            guard mode == .greedy, phoneLm == nil else {
-                throw ValidationError("\(modelFile) is a CTC model: decode it with --mode greedy and no --phone-lm (searches over a CTC model are not supported yet)")
+        // A CTC model's outputs are searched for prefixes (CTCPrefixSearch), a framewise model's frame by frame.
+        func searchMode(_ tree: LexiconTree, _ model: WordSequenceModel, phoneOutput: Bool) -> Recognizer.Mode {
+            guard let blank = acoustic.blank else {
+                return .search(BeamSearchDecoder(tree: tree, model: model, silence: silence, options: options), phoneOutput: phoneOutput)
             }
-            return Recognizer(model: acoustic, mode: .greedy, options: decodingOptions, logPriors: nil)
+            var search = CTCPrefixSearch(tree: tree, model: model, blank: blank, options: options)
+            search.acousticScale = decodingOptions.acousticScale
+            search.beamWidth = decoding.ctcBeam
+            return .ctcSearch(search, phoneOutput: phoneOutput)
         }
         let recognizerMode: Recognizer.Mode
         switch mode {
         case .greedy:
             guard let phoneLm else { recognizerMode = .greedy; break }
             let phoneModel = try ArpaLanguageModel(path: phoneLm)
-            let phones = labels.filter { $0 != Lexicon.silence && $0 != Lexicon.spokenNoise }
+            let phones = labels.filter { $0 != Lexicon.silence && $0 != Lexicon.spokenNoise && $0 != CTC.blankLabel }
             let phoneLexicon = Lexicon(entries: phones.map { (word: $0, phones: [$0]) })
             let tree = try LexiconTree(lexicon: phoneLexicon, phoneSet: labels, model: phoneModel)
-            recognizerMode = .search(BeamSearchDecoder(tree: tree, model: phoneModel, silence: silence, options: options), phoneOutput: true)
+            recognizerMode = searchMode(tree, phoneModel, phoneOutput: true)
         case .lexicon:
             let lexiconName = try LexiconName(lexicon!)
             var lexiconFile = try Lexicon(path: lexiconName.path)
@@ -145,9 +148,10 @@ struct DecodeCommand: ParsableCommand {
                 let unknown = grammar.words.filter { lexiconFile.lookup($0) == nil }
                 if !unknown.isEmpty { printError("parrot decode: grammar words not in the lexicon, never output: \(unknown.joined(separator: " "))") }
             }
-            recognizerMode = .search(BeamSearchDecoder(tree: tree, model: wordModel, silence: silence, options: options), phoneOutput: false)
+            recognizerMode = searchMode(tree, wordModel, phoneOutput: false)
         }
-        let logPriors = decodingOptions.priorScale != 0 ? try ModelPath.logPriors(besides: modelFile, labels: labels) : nil
+        // A CTC model's posteriors are searched as they are: its blank is no class with a prior.
+        let logPriors = decodingOptions.priorScale != 0 && acoustic.criterion == .framewise ? try ModelPath.logPriors(besides: modelFile, labels: labels) : nil
         return Recognizer(model: acoustic, mode: recognizerMode, options: decodingOptions, logPriors: logPriors)
     }
 }
