@@ -98,11 +98,9 @@ func tinyOptions(layers: Int, hiddenUnits: Int = 8, epochs: Int, batchSize: Int,
         #expect(options.epochLimit(batchesPerEpoch: 1) == TrainingOptions.maximumEpochs)
     }
 
-    /// Labels drawn at random cannot be learnt, so the validation loss soon rises while the
-    /// training loss falls: with patience 2, training ends two epochs after the lowest
-    /// validation loss of its log, long before the limit, and the model it returns (and its
-    /// final.mdl) is that epoch's.
-    @Test func earlyStoppingKeepsTheEpochWithTheLowestValidationLoss() throws {
+    /// 24 utterances of 30 frames of random features with random labels out of 3, written as a
+    /// features directory (`DIR/feats`).
+    static func unlearnableCorpus() throws -> (directory: String, targets: [String: [Int32]]) {
         var random = SeededGenerator(seed: 11)
         var features = [String: Matrix](), targets = [String: [Int32]]()
         for i in 0..<24 {
@@ -113,6 +111,15 @@ func tinyOptions(layers: Int, hiddenUnits: Int = 8, epochs: Int, batchSize: Int,
         }
         let dir = try TestSupport.temporaryDirectory()
         try TestSupport.writeFeatureDirectory(features, to: dir + "/feats")
+        return (dir, targets)
+    }
+
+    /// Labels drawn at random cannot be learnt, so the validation loss soon rises while the
+    /// training loss falls: with patience 2, training ends two epochs after the lowest
+    /// validation loss of its log, long before the limit, and the model it returns (and its
+    /// final.mdl) is that epoch's.
+    @Test func earlyStoppingKeepsTheEpochWithTheLowestValidationLoss() throws {
+        let (dir, targets) = try Self.unlearnableCorpus()
         var options = tinyOptions(layers: 1, hiddenUnits: 16, epochs: 60, batchSize: 2, learningRate: 0.02)
         options.validationFraction = 0.25
         options.patience = 2
@@ -128,5 +135,28 @@ func tinyOptions(layers: Int, hiddenUnits: Int = 8, epochs: Int, batchSize: Int,
         let kept = try ModelFile.read(path: dir + "/model/epoch-\(best).mdl")
         #expect(model.network.parameters == kept.network.parameters)
         #expect(try ModelFile.read(path: dir + "/model/final.mdl").network.parameters == kept.network.parameters)
+    }
+
+    /// The same unlearnable labels with a warm-up of 60 steps (12 batches an epoch): no epoch
+    /// within it decays the learning rate or counts against the patience, so training runs past
+    /// the epoch where it stopped without one, and decays only after it; the epoch kept is still
+    /// the one with the lowest validation loss.
+    @Test func noDecayOrEarlyStopWithinTheWarmUp() throws {
+        let (dir, targets) = try Self.unlearnableCorpus()
+        var options = tinyOptions(layers: 1, hiddenUnits: 16, epochs: 60, batchSize: 2, learningRate: 0.02)
+        options.validationFraction = 0.25
+        options.patience = 2
+        options.warmupSteps = 60
+        _ = try NetworkTrainer(source: try FeatureSource(path: dir + "/feats"), targets: targets, classLabels: ["a", "b", "c"],
+                               options: options, modelDirectory: dir + "/model").run(resume: false)
+        let history = try JSONDecoder().decode([EpochReport].self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/model/history.json")))
+        // 18 training utterances in batches of 2: 9 steps an epoch, so epochs 1–6 end inside the
+        // warm-up (54 steps) and the rate of epochs 1–7 is the first one.
+        #expect(history.count > 7)
+        #expect(history.prefix(7).allSatisfy { $0.learningRate == 0.02 })
+        #expect(history.contains { $0.learningRate < 0.02 })
+        let losses = history.map { $0.validationLoss! }
+        let best = losses.indices.min { losses[$0] < losses[$1] }! + 1
+        #expect(try ModelFile.read(path: dir + "/model/final.mdl").network.parameters == ModelFile.read(path: dir + "/model/epoch-\(best).mdl").network.parameters)
     }
 }

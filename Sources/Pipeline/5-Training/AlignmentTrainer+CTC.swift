@@ -25,6 +25,9 @@ extension AlignmentTrainer {
         ctcOptions.criterion = .ctc
         if ctcOptions.minimumSteps != nil { ctcOptions.minimumSteps = options.ctcMinimumSteps }
         if ctcOptions.patience != nil { ctcOptions.patience = options.ctcPatience }
+        if ctcOptions.minimumSteps != nil {
+            (ctcOptions.epochCap, ctcOptions.warmupSteps) = (options.ctcMaximumEpochs, options.ctcWarmupSteps)
+        }
         let trainer = NetworkTrainer(source: source, targets: labels, classLabels: phoneSet, options: ctcOptions, modelDirectory: path("ctc"))
         trainer.launcher = launcher
         trainer.onEvent = { [weak self] event in self?.onEvent?(.network(round: 0, event)) }
@@ -37,8 +40,14 @@ extension AlignmentTrainer {
     func ctcStart(_ compiled: [String: CompiledTranscript], compiler: TranscriptCompiler, resume: Bool,
                   failures: inout [(String, String)]) throws -> [String: [Int32]] {
         if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) { return try TargetTable.read(path: path("ali.0.ark")) }
-        let (model, _, _) = try trainCTC(compiled, phoneSet: compiler.phoneSet + [CTC.blankLabel], resume: resume)
+        let (model, labels, _) = try trainCTC(compiled, phoneSet: compiler.phoneSet + [CTC.blankLabel], resume: resume)
         let keys = compiled.keys.sorted(by: cLocaleLess)
+        // A CTC network still on the blank plateau aligns every phone anywhere: start flat instead.
+        let (emitted, needed) = try emittedPhones(model, keys: Array(keys.prefix(64)), labels: labels)
+        guard emitted * 2 >= needed else {
+            onEvent?(.message("the CTC model emits \(emitted) phones where its transcripts have \(needed) (it has not left the blank plateau): flat start instead"))
+            return try flatStart(compiled, compiler: compiler, resume: resume, failures: &failures)
+        }
         let outcomes = alignAll(keys, compiled: compiled, aligner: ForcedAligner(model: model, compiler: compiler, options: options.alignment), round: 0)
         var targets = [String: [Int32]]()
         for (key, outcome) in zip(keys, outcomes) {
@@ -49,6 +58,18 @@ extension AlignmentTrainer {
         }
         try TargetTable.write(targets, to: path("ali.0.ark"))
         return targets
+    }
+
+    /// Phones a CTC model's greedy decoding reads from `keys`, and the phones of their transcripts.
+    func emittedPhones(_ model: AcousticModel, keys: [String], labels: [String: [Int32]]) throws -> (emitted: Int, needed: Int) {
+        let workspace = NetworkWorkspace()
+        var emitted = 0, needed = 0
+        for key in keys {
+            guard let blank = model.blank, let phones = labels[key], let features = try? source.normalizedFeatures(key) else { continue }
+            emitted += CTC.greedy(try model.logPosteriors(features, workspace: workspace), blank: blank).count
+            needed += phones.count
+        }
+        return (emitted, needed)
     }
 
     /// Trains (or resumes) the CTC model and leaves its forced alignments in `finalAlignment`.

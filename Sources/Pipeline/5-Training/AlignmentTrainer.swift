@@ -142,7 +142,7 @@ public final class AlignmentTrainer {
     /// utterance it cannot align is left out, with the reason.
     private func startingAlignment(_ model: AcousticModel, compiled: [String: CompiledTranscript], compiler: TranscriptCompiler, resume: Bool,
                                    failures: inout [(String, String)]) throws -> [String: [Int32]] {
-        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) || FileManager.default.fileExists(atPath: path("ctc")) { return try TargetTable.read(path: path("ali.0.ark")) }
+        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) { return try TargetTable.read(path: path("ali.0.ark")) }
         // The starting model's class priors are unknown here: its posteriors as they are.
         var alignment = options.alignment
         alignment.priorScale = 0
@@ -204,9 +204,9 @@ public final class AlignmentTrainer {
 
     /// The flat-start targets (`ali.0.ark`, read back when resuming); an unreadable feature
     /// matrix or an impossible transcript leaves out that utterance only.
-    private func flatStart(_ compiled: [String: CompiledTranscript], compiler: TranscriptCompiler, resume: Bool,
+    func flatStart(_ compiled: [String: CompiledTranscript], compiler: TranscriptCompiler, resume: Bool,
                            failures: inout [(String, String)]) throws -> [String: [Int32]] {
-        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) || FileManager.default.fileExists(atPath: path("ctc")) { return try TargetTable.read(path: path("ali.0.ark")) }
+        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) { return try TargetTable.read(path: path("ali.0.ark")) }
         var targets = [String: [Int32]]()
         for key in compiled.keys.sorted(by: cLocaleLess) {
             do {

@@ -48,6 +48,12 @@ public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
     public var ctcMinimumSteps: Int? = 1_500
     /// `network.patience` when training a CTC model, when that is set. Default 4.
     public var ctcPatience: Int? = 4
+    /// The most epochs of a CTC model (when `ctcMinimumSteps` sets the limit), and the steps
+    /// before its learning rate may decay or early stopping end it (`TrainingOptions.warmupSteps`).
+    /// Defaults 200 and 1,500: on 150 utterances of the built-in corpus (9 steps an epoch) the
+    /// defaults of a round (60 epochs, decay from the first) left the network on the blank plateau.
+    public var ctcMaximumEpochs = 200
+    public var ctcWarmupSteps: Int? = 1_500
 
     /// `network.minimumSteps` for the frame-local rounds, when that is set. Default 300: a
     /// frame-local epoch costs a fraction of a BiLSTM one, and three epochs of a small corpus

@@ -107,7 +107,12 @@ public final class NetworkTrainer {
                                      validationLoss: validation.map { $0.loss / Double(max(1, $0.frames)) },
                                      validationAccuracy: validation.map { Double($0.correct) / Double(max(1, $0.frames)) },
                                      learningRate: state.learningRate, framesPerSecond: Double(trained.frames) / elapsed, elapsedSeconds: elapsed)
-            state.record(report, optimizerStep: optimizer.step, decay: options.learningRateDecay)
+            // Within the warm-up the rate stays and no epoch counts against the patience. It ends
+            // early once the validation loss is below half the first epoch's (off the plateau).
+            let firstLoss = state.history.first?.validationLoss ?? report.validationLoss ?? 0
+            let warming = optimizer.step < options.warmupSteps ?? 0 && (report.validationLoss ?? 0) > 0.5 * firstLoss
+            state.record(report, optimizerStep: optimizer.step, decay: warming ? 1 : options.learningRateDecay)
+            if warming, state.epochsSinceBest != nil, state.bestEpoch != report.epoch { state.epochsSinceBest = 0 }
             try save(model, state: state, optimizer: optimizer)
             onEvent?(.epoch(report))
         }

@@ -21,6 +21,14 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var minimumSteps: Int?
     /// Upper bound on the epoch limit that `minimumSteps` sets.
     public static let maximumEpochs = 60
+    /// Another upper bound for that limit (nil: `maximumEpochs`).
+    public var epochCap: Int?
+    /// Optimiser steps before the learning rate may decay and early stopping may end training
+    /// (the best epoch is still the one kept). A CTC network first learns to output blanks
+    /// everywhere and its validation loss creeps along that plateau; decaying the rate there
+    /// can leave it on the plateau for good. The warm-up ends sooner when the validation loss falls
+    /// below half the first epoch's. Nil: from the first epoch.
+    public var warmupSteps: Int?
     /// Early stopping: stop after this many epochs in a row without a lower validation loss, and
     /// return the epoch with the lowest validation loss instead of the last (the learning rate
     /// is already cut by `learningRateDecay` after each such epoch). Nil: train every epoch and
@@ -74,7 +82,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// The most epochs to train when an epoch has `batches` optimiser steps.
     public func epochLimit(batchesPerEpoch batches: Int) -> Int {
         guard let minimumSteps, batches > 0 else { return epochs }
-        return max(epochs, min(Self.maximumEpochs, (minimumSteps + batches - 1) / batches))
+        return max(epochs, min(epochCap ?? Self.maximumEpochs, (minimumSteps + batches - 1) / batches))
     }
 
     /// The network these options train, for features of `featureDimension` and `classes` classes.

@@ -90,12 +90,17 @@ public struct RunReport: Sendable {
 
     public init(title: String) { self.title = title }
 
-    /// Reads a `parrot train` model directory: `rounds.json` and every `round-N/history.json`.
+    /// Reads a `parrot train` model directory: `rounds.json`, the CTC network's
+    /// `ctc/history.json` (round 0: `--criterion ctc` or `--init-alignment ctc`) and every `round-N/history.json`.
     public mutating func addTraining(modelDirectory: String) throws {
         let fm = FileManager.default
         let roundsPath = (modelDirectory as NSString).appendingPathComponent("rounds.json")
         if fm.fileExists(atPath: roundsPath) {
             rounds = try JSONFile.read([RoundReport].self, from: roundsPath)
+        }
+        let ctcHistory = (modelDirectory as NSString).appendingPathComponent("ctc/history.json")
+        if fm.fileExists(atPath: ctcHistory) {
+            epochs += try JSONFile.read([EpochReport].self, from: ctcHistory).map { EpochPoint(round: 0, report: $0) }
         }
         var round = 1
         while true {

@@ -18,6 +18,12 @@ struct AlignCommand: ParsableCommand {
         (frame classes) and failed.txt (utterances that could not be aligned, and why); all other \
         utterances complete. Exit status 1 if any utterance failed.
 
+        With a CTC model (parrot train --criterion ctc), each utterance's phones are placed by \
+        the most probable CTC path through them: a phone spans the frames that emit it and half \
+        the blanks on each side; blanks before the first phone, after the last and (with optional \
+        silence) a run between two words of at least --min-pause frames and one each side are \
+        silence.
+
         e.g.: parrot align exp/tts/model exp/tts/data/lexicon.txt exp/tts/data/test exp/tts/align_test --nj 2
         """
     )

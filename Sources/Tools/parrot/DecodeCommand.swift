@@ -28,6 +28,13 @@ struct DecodeCommand: ParsableCommand {
         back-off n-gram model (up to trigrams) weighted by --lm-weight. Words the grammar or \
         model never allows are left out of the search.
 
+        A CTC model (parrot train --criterion ctc) is decoded the same ways: greedy merging drops \
+        its blank (a blank between two runs of a phone keeps them two phones); with --phone-lm or \
+        --mode lexicon, a prefix beam search keeps --ctc-beam phone prefixes per frame, each with \
+        the probability of the frame paths that read as it, scored by the phone bigram, grammar \
+        or n-gram (--lm-weight 0.5 and --word-insertion-penalty -2 unless given); times come \
+        from the CTC alignment of the result. --prior-scale and --drop-quiet-words are refused.
+
         --drop-quiet-words DB rejects words far quieter than the rest of their utterance (the \
         loudest frame of each word against the loudest word's, from the features' filterbank \
         energy): background speech, or the tail of a previous take at the start of a file.
@@ -104,6 +111,9 @@ struct DecodeCommand: ParsableCommand {
         }
         let decodingOptions = decoding.options(for: acoustic.criterion)
         let options = decodingOptions.search
+        if acoustic.criterion == .ctc, decoding.dropQuietWords > 0 || decoding.priorScale != 0 {
+            throw ValidationError("\(modelFile) is a CTC model: --drop-quiet-words and --prior-scale apply to framewise models only")
+        }
         // A CTC model's outputs are searched for prefixes (CTCPrefixSearch), a framewise model's frame by frame.
         func searchMode(_ tree: LexiconTree, _ model: WordSequenceModel, phoneOutput: Bool) -> Recognizer.Mode {
             guard let blank = acoustic.blank else {
