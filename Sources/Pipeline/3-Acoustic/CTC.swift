@@ -18,7 +18,8 @@ import Foundation
 /// `−log p(l | x)` with respect to the logits before the log-softmax: `softmax_t(k) − Σ_{s: e_s = k} exp γ_t(s)`.
 ///
 /// A CTC model's blank is its last class, labelled `CTC.blankLabel`. Everything here works in log
-/// space (no underflow on long utterances); a label sequence that cannot fit in the frames (`L`
+/// space (no underflow on long utterances; each frame's sums are taken relative to the previous
+/// frame's largest value, over the states that can still reach the end); a label sequence that cannot fit in the frames (`L`
 /// plus the blanks that must separate repeated labels, more than `T`) has probability zero, and
 /// then no loss and no gradient (torch's `zero_infinity`).
 public enum CTC {
@@ -109,30 +110,41 @@ public enum CTC {
         guard frames > 0, minimumFrames(labels) <= frames else { clearGradient(); return (nil, 0) }
         let (extended, canSkip) = extendedSequence(labels, blank: blank)
         let y = { (t: Int, s: Int) -> Float in logPosteriors[t * rowStride + extended[s]] }
+        // The states frame t can be in and still finish: [lo, hi).
+        func band(_ t: Int) -> Range<Int> { max(0, states - 2 * (frames - t))..<min(states, 2 * t + 2) }
         var alpha = [Float](repeating: -.infinity, count: frames * states)
         var beta = alpha
-        alpha[0] = y(0, 0)
-        if states > 1 { alpha[1] = y(0, 1) }
+        // Each frame's sums in the linear domain, relative to the previous frame's largest value:
+        // one exp and one log per state instead of two log-additions.
+        var linear = [Float](repeating: 0, count: states + 2)
+        for s in band(0) { alpha[s] = y(0, s) }
         for t in 1..<max(1, frames) {
             let previous = (t - 1) * states, current = t * states
-            // States too far along to be reached by frame t, or too far behind to finish, stay −∞.
-            for s in 0..<min(states, 2 * t + 2) {
-                var sum = alpha[previous + s]
-                if s >= 1 { sum = logAdd(sum, alpha[previous + s - 1]) }
-                if canSkip[s] { sum = logAdd(sum, alpha[previous + s - 2]) }
-                alpha[current + s] = sum + y(t, s)
+            var top = -Float.infinity
+            for s in band(t - 1) { top = max(top, alpha[previous + s]) }
+            if top == -.infinity { top = 0 }   // nothing reachable: every sum is 0
+            for s in 0..<states { linear[s] = Foundation.exp(alpha[previous + s] - top) }
+            for s in band(t) {
+                var sum = linear[s]
+                if s >= 1 { sum += linear[s - 1] }
+                if canSkip[s] { sum += linear[s - 2] }
+                alpha[current + s] = sum > 0 ? top + Foundation.log(sum) + y(t, s) : -.infinity
             }
         }
         let last = (frames - 1) * states
-        beta[last + states - 1] = y(frames - 1, states - 1)
-        if states > 1 { beta[last + states - 2] = y(frames - 1, states - 2) }
+        for s in band(frames - 1) { beta[last + s] = y(frames - 1, s) }
         for t in stride(from: frames - 2, through: 0, by: -1) {
             let next = (t + 1) * states, current = t * states
-            for s in max(0, states - 2 * (frames - t))..<states {
-                var sum = beta[next + s]
-                if s + 1 < states { sum = logAdd(sum, beta[next + s + 1]) }
-                if s + 2 < states, canSkip[s + 2] { sum = logAdd(sum, beta[next + s + 2]) }
-                beta[current + s] = sum + y(t, s)
+            var top = -Float.infinity
+            for s in band(t + 1) { top = max(top, beta[next + s]) }
+            if top == -.infinity { top = 0 }
+            for s in 0..<states { linear[s] = Foundation.exp(beta[next + s] - top) }
+            linear[states] = 0
+            linear[states + 1] = 0
+            for s in band(t) {
+                var sum = linear[s] + linear[s + 1]
+                if s + 2 < states, canSkip[s + 2] { sum += linear[s + 2] }
+                beta[current + s] = sum > 0 ? top + Foundation.log(sum) + y(t, s) : -.infinity
             }
         }
         let logLikelihood = states > 1 ? logAdd(alpha[last + states - 1], alpha[last + states - 2]) : alpha[last]
