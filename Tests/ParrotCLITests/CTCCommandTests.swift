@@ -30,6 +30,8 @@ import Testing
         let train = try TestSupport.run(parrot, arguments)
         try #require(train.status == 0, "\(train.standardError)")
         #expect(train.standardError.contains("CTC: 30 utterances"), "\(train.standardError)")
+        #expect(train.standardOutput.contains("ctc epoch 1: train loss"), "\(train.standardOutput)")
+        #expect(train.standardError.contains("CTC model: transcripts' mean log-probability"), "\(train.standardError)")
         for file in ["final.mdl", "ctc/final.mdl", "ctc/epoch-1.mdl", "ali.ctc.ark", "phones.txt", "priors.txt", "phones.arpa", "train.log"] {
             #expect(FileManager.default.fileExists(atPath: dir + "/model/" + file), "missing \(file)")
         }
@@ -85,6 +87,16 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: dir + "/started/" + file), "missing \(file)")
         }
         #expect(try String(contentsOfFile: dir + "/started/phones.txt", encoding: .utf8).contains("<blk>") == false)
+
+        // A CTC model as the starting model of framewise training: its CTC alignments are the
+        // first, and the adapted model is framewise (its unused blank class kept).
+        let adapted = try TestSupport.run(parrot, ["train", dir + "/model/feats", lexicon, dir + "/adapted", "--init-model", dir + "/model", "--rounds", "1",
+                                                   "--epochs", "1"])
+        #expect(adapted.status == 0, "\(adapted.standardError)")
+        let adaptedBytes = try #require(FileManager.default.contents(atPath: dir + "/adapted/final.mdl"))
+        #expect(!String(decoding: adaptedBytes.prefix(4000), as: UTF8.self).contains("\"criterion\""))
+        let adaptedAlign = try TestSupport.run(parrot, ["align", dir + "/adapted", lexicon, test, dir + "/adapted-align"])
+        #expect(adaptedAlign.status == 0, "\(adaptedAlign.standardError)")
 
         let refused = try TestSupport.run(parrot, ["train", dir + "/tts/train", lexicon, dir + "/x", "--criterion", "ctc", "--init-model", dir + "/started"])
         #expect(refused.status == 64 && refused.standardError.contains("--criterion ctc"), "\(refused.standardError)")

@@ -101,12 +101,14 @@ extension AlignmentTrainer {
             }
         }
         try TargetTable.write(alignment, to: path("ali.ctc.ark"))
+        // The round report of the logs (train.log, rounds.json): the CTC log-probability of the transcripts per frame.
         let report = RoundReport(round: 1, meanLogLikelihood: -(trainer.returnedEpoch?.trainLoss ?? .nan), framesChanged: 0,
                                  validationAccuracy: trainer.returnedEpoch?.validationAccuracy, aligned: alignment.count, failed: keys.count - alignment.count,
                                  seconds: Date().timeIntervalSince(started))
         try AtomicFile.write(report.line + "\n", to: path("train.log"))
         try JSONFile.write([report], to: path("rounds.json"))
-        onEvent?(.round(report))
+        onEvent?(.message(String(format: "CTC model: transcripts' mean log-probability %.4f per frame (training), %d aligned, %d failed; %.0f s",
+                                 report.meanLogLikelihood, report.aligned, report.failed, report.seconds ?? 0)))
         finalAlignment = alignment
         self.leftOut = leftOut.map { (utterance: $0.0, reason: $0.1) }
         try ModelFile.write(model, to: path("final.mdl"))

@@ -123,12 +123,14 @@ struct TrainCommand: ParsableCommand {
             trainer.lexiconPath = lexiconPath
             trainer.initialModel = startingModel
             let line = ProgressLine("training")
+            func stage(_ round: Int) -> String { round == 0 ? "ctc" : "round \(round)" }
             trainer.onEvent = { event in
                 switch event {
                 case let .message(text): line.finish(); printError("parrot train: \(text)")
-                case let .network(round, .epoch(report)): line.finish(); print("round \(round) \(report.line)")
-                case let .network(round, .progress(epoch, done, total)): line.update(done, total, note: "round \(round) epoch \(epoch)")
-                case let .network(round, .kept(epoch, epochs)): line.finish(); print("round \(round): kept epoch \(epoch) of \(epochs), the lowest validation loss")
+                // Round 0 is the CTC network (--criterion ctc, --init-alignment ctc).
+                case let .network(round, .epoch(report)): line.finish(); print("\(stage(round)) \(report.line)")
+                case let .network(round, .progress(epoch, done, total)): line.update(done, total, note: "\(stage(round)) epoch \(epoch)")
+                case let .network(round, .kept(epoch, epochs)): line.finish(); print("\(stage(round)): kept epoch \(epoch) of \(epochs), the lowest validation loss")
                 case .network(_, .message): break
                 case let .realignment(round, done, total): line.update(done, total, note: "round \(round) re-alignment")
                 case let .round(report): line.finish(); print(report.line)
