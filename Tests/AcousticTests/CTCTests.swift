@@ -53,6 +53,23 @@ import Testing
         #expect(abs(loss - (-Foundation.log(probability))) < 1e-4)
     }
 
+    /// Peaky outputs put the states that matter hundreds of nats below a frame's best: the
+    /// loss is still the best path's (a, blank: 120), not the only path left after underflow
+    /// (blank, a: 200), and two equal labels still find their one path (a, blank, a).
+    @Test func peakyOutputsKeepThePathsThatMatter() throws {
+        let two = Matrix(rows: 2, columns: 2, values: [-120, 0, -200, 0])
+        let loss = try #require(CTC.loss(two, labels: [0], blank: 1))
+        #expect(abs(loss - 120) < 1e-3)
+        let (_, gradient) = CTC.lossAndGradient(two, labels: [0], blank: 1)
+        // Occupancies are probabilities: the gradient is softmax − occupancy, within ±1.
+        #expect(gradient.values.allSatisfy { abs($0) <= 1 + 1e-5 })
+        #expect(abs(gradient[0, 0] - (-1)) < 1e-4)
+        let three = Matrix(rows: 3, columns: 2, values: [-150, 0, -150, 0, -150, 0])
+        let repeated = try #require(CTC.loss(three, labels: [0, 0], blank: 1))
+        #expect(abs(repeated - 300) < 1e-3)
+        #expect(CTC.forcedAlignment(three, labels: [0, 0], blank: 1) == [0, -1, 1])
+    }
+
     @Test func labelsThatCannotFitHaveNoLossAndNoGradient() {
         let (_, y) = Self.logPosteriors(frames: 2, classes: 3, seed: 1)
         // Two equal labels need a blank between them: three frames.

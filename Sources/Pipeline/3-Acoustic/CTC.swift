@@ -18,8 +18,9 @@ import Foundation
 /// `−log p(l | x)` with respect to the logits before the log-softmax: `softmax_t(k) − Σ_{s: e_s = k} exp γ_t(s)`.
 ///
 /// A CTC model's blank is its last class, labelled `CTC.blankLabel`. Everything here works in log
-/// space (no underflow on long utterances; each frame's sums are taken relative to the previous
-/// frame's largest value, over the states that can still reach the end); a label sequence that cannot fit in the frames (`L`
+/// space (no underflow on long utterances or peaky outputs; each frame's sums are taken relative to
+/// the previous frame's largest value, and in log space where that would underflow, over the
+/// states that can still reach the end); a label sequence that cannot fit in the frames (`L`
 /// plus the blanks that must separate repeated labels, more than `T`) has probability zero, and
 /// then no loss and no gradient (torch's `zero_infinity`).
 public enum CTC {
@@ -115,7 +116,9 @@ public enum CTC {
         var alpha = [Float](repeating: -.infinity, count: frames * states)
         var beta = alpha
         // Each frame's sums in the linear domain, relative to the previous frame's largest value:
-        // one exp and one log per state instead of two log-additions.
+        // one exp and one log per state instead of two log-additions. A state whose sum is tiny
+        // there (its predecessors far below that value, where terms underflow) is summed in log
+        // space instead: a peaky network puts states that matter hundreds of nats apart.
         var linear = [Float](repeating: 0, count: states + 2)
         for s in band(0) { alpha[s] = y(0, s) }
         for t in 1..<max(1, frames) {
@@ -128,7 +131,10 @@ public enum CTC {
                 var sum = linear[s]
                 if s >= 1 { sum += linear[s - 1] }
                 if canSkip[s] { sum += linear[s - 2] }
-                alpha[current + s] = sum > 0 ? top + Foundation.log(sum) + y(t, s) : -.infinity
+                // Far below the frame's largest value the shifted terms underflow: add those exactly.
+                let predecessors = sum >= Self.exactBelow ? top + Foundation.log(sum)
+                    : logSum(alpha[previous + s], s >= 1 ? alpha[previous + s - 1] : -.infinity, canSkip[s] ? alpha[previous + s - 2] : -.infinity)
+                alpha[current + s] = predecessors + y(t, s)
             }
         }
         let last = (frames - 1) * states
@@ -143,8 +149,11 @@ public enum CTC {
             linear[states + 1] = 0
             for s in band(t) {
                 var sum = linear[s] + linear[s + 1]
-                if s + 2 < states, canSkip[s + 2] { sum += linear[s + 2] }
-                beta[current + s] = sum > 0 ? top + Foundation.log(sum) + y(t, s) : -.infinity
+                let skip = s + 2 < states && canSkip[s + 2]
+                if skip { sum += linear[s + 2] }
+                let successors = sum >= Self.exactBelow ? top + Foundation.log(sum)
+                    : logSum(beta[next + s], s + 1 < states ? beta[next + s + 1] : -.infinity, skip ? beta[next + s + 2] : -.infinity)
+                beta[current + s] = successors + y(t, s)
             }
         }
         let logLikelihood = states > 1 ? logAdd(alpha[last + states - 1], alpha[last + states - 2]) : alpha[last]
@@ -238,6 +247,16 @@ public enum CTC {
         classes.append(blank)
         canSkip.append(false)
         return (classes, canSkip)
+    }
+
+    /// Linear-domain sums below this (relative to the frame's largest value) are redone in log space.
+    static let exactBelow: Float = 1e-30
+
+    /// `log(eᵃ + eᵇ + eᶜ)` without overflow or underflow; all −∞ gives −∞.
+    @inline(__always) static func logSum(_ a: Float, _ b: Float, _ c: Float) -> Float {
+        let high = max(a, max(b, c))
+        guard high > -.infinity else { return -.infinity }
+        return high + Foundation.log(Foundation.exp(a - high) + Foundation.exp(b - high) + Foundation.exp(c - high))
     }
 
     /// `log(eᵃ + eᵇ)` without overflow; −∞ stays −∞.

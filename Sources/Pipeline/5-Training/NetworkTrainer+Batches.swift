@@ -132,7 +132,8 @@ extension NetworkTrainer {
         var cache: (key: String, values: [Float], targets: [Int32])?
         for item in items {
             let original = targets[item.key]!
-            let whole = item.start == 0 && item.frames == original.count
+            // (CTC targets are label sequences: an item is always a whole utterance.)
+            let whole = item.start == 0 && (options.isCTC || item.frames == original.count)
             if cache?.key != item.key {
                 var features = try source.normalizedFeatures(item.key), target = original
                 if masking != nil { perturb(&features, &target, whole: whole, model: model, random: &masking!) }
