@@ -41,23 +41,14 @@ extension AlignmentTrainer {
                   failures: inout [(String, String)]) throws -> [String: [Int32]] {
         if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) { return try TargetTable.read(path: path("ali.0.ark")) }
         let (model, labels, _) = try trainCTC(compiled, phoneSet: compiler.phoneSet + [CTC.blankLabel], resume: resume)
-        let keys = compiled.keys.sorted(by: cLocaleLess)
         // A CTC network still on the blank plateau aligns every phone anywhere: start flat instead.
-        let (emitted, needed) = try emittedPhones(model, keys: Array(keys.prefix(64)), labels: labels)
+        let sample = Array(compiled.keys.sorted(by: cLocaleLess).prefix(64))
+        let (emitted, needed) = try emittedPhones(model, keys: sample, labels: labels)
         guard emitted * 2 >= needed else {
             onEvent?(.message("the CTC model emits \(emitted) phones where its transcripts have \(needed) (it has not left the blank plateau): flat start instead"))
             return try flatStart(compiled, compiler: compiler, resume: resume, failures: &failures)
         }
-        let outcomes = alignAll(keys, compiled: compiled, aligner: ForcedAligner(model: model, compiler: compiler, options: options.alignment), round: 0)
-        var targets = [String: [Int32]]()
-        for (key, outcome) in zip(keys, outcomes) {
-            switch outcome {
-            case let .success(output): targets[key] = output.alignment.frameClasses
-            case let .failure(error): failures.append((key, WorkerPool.reason(error, utterance: key)))
-            }
-        }
-        try TargetTable.write(targets, to: path("ali.0.ark"))
-        return targets
+        return try firstAlignment(ForcedAligner(model: model, compiler: compiler, options: options.alignment), compiled: compiled, failures: &failures)
     }
 
     /// Phones a CTC model's greedy decoding reads from `keys`, and the phones of their transcripts.

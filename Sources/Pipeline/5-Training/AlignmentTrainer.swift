@@ -146,11 +146,15 @@ public final class AlignmentTrainer {
         // The starting model's class priors are unknown here: its posteriors as they are.
         var alignment = options.alignment
         alignment.priorScale = 0
+        return try firstAlignment(ForcedAligner(model: model, compiler: compiler, options: alignment), compiled: compiled, failures: &failures)
+    }
+
+    /// Every utterance aligned by `aligner` as the first alignment (`ali.0.ark`): any utterance it
+    /// cannot align, or whose features cannot be read, is left out with the reason.
+    func firstAlignment(_ aligner: ForcedAligner, compiled: [String: CompiledTranscript], failures: inout [(String, String)]) throws -> [String: [Int32]] {
         let keys = compiled.keys.sorted(by: cLocaleLess)
-        let outcomes = alignAll(keys, compiled: compiled, aligner: ForcedAligner(model: model, compiler: compiler, options: alignment), round: 0)
-        // Any utterance the model cannot align, or whose features cannot be read, is left out.
         var targets = [String: [Int32]]()
-        for (key, outcome) in zip(keys, outcomes) {
+        for (key, outcome) in zip(keys, alignAll(keys, compiled: compiled, aligner: aligner, round: 0)) {
             switch outcome {
             case let .success(output): targets[key] = output.alignment.frameClasses
             case let .failure(error): failures.append((key, WorkerPool.reason(error, utterance: key)))
