@@ -24,11 +24,11 @@ done
 if [ "$install" = 1 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
-  echo "==> Installing Debian packages (libsndfile, FFTW, OpenBLAS, soxr, sox, eSpeak NG, flite, CMU dictionary, Chromium for the report test, curl for the corpora)"
+  echo "==> Installing Debian packages (libsndfile, FFTW, OpenBLAS, soxr, sox, eSpeak NG, flite, CMU dictionary, Spanish and German word lists, Chromium for the report test, curl for the corpora)"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
     pkg-config libsndfile1-dev libfftw3-dev libopenblas-dev libsoxr-dev sox libsox-fmt-all \
-    espeak-ng libespeak-ng-dev flite1-dev pocketsphinx-en-us python3-pip chromium curl ca-certificates >/dev/null
+    espeak-ng libespeak-ng-dev flite1-dev pocketsphinx-en-us wspanish wngerman python3-pip chromium curl ca-certificates >/dev/null
   echo "==> Installing Python packages for interoperability tests (kaldiio, praatio)"
   python3 -m pip install --quiet --disable-pip-version-check kaldiio praatio numpy 2>&1 | grep -v "Running pip as the 'root' user" || true
 fi

@@ -34,8 +34,8 @@ import SyntheticCorpus
         return options
     }
 
-    @Test func planKeepsTestSentencesAndVoicesOutOfTraining() {
-        let plan = CorpusPlan(options: Self.options400x60)
+    @Test func planKeepsTestSentencesAndVoicesOutOfTraining() throws {
+        let plan = try CorpusPlan(options: Self.options400x60)
         let train = plan.utterances.filter { $0.set == "train" }, test = plan.utterances.filter { $0.set == "test" }
         #expect(train.count == 400 && test.count == 60)
         #expect(Set(train.map(\.words)).isDisjoint(with: Set(test.map(\.words))))
@@ -45,18 +45,18 @@ import SyntheticCorpus
         #expect(Set(plan.utterances.map(\.id)).count == 520)
     }
 
-    @Test func fliteVoicesSpeakTheTestSentencesInTurnAndLeaveTheESpeakPlanAsItWas() {
+    @Test func fliteVoicesSpeakTheTestSentencesInTurnAndLeaveTheESpeakPlanAsItWas() throws {
         var options = Self.options400x60
-        let plan = CorpusPlan(options: options)
+        let plan = try CorpusPlan(options: options)
         let test = plan.utterances.filter { $0.set == "test" }, flite = plan.utterances.filter { $0.set == "test-flite" }
         #expect(flite.map(\.words) == test.map(\.words))
         #expect(flite.prefix(4).map(\.id) == ["awb-0001", "rms-0001", "awb-0002", "rms-0002"])
         #expect(flite.allSatisfy { $0.speaker.testOnly && $0.speaker.voice == .flite(FliteVoice(rawValue: $0.speaker.id)!) })
         options.fliteTestUtterances = 7
-        let fewer = CorpusPlan(options: options)
+        let fewer = try CorpusPlan(options: options)
         #expect(fewer.utterances.filter { $0.set == "test-flite" }.map(\.words) == Array(test.prefix(7).map(\.words)))
         options.fliteTestUtterances = 0
-        let none = CorpusPlan(options: options)
+        let none = try CorpusPlan(options: options)
         #expect(none.utterances == plan.utterances.filter { $0.set != "test-flite" })
     }
 }

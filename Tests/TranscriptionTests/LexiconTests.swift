@@ -24,6 +24,19 @@ import Transcription
         #expect(try Lexicon(path: dir + "/lex.txt", keepStress: true).lookup("read")?.first == ["R", "IY1", "D"])
     }
 
+    /// Only an ARPAbet vowel's digit is stress: eSpeak NG's phoneme set names other phonemes with
+    /// digits (Spanish `R2` is not `R`, `@2` is not `@`), and they must stay apart.
+    @Test func digitsOfOtherPhonesAreNoStress() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.write("PERRO p e R2 o\nPERA p e ** a\nBITTE b I t @2\nbutter B AH1 T ER0\n", to: dir + "/lex.txt")
+        let lexicon = try Lexicon(path: dir + "/lex.txt")
+        #expect(lexicon.lookup("perro") == [["p", "e", "R2", "o"]])
+        #expect(lexicon.lookup("bitte") == [["b", "I", "t", "@2"]])
+        #expect(lexicon.lookup("butter") == [["B", "AH", "T", "ER"]])
+        #expect(Lexicon.strippingStress("ow2") == "ow")
+        #expect(Lexicon.strippingStress("T2") == "T2")
+    }
+
     @Test func wordWithoutPhonesIsReportedWithItsLine() throws {
         let dir = try TestSupport.temporaryDirectory()
         try TestSupport.write("YES Y EH S\nNO\n", to: dir + "/lex.txt")

@@ -26,6 +26,27 @@ public struct SyntheticCorpusOptions: Codable, Equatable, Sendable {
     /// RMS of the Gaussian noise floor added to the whole recording, in 16-bit units (eSpeak's own
     /// silence is digital zero). Default 4, about 60 dB below the vowels.
     public var noiseRMS = 4.0
+    /// A language eSpeak NG speaks other than American English (`de`, `es`, …): its voice speaks
+    /// sentences of words drawn from `wordList`, written in eSpeak's own phonemes, and there is no
+    /// flite set. Default `nil`: the English corpus in ARPAbet.
+    public var language: String?
+    /// The word list of `language` (one word per line). Default `nil`: Debian's (`WordList.debianLists`).
+    public var wordList: String?
+    /// Distinct words drawn from the word list for the corpus. Default 1,000.
+    public var vocabularySize = 1000
+    /// Words per sentence in another language. Default 5…12.
+    public var sentenceLength = 5...12
+
+    /// eSpeak NG's English voices that speak the English corpus, each with every variant (ten
+    /// training, two test-only); with more than the default, speaker IDs are `VOICE-VARIANT`
+    /// without the `en-` (`gb-x-rp-m3`). Default `["en-us"]` (speakers `m1` … `f5`).
+    public var englishVoices = ["en-us"]
+    /// Training sentences spoken again by flite's voices `awb` and `rms` in turn, into the
+    /// training set (the first of them). Default 0: flite is heard only in `test-flite`.
+    public var fliteTrainUtterances = 0
+
+    /// The phones references and lexicons are written in.
+    public var inventory: PhoneInventory { language == nil ? .arpabet : .espeak }
 
     public init() {}
 }
@@ -74,18 +95,31 @@ public struct CorpusPlan: Sendable {
     public let utterances: [PlannedUtterance]
 
     /// - Precondition: `options.fliteTestUtterances` is in `0...options.testUtterances`.
-    public init(options: SyntheticCorpusOptions) {
-        let fliteCount = options.fliteTestUtterances ?? options.testUtterances
+    /// - Throws: `SyntheticCorpusError.noWordList` or `.wordListUnusable` (another language only).
+    public init(options: SyntheticCorpusOptions) throws {
+        let fliteCount = options.language == nil ? options.fliteTestUtterances ?? options.testUtterances : 0
         precondition((0...options.testUtterances).contains(fliteCount), "flite test utterances must be 0…\(options.testUtterances), not \(fliteCount)")
         var random = SeededGenerator(seed: options.seed)
         var speakers = [Speaker]()
-        for variant in CorpusPlan.trainingVariants + CorpusPlan.testVariants {
-            let female = variant.hasPrefix("f")
-            let voice = Voice(name: "en-us+\(variant)", wordsPerMinute: random.integer(in: 145...190),
-                              pitch: random.integer(in: female ? 45...70 : 30...55), pitchRange: random.integer(in: 35...75))
-            speakers.append(Speaker(id: variant, voice: .espeak(voice), testOnly: CorpusPlan.testVariants.contains(variant)))
+        let voices = options.language.map { [$0] } ?? options.englishVoices
+        for name in voices {
+            for variant in CorpusPlan.trainingVariants + CorpusPlan.testVariants {
+                let female = variant.hasPrefix("f")
+                let voice = Voice(name: "\(name)+\(variant)", wordsPerMinute: random.integer(in: 145...190),
+                                  pitch: random.integer(in: female ? 45...70 : 30...55), pitchRange: random.integer(in: 35...75))
+                let id = voices.count == 1 ? variant : "\(name.hasPrefix("en-") ? String(name.dropFirst(3)) : name)-\(variant)"
+                speakers.append(Speaker(id: id, voice: .espeak(voice), testOnly: CorpusPlan.testVariants.contains(variant)))
+            }
         }
-        let sentences = SentenceGenerator().distinctSentences(count: options.testUtterances + options.trainUtterances, using: &random)
+        let count = options.testUtterances + options.trainUtterances
+        let sentences: [[String]]
+        if let language = options.language {
+            guard let path = options.wordList ?? WordList.debianLists[language]?.path else { throw SyntheticCorpusError.noWordList(language: language) }
+            let vocabulary = try WordList.vocabulary(path: path, count: options.vocabularySize, using: &random)
+            sentences = WordList.sentences(count: count, length: options.sentenceLength, vocabulary: vocabulary, using: &random)
+        } else {
+            sentences = SentenceGenerator().distinctSentences(count: count, using: &random)
+        }
         let trainSpeakers = speakers.filter { !$0.testOnly }
         let testSpeakers = speakers.filter { $0.testOnly }
         var utterances = [PlannedUtterance]()
@@ -98,11 +132,15 @@ public struct CorpusPlan: Sendable {
             let id = "\(speaker.id)-\(String(format: "%04d", counts[speaker.id]!))"
             utterances.append(PlannedUtterance(id: id, speaker: speaker, set: test ? "test" : "train", words: words))
         }
-        let fliteSpeakers = CorpusPlan.fliteVoices.map { Speaker(id: $0.rawValue, voice: .flite($0), testOnly: true) }
-        for (i, words) in sentences.prefix(fliteCount).enumerated() {
+        // flite speaks English only.
+        let fliteTrain = options.language == nil ? min(options.fliteTrainUtterances, options.trainUtterances) : 0
+        let fliteSpeakers = options.language != nil ? [] : CorpusPlan.fliteVoices.map { Speaker(id: $0.rawValue, voice: .flite($0), testOnly: fliteTrain == 0) }
+        let fliteSentences = sentences.prefix(fliteCount).map { ($0, "test-flite") }
+            + sentences.dropFirst(options.testUtterances).prefix(fliteTrain).map { ($0, "train") }
+        for (i, (words, set)) in fliteSentences.enumerated() {
             let speaker = fliteSpeakers[i % fliteSpeakers.count]
             let id = "\(speaker.id)-\(String(format: "%04d", i / fliteSpeakers.count + 1))"
-            utterances.append(PlannedUtterance(id: id, speaker: speaker, set: "test-flite", words: words))
+            utterances.append(PlannedUtterance(id: id, speaker: speaker, set: set, words: words))
         }
         self.speakers = speakers + fliteSpeakers
         self.utterances = utterances

@@ -54,8 +54,11 @@ public enum EspeakPhoneTable {
         // stop eSpeak puts for t before a syllabic n (and that n), the velar fricative and the (nasal) open o of loan words, Spanish ll
         "i@": .phones(["IY", "AH"]), "@-": .phones(["AH"]), "?": .phones(["T"]), "x": .phones(["K"]), "l#": .phones(["L"]),
         "n-": .phones(["AH", "N"]), "O": .phones(["AO"]), "O~": .phones(["AO"]),
+        // met only in eSpeak's other English voices: Scottish English's r-coloured vowels and
+        // its second ai and wh, Caribbean English's dental t
+        "IR": .phones(["ER"]), "VR": .phones(["ER"]), "aI2": .phones(["AY"]), "w#": .phones(["W"]), "t[": .phones(["T"]),
         // pauses and markers
-        "_": .silence, "_:": .silence, "_!": .silence, ";": .joinsNext,
+        "_": .silence, "_:": .silence, "_!": .silence, "_|": .silence, ";": .joinsNext,
     ]
 
     /// The mapping of an eSpeak mnemonic.

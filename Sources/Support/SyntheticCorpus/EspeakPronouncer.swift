@@ -57,7 +57,10 @@ public struct EspeakPronouncer {
                   lower.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.generalCategory == .nonspacingMark || $0 == "'" || $0 == "-" }) else {
                 throw Failure.notLetters(word: word)
             }
-            let phones = synthesizer.isolatedPhonemes(of: lower).filter { !$0.hasPrefix("_") && $0 != ";" }
+            let phones = synthesizer.isolatedPhonemes(of: lower).filter {
+                if case .phones = try? PhoneInventory.espeak.mapping(of: $0, utterance: "", word: word) { return true }
+                return false
+            }
             guard !phones.isEmpty else { throw Failure.noPhones(word: word) }
             return phones
         }

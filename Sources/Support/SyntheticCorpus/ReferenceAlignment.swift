@@ -38,9 +38,10 @@ public struct ReferenceAlignment: Equatable, Sendable {
     ///   - samples: the audio (any scale; only exact zeros matter).
     ///   - words: the sentence's words.
     ///   - utterance: for error messages.
+    ///   - inventory: the phones to write (ARPAbet, or eSpeak's own for another language).
     /// - Throws: `SyntheticCorpusError` for unmapped phonemes or words left without phones.
     public init(events: [SynthesisEvent], samples: [Int16], words: [String], utterance: String,
-                minimumSilence: Int, minimumClosure: Int) throws {
+                minimumSilence: Int, minimumClosure: Int, inventory: PhoneInventory = .arpabet) throws {
         let n = samples.count
         // 1. Raw segments between phoneme events, each tagged with the word it was spoken in.
         struct Segment: SilenceSegment { var phones: [String]; var silence: Bool; var start: Int; var end: Int; var word: Int? }
@@ -57,7 +58,7 @@ public struct ReferenceAlignment: Equatable, Sendable {
         for (i, event) in raw.enumerated() {
             let end = i + 1 < raw.count ? raw[i + 1].sample : n
             let wordName = event.word.map { $0 < words.count ? words[$0] : "?" }
-            switch try EspeakPhoneTable.mapping(of: event.mnemonic, utterance: utterance, word: wordName) {
+            switch try inventory.mapping(of: event.mnemonic, utterance: utterance, word: wordName) {
             case .joinsNext:
                 pendingJoin = pendingJoin ?? event.sample
                 continue
@@ -79,7 +80,7 @@ public struct ReferenceAlignment: Equatable, Sendable {
         var i = 1
         while i < segments.count {
             defer { i += 1 }
-            guard !segments[i].silence, let phone = segments[i].phones.first, EspeakPhoneTable.stops.contains(phone) else { continue }
+            guard !segments[i].silence, let phone = segments[i].phones.first, inventory.isStop(phone) else { continue }
             var closureStart = segments[i].start
             while closureStart > 0 && samples[closureStart - 1] == 0 { closureStart -= 1 }
             guard segments[i].start - closureStart >= minimumClosure else { continue }

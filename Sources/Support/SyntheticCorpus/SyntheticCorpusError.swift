@@ -13,6 +13,8 @@ public enum SyntheticCorpusError: Error, Equatable, CustomStringConvertible, Sen
     case flitePhoneOutsideWords(utterance: String, phone: String)
     case flitePauseInsideWord(utterance: String, word: String)
     case fliteWordsOutOfOrder(utterance: String, word: String, after: String)
+    case wordListUnusable(path: String, reason: String)
+    case noWordList(language: String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,10 @@ public enum SyntheticCorpusError: Error, Equatable, CustomStringConvertible, Sen
             return "utterance \(utterance): flite read the tokens '\(found.joined(separator: " "))', the sentence is '\(expected.joined(separator: " "))'"
         case let .flitePhoneOutsideWords(utterance, phone): return "utterance \(utterance): flite phone '\(phone)' belongs to no word of the sentence"
         case let .flitePauseInsideWord(utterance, word): return "utterance \(utterance): flite paused inside word '\(word)'"
+        case let .wordListUnusable(path, reason): return "word list \(path): \(reason)"
+        case let .noWordList(language):
+            let known = WordList.debianLists.keys.sorted().joined(separator: ", ")
+            return "no word list for language '\(language)': pass --words FILE (one word per line); Debian's lists are known for \(known)"
         case let .fliteWordsOutOfOrder(utterance, word, after): return "utterance \(utterance): flite's phones of '\(word)' come after those of '\(after)', out of sentence order"
         }
     }

@@ -48,7 +48,7 @@ public struct SyntheticCorpusMaker {
     /// Makes the corpus with `jobs` worker processes running `executable` (this tool), then assembles it.
     /// - Parameter workerArguments: arguments that make `executable` run `runWorker` for a range (`from`, `to`, `worker` appended).
     public func make(jobs: Int, executable: String, workerArguments: [String]) throws -> SyntheticCorpusStatistics {
-        let plan = CorpusPlan(options: options)
+        let plan = try CorpusPlan(options: options)
         try FileManager.default.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         let count = plan.utterances.count
         let jobs = max(1, min(jobs, count))
@@ -83,7 +83,7 @@ public struct SyntheticCorpusMaker {
     /// once and forks a child per utterance: every utterance starts from the same just-initialised
     /// state, and the corpus does not depend on which worker made which utterance.
     public func runWorker(range: Range<Int>, worker: Int) throws {
-        let plan = CorpusPlan(options: options)
+        let plan = try CorpusPlan(options: options)
         var synthesizers = Synthesizers()
         for index in range {
             switch plan.utterances[index].speaker.voice {
@@ -173,7 +173,7 @@ public struct SyntheticCorpusMaker {
             if phone.label == "SIL" {
                 record.silenceEnergy += energy
                 record.silenceSamples += b - a
-            } else if EspeakPhoneTable.vowels.contains(phone.label) {
+            } else if options.inventory.isVowel(phone.label) {
                 record.vowelEnergy += energy
                 record.vowelSamples += b - a
             }
@@ -185,9 +185,11 @@ public struct SyntheticCorpusMaker {
     private func speak(_ utterance: PlannedUtterance, voice: Voice, synthesizer: SpeechSynthesizer,
                        random: inout SeededGenerator) throws -> (samples: [Int16], sampleRate: Int, reference: ReferenceAlignment) {
         var synthesis = try synthesizer.synthesize(words: utterance.words, voice: voice)
-        synthesis.events = try WordAttribution.completingWordEvents(synthesis.events, wordCount: utterance.words.count, utterance: utterance.id) { i in
+        let inventory = options.inventory
+        synthesis.events = try WordAttribution.completingWordEvents(synthesis.events, wordCount: utterance.words.count, utterance: utterance.id,
+                                                                    inventory: inventory) { i in
             try synthesizer.isolatedPhonemes(of: utterance.words[i]).filter {
-                if case .phones = try EspeakPhoneTable.mapping(of: $0, utterance: utterance.id, word: utterance.words[i]) { return true }
+                if case .phones = try inventory.mapping(of: $0, utterance: utterance.id, word: utterance.words[i]) { return true }
                 return false
             }.count
         }
@@ -204,7 +206,7 @@ public struct SyntheticCorpusMaker {
         let reference = try ReferenceAlignment(
             events: synthesis.events, samples: synthesis.samples, words: utterance.words, utterance: utterance.id,
             minimumSilence: Int(options.minimumSilenceMilliseconds * rate / 1000),
-            minimumClosure: Int(options.minimumClosureMilliseconds * rate / 1000))
+            minimumClosure: Int(options.minimumClosureMilliseconds * rate / 1000), inventory: inventory)
         return (synthesis.samples, synthesis.sampleRate, reference)
     }
 

@@ -10,9 +10,10 @@ public enum WordAttribution {
     ///   - wordCount: words in the sentence.
     ///   - isolatedPhoneCount: phone-bearing eSpeak phonemes of word `i` spoken alone.
     ///   - utterance: for error messages.
+    ///   - inventory: which eSpeak events bear phones.
     /// - Throws: `SyntheticCorpusError.wordCountMismatch` when a group cannot be shared out.
     public static func completingWordEvents(_ events: [SynthesisEvent], wordCount: Int, utterance: String,
-                                            isolatedPhoneCount: (Int) throws -> Int) throws -> [SynthesisEvent] {
+                                            inventory: PhoneInventory = .arpabet, isolatedPhoneCount: (Int) throws -> Int) throws -> [SynthesisEvent] {
         var out = events
         let wordPositions = events.enumerated().compactMap { item -> (position: Int, index: Int)? in
             if case let .word(index, _) = item.element { return (item.offset, index) }
@@ -29,7 +30,7 @@ public enum WordAttribution {
             guard nextIndex > reported.index + 1 else { continue }
             // Phone-bearing phoneme events of the group, by position.
             let phonePositions = (reported.position + 1..<nextPosition).filter { p in
-                if case let .phoneme(mnemonic, _) = events[p], case .phones = try? EspeakPhoneTable.mapping(of: mnemonic, utterance: utterance, word: nil) {
+                if case let .phoneme(mnemonic, _) = events[p], case .phones = try? inventory.mapping(of: mnemonic, utterance: utterance, word: nil) {
                     return true
                 }
                 return false

@@ -60,12 +60,17 @@ public struct Lexicon: Sendable {
         if !(pronunciations[word]?.contains(phones) ?? false) { pronunciations[word, default: []].append(phones) }
     }
 
-    /// `AH0` → `AH`: drops trailing stress digits.
+    /// `AH0` → `AH`: drops the stress digit (0, 1, 2) of an ARPAbet vowel, the only phones the
+    /// CMU dictionary puts one on. Other phones keep their digits: in eSpeak NG's phoneme set they
+    /// name other phonemes (`R2` is not `R`, `@2` is not `@`).
     public static func strippingStress(_ phone: String) -> String {
-        var p = Substring(phone)
-        while let last = p.last, last.isNumber, p.count > 1 { p = p.dropLast() }
-        return String(p)
+        guard let last = phone.last, "012".contains(last) else { return phone }
+        let base = String(phone.dropLast())
+        return arpabetVowels.contains(base.uppercased()) ? base : phone
     }
+
+    /// The CMU dictionary's vowels.
+    static let arpabetVowels: Set<String> = ["AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"]
 
     /// Pronunciations of `word` (any case), or nil if it is not in the lexicon.
     public func lookup(_ word: String) -> [[String]]? { pronunciations[word.uppercased()] }

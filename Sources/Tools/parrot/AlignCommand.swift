@@ -52,7 +52,7 @@ struct AlignCommand: ParsableCommand {
 
     func run() throws {
         try exitStatus(of: "align") {
-            let modelFile = ModelPath.resolve(model)
+            let modelFile = try ModelPath.resolve(model)
             let acoustic = try ModelFile.read(path: modelFile)
             let lexiconName = try LexiconName(lexicon)
             let lexiconRead = try Lexicon(path: lexiconName.path)

@@ -79,7 +79,7 @@ struct DecodeCommand: ParsableCommand {
 
     func run() throws {
         try exitStatus(of: "decode") {
-            let modelFile = ModelPath.resolve(model)
+            let modelFile = try ModelPath.resolve(model)
             let acoustic = try ModelFile.read(path: modelFile)
             let recognizer = try makeRecognizer(acoustic, modelFile: modelFile)
             let data = try corpus.resolve(dataDir, workDirectory: (outDir as NSString).appendingPathComponent("data"), command: "decode", requireTranscripts: false)

@@ -25,6 +25,6 @@ struct Parrot: ParsableCommand {
         still processed and a summary names the failures), 64 for bad command-line usage.
         """,
         version: "parrot \(version) (\(BLAS.configuration); CPU AVX-512: \(BLAS.cpuHasAVX512 ? "yes" : "no"))",
-        subcommands: [FeaturesCommand.self, ValidateCommand.self, DataDirCommand.self, LexiconCommand.self, CopyFeatsCommand.self, NnetTrainCommand.self, NnetForwardCommand.self, TrainCommand.self, AlignCommand.self, TrainRefinerCommand.self, EvalAlignCommand.self, DecodeCommand.self, ScoreCommand.self, LMCommand.self, ReportCommand.self, CombineFeaturesCommand.self, TrainWorkerCommand.self]
+        subcommands: [FeaturesCommand.self, ValidateCommand.self, DataDirCommand.self, LexiconCommand.self, CopyFeatsCommand.self, NnetTrainCommand.self, NnetForwardCommand.self, TrainCommand.self, AlignCommand.self, TrainRefinerCommand.self, EvalAlignCommand.self, DecodeCommand.self, ScoreCommand.self, LMCommand.self, ReportCommand.self, ModelsCommand.self, CombineFeaturesCommand.self, TrainWorkerCommand.self]
     )
 }

@@ -87,7 +87,7 @@ struct TrainCommand: ParsableCommand {
         try exitStatus(of: "train") {
             let lexiconName = try LexiconName(lexicon)
             let lexiconRead = try Lexicon(path: lexiconName.path)
-            let startingModel = try initModel.map { try ModelFile.read(path: ModelPath.resolve($0)) }
+            let startingModel = try initModel.map { try ModelFile.read(path: try ModelPath.resolve($0)) }
             // Features computed here are made as the starting model's were (its filterbank,
             // audio and CMVN settings), or else as the options say.
             var featureOptions = FeatureJobOptions()
@@ -164,31 +164,5 @@ struct TrainCommand: ParsableCommand {
                 throw ExitCode(1)
             }
         }
-    }
-}
-
-/// A model given as a file or as a directory holding final.mdl.
-enum ModelPath {
-    /// The class log-priors `parrot train` wrote beside `modelFile` (priors.txt), in the order of
-    /// `labels`; a class it does not list gets -20.
-    static func logPriors(besides modelFile: String, labels: [String]) throws -> [Float] {
-        let path = ((modelFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("priors.txt")
-        let table = try TableFile(path: path).dictionary
-        return labels.map { Float(table[$0] ?? "") ?? -20 }
-    }
-
-    /// An aligner for `model` (read from `file`) with `options`; with a prior scale, the class
-    /// log-priors come from priors.txt beside the file.
-    static func aligner(_ model: AcousticModel, file: String, lexicon: Lexicon, options: AlignerOptions) throws -> ForcedAligner {
-        var aligner = ForcedAligner(model: model, compiler: TranscriptCompiler(lexicon: lexicon, phoneSet: model.classLabels, oovMode: options.oovMode),
-                                    options: options)
-        if options.priorScale != 0 { aligner.logPriors = try logPriors(besides: file, labels: model.classLabels) }
-        return aligner
-    }
-
-    static func resolve(_ path: String) -> String {
-        var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-            ? (path as NSString).appendingPathComponent("final.mdl") : path
     }
 }

@@ -52,7 +52,7 @@ struct TrainRefinerCommand: ParsableCommand {
 
     func run() throws {
         try exitStatus(of: "train-refiner") {
-            let modelFile = ModelPath.resolve(model)
+            let modelFile = try ModelPath.resolve(model)
             let acoustic = try ModelFile.read(path: modelFile)
             // Work files go beside the refiner file.
             let besideOut = (out as NSString).deletingLastPathComponent.isEmpty ? "." : (out as NSString).deletingLastPathComponent

@@ -1,0 +1,42 @@
+import Acoustic
+import Align
+import ArgumentParser
+import Foundation
+import KaldiIO
+import Transcription
+
+/// A model given as a file or as a directory holding final.mdl.
+enum ModelPath {
+    /// The class log-priors `parrot train` wrote beside `modelFile` (priors.txt), in the order of
+    /// `labels`; a class it does not list gets -20.
+    static func logPriors(besides modelFile: String, labels: [String]) throws -> [Float] {
+        let path = ((modelFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("priors.txt")
+        let table = try TableFile(path: path).dictionary
+        return labels.map { Float(table[$0] ?? "") ?? -20 }
+    }
+
+    /// An aligner for `model` (read from `file`) with `options`; with a prior scale, the class
+    /// log-priors come from priors.txt beside the file.
+    static func aligner(_ model: AcousticModel, file: String, lexicon: Lexicon, options: AlignerOptions) throws -> ForcedAligner {
+        var aligner = ForcedAligner(model: model, compiler: TranscriptCompiler(lexicon: lexicon, phoneSet: model.classLabels, oovMode: options.oovMode),
+                                    options: options)
+        if options.priorScale != 0 { aligner.logPriors = try logPriors(besides: file, labels: model.classLabels) }
+        return aligner
+    }
+
+    /// The model file `argument` names: a file as it is, a directory's final.mdl, or a named
+    /// model's (`english`: see `NamedModels`).
+    /// - Throws: `ValidationError` for a name no model has, listing the models there are.
+    static func resolve(_ argument: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) {
+            return isDirectory.boolValue ? (argument as NSString).appendingPathComponent("final.mdl") : argument
+        }
+        guard NamedModels.isName(argument) else { return argument }
+        if let model = NamedModels.find(argument) { return (model.directory as NSString).appendingPathComponent("final.mdl") }
+        let known = NamedModels.all()
+        throw ValidationError("no model '\(argument)': no such file or directory, and no model of that name ("
+            + (known.isEmpty ? "no named models in \(NamedModels.searchDirectories.joined(separator: ", "))" : "known: " + known.map(\.name).joined(separator: ", "))
+            + "; parrot models lists them)")
+    }
+}
