@@ -203,4 +203,30 @@ import Testing
         #expect(try TableFile(path: dir + "/out/text").dictionary == ["u1": "HELLO", "ns10-u1": "HELLO"])
         #expect(FeatureJobOptions.unperturbedKey("ns10-u1") == (1, "u1") && FeatureJobOptions.isCopy("ns10-u1"))
     }
+
+    /// Room and telephone copies: written beside the original with its speaker and transcript,
+    /// as long as the original, and the same again in a second run.
+    @Test func roomAndTelephoneCopiesFollowTheOriginal() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let tone = WaveFile.tone(frequency: 440, seconds: 1, sampleRate: 8000, amplitude: 0.5)
+        let report = try Self.augment(tone, transcript: "HELLO", in: dir) { $0.reverbTimes = [0.4]; $0.telephone = true }
+        #expect(report.succeeded == 3 && report.total == 3)
+        #expect(try TableFile(path: dir + "/out/utt2spk").dictionary == ["u1": "alice", "rv0.4-u1": "rv0.4-alice", "tel-u1": "tel-alice"])
+        #expect(try TableFile(path: dir + "/out/text").dictionary == ["u1": "HELLO", "rv0.4-u1": "HELLO", "tel-u1": "HELLO"])
+        #expect(FeatureJobOptions.unperturbedKey("rv0.4-u1") == (1, "u1") && FeatureJobOptions.unperturbedKey("tel-u1") == (1, "u1"))
+        #expect(FeatureJobOptions.unperturbedKey("telly-u1") == (1, "telly-u1"))
+        let scp = try ScriptFile(path: dir + "/out/feats.scp")
+        guard case let .floatMatrix(original) = try scp.read("u1"), case let .floatMatrix(room) = try scp.read("rv0.4-u1"),
+              case let .floatMatrix(line) = try scp.read("tel-u1") else { Issue.record("copies are not matrices"); return }
+        #expect(room.rows == original.rows && line.rows == original.rows)
+        #expect(room != original && line != original)
+
+        // One copy each: the original and one of the three copies, the same one in every run.
+        let once = try TestSupport.temporaryDirectory()
+        let oneReport = try Self.augment(tone, transcript: "HELLO", in: once) { $0.noiseSNRs = [20]; $0.reverbTimes = [0.4]; $0.telephone = true; $0.oneCopyEach = true }
+        #expect(oneReport.succeeded == 2 && oneReport.total == 2)
+        let keys = try ScriptFile(path: once + "/out/feats.scp").keys
+        let copy = ["ns20-u1", "rv0.4-u1", "tel-u1"][Int(FeatureExtractionJob.seed(of: "u1") % 3)]
+        #expect(keys.sorted() == [copy, "u1"].sorted())
+    }
 }

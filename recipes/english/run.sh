@@ -14,8 +14,9 @@
 #           voices again: seen in training, the sentences not),
 #         1 the real part: the spoken digits (FSDD, 5 speakers, 8 kHz) takes 5-49 for training,
 #           takes 0-4 for testing; the CMU dictionary's pronunciations,
-#         2 features at 16 kHz (FSDD resampled: telephone-band speech in training), with a copy of
-#           every training utterance in white noise 20 dB below it,
+#         2 features at 16 kHz (FSDD resampled: telephone-band speech in training), with one
+#           augmented copy of every training utterance: speed 0.9 or 1.1, white noise 10 or 20 dB
+#           down, a simulated room of reverberation time 0.3 or 0.8 s, or a telephone line,
 #         3 flat-start training (parrot train) with vocal-tract-length and tempo perturbation
 #           drawn anew every epoch,
 #         4 figures: alignment of the unseen voice variants and of test-flite against the
@@ -37,6 +38,9 @@ exp="$PWD/exp/english"
 data="$exp/data"
 mkdir -p "$exp"
 augment="--warp 0.1 --tempo 0.1"
+# One augmented copy of every training utterance, its kind drawn from a hash of its ID: 10% slower
+# or faster, white noise 10 or 20 dB down, a room of RT60 0.3 or 0.8 s, or a telephone line.
+copies="--speed-perturb 0.9,1.0,1.1 --add-noise 10,20 --reverb 0.3,0.8 --telephone --one-copy-each"
 
 if stage 0 "the synthetic part: every English eSpeak NG voice, $train training sentences, flite on $flite_train of them"; then
   rm -rf "$data/synth"
@@ -70,8 +74,8 @@ public <digit> = zero | one | two | three | four | five | six | seven | eight | 
   stage_done 1
 fi
 
-if stage 2 "features at 16 kHz, training copies in white noise 20 dB down"; then
-  "$recipes_root/common/make_features.sh" --cmd "$cmd" --nj "$nj" "$data/train" "$exp/feats/train" --add-noise 20
+if stage 2 "features at 16 kHz, and one augmented copy of every training utterance ($copies)"; then
+  "$recipes_root/common/make_features.sh" --cmd "$cmd" --nj "$nj" "$data/train" "$exp/feats/train" $copies
   for set in synth/test synth/test-flite fsdd-test; do
     "$recipes_root/common/make_features.sh" --cmd "$cmd" --nj "$nj" "$data/$set" "$exp/feats/${set//\//-}"
   done
@@ -115,8 +119,10 @@ if stage 5 "the model card"; then
     echo "  $flite_train of the sentences. Sentences of 5-15 words from Parrot's phrase grammar over 368"
     echo "  common words. Phone times are the synthesizers' own (see the README, The built-in corpus)."
     echo "- Real: the Free Spoken Digit Dataset, 5 speakers, takes 5-49 ($fsdd_count files, 8 kHz resampled to 16 kHz)."
-    echo "- Augmentation: a copy of every training utterance in white noise 20 dB below it; vocal-tract-length"
-    echo "  and tempo perturbation (\`$augment\`), drawn anew every epoch."
+    echo "- Augmentation: one copy of every training utterance (\`parrot features $copies\`): 10% slower"
+    echo "  or faster, white noise 10 or 20 dB down, a simulated room of reverberation time 0.3 or 0.8 s, or a"
+    echo "  telephone line (300-3,400 Hz, 8-bit mu-law), drawn by a hash of its ID; vocal-tract-length and"
+    echo "  tempo perturbation (\`$augment\`) drawn anew every epoch."
     echo
     echo "## Model"
     echo

@@ -95,7 +95,7 @@ public final class FeatureExtractionJob {
         try stage.writeFailureList(failures)
         try ScriptFile.write(scpEntries, to: (absoluteOutput as NSString).appendingPathComponent("feats.scp"))
         try stage.commit(last: ["feats.scp"])
-        let copies = options.versions.count
+        let copies = options.copiesPerUtterance
         return FeatureJobReport(total: copies * (utterances.count + data.utterancesWithoutAudio.count + data.rejectedUtterances.count),
                                 succeeded: scpEntries.count, failures: failures, frames: frames, audioSeconds: seconds)
     }
@@ -140,13 +140,21 @@ public final class FeatureExtractionJob {
                 } else {
                     original = try loader.waveform(of: utterance)
                 }
-                for version in options.versions {
+                for version in options.versions(of: id) {
                     let key = version.prefix.map { "\($0)-\(id)" } ?? id
                     // Played `speed` times faster: the samples taken as recorded at rate × speed.
                     var waveform = version.speed == 1 ? original
                         : try resampler.resample(Waveform(samples: original.samples, sampleRate: Int((Double(original.sampleRate) * version.speed).rounded())),
                                                  to: original.sampleRate, path: utterance.source.description)
                     if let snr = version.noiseSNR { FeatureExtractionJob.addNoise(to: &waveform.samples, snr: snr, seed: id) }
+                    if let time = version.reverbTime {
+                        waveform.samples = ChannelSimulation.reverberate(waveform.samples, sampleRate: waveform.sampleRate, rt60: time,
+                                                                         seed: FeatureExtractionJob.seed(of: id))
+                    }
+                    if version.telephone {
+                        waveform.samples = try ChannelSimulation.telephone(waveform.samples, sampleRate: waveform.sampleRate, resampler: resampler,
+                                                                           path: utterance.source.description)
+                    }
                     let features = fbank.compute(waveform.samples)
                     guard features.rows > 0 else {
                         throw AudioError.tooShortForOneFrame(path: utterance.source.description, samples: waveform.samples.count,
@@ -241,14 +249,19 @@ public final class FeatureExtractionJob {
         return prefix + data.speaker(of: original)
     }
 
+    /// A seed from an utterance ID (FNV-1a), so its augmented copies repeat exactly.
+    public static func seed(of id: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in id.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+        return hash
+    }
+
     /// Adds white Gaussian noise `snr` dB below the signal's RMS, seeded by `seed`.
     public static func addNoise(to samples: inout [Float], snr: Double, seed: String) {
         guard !samples.isEmpty else { return }
         let rms = (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(samples.count)).squareRoot()
         let level = rms / pow(10, snr / 20)
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for byte in seed.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
-        var random = SeededGenerator(seed: hash)
+        var random = SeededGenerator(seed: Self.seed(of: seed))
         for i in samples.indices { samples[i] += Float(level * random.gaussian()) }
     }
 }

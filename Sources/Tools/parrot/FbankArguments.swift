@@ -99,6 +99,20 @@ struct AugmentationArguments: ParsableArguments {
     @Option(help: "Noise augmentation for training data, e.g. 10,20: each utterance is also written with white noise that many dB below its level (as nsSNR-UTT).")
     var addNoise: String?
 
+    @Option(help: "Room augmentation for training data, e.g. 0.3,0.7: each utterance is also written as heard in a simulated room of that reverberation time in seconds (RT60; as rvT-UTT).")
+    var reverb: String?
+
+    @Flag(help: "Telephone augmentation for training data: each utterance is also written as a telephone line passes it, 300-3,400 Hz and 8-bit mu-law (as tel-UTT).")
+    var telephone = false
+
+    @Flag(help: "With several augmentations (--speed-perturb, --add-noise, --reverb, --telephone), write one copy of each utterance, its augmentation drawn from a hash of its ID, instead of one per augmentation.")
+    var oneCopyEach = false
+
+    /// The reverberation times of --reverb.
+    func reverbTimes() throws -> [Double]? {
+        try AugmentationArguments.numbers(reverb, in: 0.05...3, error: "--reverb takes reverberation times in seconds (0.05 to 3) separated by commas, e.g. 0.3,0.7")
+    }
+
     /// The SNRs of --add-noise.
     func noiseSNRs() throws -> [Double]? {
         try AugmentationArguments.numbers(addNoise, in: -10...60,
@@ -121,5 +135,6 @@ struct AugmentationArguments: ParsableArguments {
     func validate() throws {
         _ = try speedFactors()
         _ = try noiseSNRs()
+        _ = try reverbTimes()
     }
 }

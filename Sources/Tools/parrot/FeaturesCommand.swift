@@ -59,6 +59,9 @@ struct FeaturesCommand: ParsableCommand {
             audio.apply(to: &options.audio)
             options.speedFactors = try augmentation.speedFactors()
             options.noiseSNRs = try augmentation.noiseSNRs()
+            options.reverbTimes = try augmentation.reverbTimes()
+            options.telephone = augmentation.telephone ? true : nil
+            options.oneCopyEach = augmentation.oneCopyEach ? true : nil
             options.jobs = jobs
             options.cmvn = CMVNMode(rawValue: cmvn)!
 
