@@ -34,6 +34,30 @@ import SyntheticCorpus
         return options
     }
 
+    /// The starter model's corpus: several English voices with their own speaker IDs, other
+    /// variants, flite on training sentences; the default plan is unchanged by the options' existence.
+    @Test func moreVoicesAndVariantsKeepTheTestVariantsOutOfTraining() throws {
+        var options = Self.options400x60
+        options.englishVoices = ["en-us", "en-gb-x-rp"]
+        options.trainingVariants = ["klatt", "Alex", "m6", "whisper"]
+        options.fliteTestUtterances = 10
+        options.fliteTrainUtterances = 20
+        let plan = try CorpusPlan(options: options)
+        let trainSpeakers = Set(plan.utterances.filter { $0.set == "train" }.map(\.speaker.id))
+        #expect(trainSpeakers == ["us-klatt", "us-Alex", "us-whisper", "gb-x-rp-klatt", "gb-x-rp-Alex", "gb-x-rp-whisper", "awb", "rms"])
+        #expect(Set(plan.utterances.filter { $0.set == "test" }.map(\.speaker.id)) == ["us-m6", "us-f5", "gb-x-rp-m6", "gb-x-rp-f5"])
+        let flite = plan.utterances.filter { $0.speaker.id == "awb" || $0.speaker.id == "rms" }
+        #expect(flite.filter { $0.set == "train" }.count == 20 && flite.filter { $0.set == "test-flite" }.count == 10)
+        #expect(Set(flite.map(\.id)).count == 30, "flite's training and test utterances have IDs of their own")
+        let trainSentences = Set(plan.utterances.filter { $0.set == "train" && !["awb", "rms"].contains($0.speaker.id) }.map(\.words))
+        #expect(flite.filter { $0.set == "train" }.allSatisfy { trainSentences.contains($0.words) })
+        for speaker in plan.speakers {
+            guard case let .espeak(voice) = speaker.voice else { continue }
+            #expect(voice.name == (speaker.id.hasPrefix("us-") ? "en-us+" : "en-gb-x-rp+") + speaker.id.split(separator: "-").last!)
+        }
+        #expect(try CorpusPlan(options: Self.options400x60).utterances.first?.id == "m6-0001", "the default plan keeps its IDs")
+    }
+
     @Test func planKeepsTestSentencesAndVoicesOutOfTraining() throws {
         let plan = try CorpusPlan(options: Self.options400x60)
         let train = plan.utterances.filter { $0.set == "train" }, test = plan.utterances.filter { $0.set == "test" }

@@ -7,9 +7,10 @@
 # Outputs go under exp/english/ in the current directory; stage 6 installs the model into
 # models/english/ of the project (--install no leaves it there).
 # Stages: 0 the synthetic part: every English voice eSpeak NG has (American, British, RP,
-#           Scottish, Lancastrian, West Midlands, Caribbean, New York), each with ten voice
-#           variants of their own pitch, pitch range and rate, --train sentences in turn; two more
-#           variants of every voice speak only the test sentences; flite's awb and rms speak
+#           Scottish, Lancastrian, West Midlands, Caribbean, New York), each with every voice
+#           variant eSpeak NG has (m1, f3, klatt, whisper, Alex, ...: 98) at a pitch, pitch range
+#           and rate of its own, --train sentences in turn; the variants m6 and f5 of every voice
+#           speak only the test sentences; flite's awb and rms speak
 #           --flite-train of the training sentences (test-flite: the test sentences, flite's
 #           voices again: seen in training, the sentences not),
 #         1 the real part: the spoken digits (FSDD, 5 speakers, 8 kHz) takes 5-49 for training,
@@ -42,9 +43,9 @@ augment="--warp 0.1 --tempo 0.1"
 # or faster, white noise 10 or 20 dB down, a room of RT60 0.3 or 0.8 s, or a telephone line.
 copies="--speed-perturb 0.9,1.0,1.1 --add-noise 10,20 --reverb 0.3,0.8 --telephone --one-copy-each"
 
-if stage 0 "the synthetic part: every English eSpeak NG voice, $train training sentences, flite on $flite_train of them"; then
+if stage 0 "the synthetic part: every English eSpeak NG voice and variant, $train training sentences, flite on $flite_train of them"; then
   rm -rf "$data/synth"
-  "$corpus_tool" "$data/synth" --voices all --train "$train" --test 320 --flite-test 200 --flite-train "$flite_train" --seed "$seed" --nj "$nj"
+  "$corpus_tool" "$data/synth" --voices all --variants all --train "$train" --test 320 --flite-test 200 --flite-train "$flite_train" --seed "$seed" --nj "$nj"
   stage_done 0
 fi
 
@@ -114,7 +115,7 @@ if stage 5 "the model card"; then
     echo
     echo "## Data"
     echo
-    echo "- Synthetic: $synth_hours. Every English voice eSpeak NG 1.51 has ($("$corpus_tool" --help | grep -o "'all': [^)]*" | sed "s/'all': //")),"
+    echo "- Synthetic: $synth_hours. Every English voice eSpeak NG 1.51 has (American, British, RP, Scottish, Lancastrian, West Midlands, Caribbean, New York),"
     echo "  each with ten variants of its own pitch, pitch range and rate; flite's awb and rms speak"
     echo "  $flite_train of the sentences. Sentences of 5-15 words from Parrot's phrase grammar over 368"
     echo "  common words. Phone times are the synthesizers' own (see the README, The built-in corpus)."

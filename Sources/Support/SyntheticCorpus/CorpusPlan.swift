@@ -44,6 +44,9 @@ public struct SyntheticCorpusOptions: Codable, Equatable, Sendable {
     /// Training sentences spoken again by flite's voices `awb` and `rms` in turn, into the
     /// training set (the first of them). Default 0: flite is heard only in `test-flite`.
     public var fliteTrainUtterances = 0
+    /// The voice variants of the training speakers. Default `nil`: `CorpusPlan.trainingVariants`.
+    /// The test variants (`m6`, `f5`) are left out of any list given and speak only the test sets.
+    public var trainingVariants: [String]?
 
     /// The phones references and lexicons are written in.
     public var inventory: PhoneInventory { language == nil ? .arpabet : .espeak }
@@ -102,11 +105,14 @@ public struct CorpusPlan: Sendable {
         var random = SeededGenerator(seed: options.seed)
         var speakers = [Speaker]()
         let voices = options.language.map { [$0] } ?? options.englishVoices
+        let variants = (options.trainingVariants?.filter { !CorpusPlan.testVariants.contains($0) } ?? CorpusPlan.trainingVariants) + CorpusPlan.testVariants
         for name in voices {
-            for variant in CorpusPlan.trainingVariants + CorpusPlan.testVariants {
-                let female = variant.hasPrefix("f")
+            for variant in variants {
+                // eSpeak's numbered variants are male (m) or female (f); a named one gets pitches spanning both.
+                let numbered = variant.count == 2 && variant.last!.isNumber
+                let pitches = numbered ? (variant.hasPrefix("f") ? 45...70 : 30...55) : 30...70
                 let voice = Voice(name: "\(name)+\(variant)", wordsPerMinute: random.integer(in: 145...190),
-                                  pitch: random.integer(in: female ? 45...70 : 30...55), pitchRange: random.integer(in: 35...75))
+                                  pitch: random.integer(in: pitches), pitchRange: random.integer(in: 35...75))
                 let id = voices.count == 1 ? variant : "\(name.hasPrefix("en-") ? String(name.dropFirst(3)) : name)-\(variant)"
                 speakers.append(Speaker(id: id, voice: .espeak(voice), testOnly: CorpusPlan.testVariants.contains(variant)))
             }

@@ -62,6 +62,17 @@ public final class SpeechSynthesizer {
         }
     }
 
+    /// The voice variants eSpeak NG has (its `voices/!v` folder: `m1`, `f3`, `klatt`, `Alex`, …),
+    /// sorted; names with spaces are left out (a voice name cannot hold one).
+    public func variantNames() -> [String] {
+        var path: UnsafePointer<CChar>?
+        _ = espeak_Info(&path)
+        guard let path else { return [] }
+        let folder = String(cString: path) + "/voices/!v"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.filter { !$0.contains(" ") && !$0.hasPrefix(".") }.sorted()
+    }
+
     /// Makes `name` (e.g. `en-us`) the current voice, for `isolatedPhonemes`.
     /// - Throws: `SyntheticCorpusError.unknownVoice`.
     public func selectVoice(_ name: String) throws {

@@ -47,6 +47,9 @@ struct ParrotCorpusCommand: ParsableCommand {
     @Option(help: "eSpeak NG's English voices that speak the English corpus, comma-separated, each with all twelve variants ('all': \(ParrotCorpusCommand.allEnglishVoices.joined(separator: ", "))). With more than one, speaker IDs are VOICE-VARIANT without 'en-' (gb-x-rp-m3).")
     var voices = "en-us"
 
+    @Option(help: "Voice variants of the training speakers, comma-separated ('all': every variant eSpeak NG has, e.g. klatt, whisper, Alex; 'espeak-ng --voices=variant' lists them). m6 and f5 always speak only the test sets. Default: m1-m5, m7, f1-f4.")
+    var variants: String?
+
     @Option(name: .customLong("flite-train"), help: "Training sentences spoken again by flite's voices awb and rms in turn, into the training set (then flite is no longer unheard in training).")
     var fliteTrain = 0
 
@@ -104,20 +107,27 @@ struct ParrotCorpusCommand: ParsableCommand {
         options.vocabularySize = vocabulary
         options.englishVoices = englishVoices
         options.fliteTrainUtterances = fliteTrain
-        let maker = SyntheticCorpusMaker(options: options, outputDirectory: outDir)
+        if let variants, variants != "all" { options.trainingVariants = variants.split(separator: ",").map(String.init) }
         do {
             if let from, let to, let worker {
-                try maker.runWorker(range: from..<to, worker: worker)
+                try SyntheticCorpusMaker(options: options, outputDirectory: outDir).runWorker(range: from..<to, worker: worker)
                 return
             }
             let synthesizer = try SpeechSynthesizer()
             for voice in otherLanguage.map({ [$0] }) ?? englishVoices { try synthesizer.selectVoice(voice) }
+            // The workers get the variants by name, so they need not list eSpeak's folder.
+            if variants == "all" { options.trainingVariants = synthesizer.variantNames() }
+            let variantList = options.trainingVariants
+            for variant in variantList ?? [] { try synthesizer.selectVoice("en-us+\(variant)") }
+            let maker = SyntheticCorpusMaker(options: options, outputDirectory: outDir)
             let started = Date()
             let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-            let statistics = try maker.make(jobs: jobs, executable: executable,
-                                            workerArguments: [outDir, "--train", "\(train)", "--test", "\(test)", "--flite-test", "\(fliteTest ?? (otherLanguage == nil ? test : 0))",
-                                                              "--seed", "\(seed)", "--vocabulary", "\(vocabulary)", "--voices", voices, "--flite-train", "\(fliteTrain)"]
-                                                + (otherLanguage.map { ["--language", $0] } ?? []) + (wordList.map { ["--words", $0] } ?? []))
+            var workerArguments = [outDir, "--train", "\(train)", "--test", "\(test)", "--flite-test", "\(fliteTest ?? (otherLanguage == nil ? test : 0))",
+                                   "--seed", "\(seed)", "--vocabulary", "\(vocabulary)", "--voices", voices, "--flite-train", "\(fliteTrain)"]
+            if let variantList { workerArguments += ["--variants", variantList.joined(separator: ",")] }
+            if let otherLanguage { workerArguments += ["--language", otherLanguage] }
+            if let wordList { workerArguments += ["--words", wordList] }
+            let statistics = try maker.make(jobs: jobs, executable: executable, workerArguments: workerArguments)
             let elapsed = Date().timeIntervalSince(started)
             for set in ["train", "test", "test-flite"] {
                 guard let s = statistics.sets[set] else { continue }
