@@ -77,5 +77,9 @@ import Testing
         let refused = try TestSupport.run(parrot, ["align", dir + "/model", dir + "/arpabet.txt", dir + "/es/test", dir + "/refused"])
         #expect(refused.status == 1)
         #expect(refused.standardError.contains("phone 'K' is not in the model's phone set"), "\(refused.standardError)")
+        // Named once, up front, with how many words use each.
+        let words = Set(text.values.flatMap { $0.split(separator: " ") }).count
+        #expect(refused.standardError.contains("the lexicon's phones AA (\(words) words), AH (\(words) words), K (\(words) words), S (\(words) words) are not in the phone set of model \(dir)/model"),
+                "\(refused.standardError)")
     }
 }

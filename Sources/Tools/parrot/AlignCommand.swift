@@ -1,6 +1,7 @@
 import Acoustic
 import Align
 import ArgumentParser
+import Core
 import Corpus
 import Foundation
 import KaldiIO
@@ -60,6 +61,7 @@ struct AlignCommand: ParsableCommand {
             let source = try audio.features(for: acoustic, dataDirectory: data.path, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
             let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).dictionary
             let lexiconFile = try alignment.completing(lexiconRead, named: lexiconName, transcripts: transcripts, directory: outDir, command: "align").lexicon
+            Self.reportPhonesTheModelLacks(lexicon: lexiconFile, transcripts: transcripts, model: acoustic, modelName: model)
             let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName))
             var job = AlignmentJob(aligner: aligner, source: source, transcripts: transcripts)
             job.flatStart = flatStart
@@ -87,5 +89,23 @@ struct AlignCommand: ParsableCommand {
             print(summary + data.summaryNote)
             if !result.failures.isEmpty || data.folderErrors > 0 { throw ExitCode(1) }
         }
+    }
+
+    /// Names, once and up front, the phones the transcripts' pronunciations use that the model
+    /// lacks (a lexicon in another phone set than the model's); the utterances using them fail.
+    static func reportPhonesTheModelLacks(lexicon: Lexicon, transcripts: [String: String], model: AcousticModel, modelName: String) {
+        let known = Set(model.classLabels)
+        var missing = [String: Int]()   // phone → words using it
+        var seen = Set<String>()
+        for transcript in transcripts.values {
+            for word in Lexicon.normalizedWords(transcript) where seen.insert(word).inserted {
+                let phones = Set((lexicon.lookup(word) ?? []).flatMap { $0 }).subtracting(known)
+                for phone in phones { missing[phone, default: 0] += 1 }
+            }
+        }
+        guard !missing.isEmpty else { return }
+        let listed = missing.keys.sorted(by: cLocaleLess).map { "\($0) (\(missing[$0]!) words)" }.joined(separator: ", ")
+        let labels = model.classLabels.filter { $0 != CTC.blankLabel }.joined(separator: " ")
+        printError("parrot align: the lexicon's phones \(listed) are not in the phone set of model \(modelName) (\(labels)); utterances with those words fail: map them in the lexicon, or use a model with them")
     }
 }
