@@ -29,7 +29,7 @@ struct AlignCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Model directory or file.") var model: String
+    @Argument(help: "Model directory or file, or a named model such as english (parrot models lists them).") var model: String
     @Argument(help: "Pronunciation lexicon, or 'english': the CMU dictionary, with eSpeak NG's pronunciations for words it lacks.") var lexicon: String
     @Argument(help: "Kaldi data directory with text, or a corpus folder (recordings beside .lab/.txt/.TextGrid transcripts, a sub-folder per speaker).") var dataDir: String
     @Argument(help: "Output directory.") var outDir: String

@@ -49,7 +49,7 @@ struct DecodeCommand: ParsableCommand {
 
     enum Mode: String, ExpressibleByArgument, CaseIterable { case greedy, lexicon }
 
-    @Argument(help: "Model directory or file.") var model: String
+    @Argument(help: "Model directory or file, or a named model such as english (parrot models lists them).") var model: String
     @Argument(help: "Kaldi data directory (wav.scp or feats.scp), or a corpus folder (recordings, a sub-folder per speaker; transcripts, if any, are not needed).") var dataDir: String
     @Argument(help: "Output directory.") var outDir: String
     @Option(help: "greedy (phones, no lexicon) or lexicon (words).") var mode: Mode = .greedy

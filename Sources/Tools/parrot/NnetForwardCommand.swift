@@ -9,7 +9,7 @@ struct NnetForwardCommand: ParsableCommand {
         commandName: "nnet-forward",
         abstract: "Write per-frame log-posteriors of a trained model as a Kaldi archive.",
         discussion: """
-        MODEL is a model file (final.mdl) or a model directory (its final.mdl is used). FEATS is a \
+        MODEL is a model file (final.mdl), a model directory (its final.mdl is used) or a named model such as english. FEATS is a \
         features directory (or feats.scp); its CMVN statistics are applied as in training. OUT is \
         an archive path: OUT (frames × classes float matrices) and its index beside it (.scp); \
         with --nj N each worker writes OUT's stem.J.ark. Exit status 1 if any utterance failed.
@@ -18,7 +18,7 @@ struct NnetForwardCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Model file or model directory.") var model: String
+    @Argument(help: "Model file, model directory, or a named model (parrot models lists them).") var model: String
     @Argument(help: "Features directory (or its feats.scp).") var feats: String
     @Argument(help: "Output archive path (.ark); the .scp index is written beside it.") var out: String
     @Option(name: .customLong("nj"), help: "Number of parallel workers.") var jobs = 1
@@ -29,10 +29,7 @@ struct NnetForwardCommand: ParsableCommand {
 
     func run() throws {
         try exitStatus(of: "nnet-forward") {
-            var isDirectory: ObjCBool = false
-            let modelPath = FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory) && isDirectory.boolValue
-                ? (model as NSString).appendingPathComponent("final.mdl") : model
-            let acoustic = try ModelFile.read(path: modelPath)
+            let acoustic = try ModelFile.read(path: try ModelPath.resolve(model))
             let source = try FeatureSource(path: feats, cmvn: acoustic.cmvn)
             var job = ForwardJob(model: acoustic, source: source)
             job.jobs = jobs

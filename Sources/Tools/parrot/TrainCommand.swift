@@ -66,7 +66,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Flat start: how far from the quiet to the loud energy level a frame must be to count as speech (0-1).")
     var speechThreshold = SpeechRegion.defaultThreshold
     @Option(name: .customLong("nj"), help: "Worker threads for features and re-alignment.") var jobs = 2
-    @Option(help: "Adapt this model (file or directory) instead of training from scratch: the corpus is first aligned with it (no flat start, no frame-local rounds), then each round fine-tunes it at --adaptation-learning-rate. The lexicon's phones must all be the model's.") var initModel: String?
+    @Option(help: "Adapt this model (file, directory, or a named model such as english) instead of training from scratch: the corpus is first aligned with it (no flat start, no frame-local rounds), then each round fine-tunes it at --adaptation-learning-rate. The lexicon's phones must all be the model's.") var initModel: String?
     @Option(help: "Adam's learning rate when adapting a model (--init-model).") var adaptationLearningRate: Float = 1e-4
     @OptionGroup(title: "Features (when computed here)") var fbank: FbankArguments
     @OptionGroup(title: "Audio (when features are computed here)") var audio: AudioArguments

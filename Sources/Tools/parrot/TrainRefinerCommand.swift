@@ -26,7 +26,7 @@ struct TrainRefinerCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Model directory or file.") var model: String
+    @Argument(help: "Model directory or file, or a named model such as english (parrot models lists them).") var model: String
     @Argument(help: "Pronunciation lexicon, or 'english': the CMU dictionary, with eSpeak NG's pronunciations for words it lacks.") var lexicon: String
     @Argument(help: "Kaldi data directory with text (and wav.scp or feats.scp), or a corpus folder (the reference CTM then names the folder's utterance IDs, SPEAKER-NAME).") var dataDir: String
     @Argument(help: "Reference phone times (CTM: UTT channel start duration phone).") var reference: String
