@@ -22,7 +22,7 @@ import Testing
     /// FSDD takes 0-1 (the recipe trains on takes 5-49 only) of every speaker: named model,
     /// named lexicon, no training. The one-digit grammar must get at least 95% of the files right,
     /// and the alignment must spell each file's digit with the CMU dictionary's phones.
-    @Test(.requiresCorpus(.fsdd)) func theStarterModelRecognisesAndAlignsDigitsItWasNotTrainedOn() throws {
+    @Test(.requiresCorpus(.fsdd)) func theStarterModelRecognisesAndAlignsTakesItWasNotTrainedOn() throws {
         let dir = try TestSupport.temporaryDirectory("parrot-starter")
         let recordings = TestSupport.corpus("fsdd/recordings")
         var wav = [String](), text = [String](), utt2spk = [String]()
@@ -51,8 +51,14 @@ import Testing
 
         let align = try TestSupport.run(parrot, ["align", "english", "english", data, dir + "/align"])
         #expect(align.status == 0, "\(align.standardError)")
-        let cmu = ["ZERO": "Z IH R OW", "ONE": "W AH N", "TWO": "T UW", "THREE": "TH R IY", "FOUR": "F AO R", "FIVE": "F AY V",
-                   "SIX": "S IH K S", "SEVEN": "S EH V AH N", "EIGHT": "EY T", "NINE": "N AY N"]
+        // Every pronunciation the CMU dictionary gives the digits (ONE is W AH N or HH W AH N).
+        var cmu = [String: Set<String>]()
+        for line in try String(contentsOfFile: "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict", encoding: .utf8).split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            let word = String(fields[0].split(separator: "(")[0]).uppercased()
+            if Self.digits.contains(word.lowercased()) { cmu[word, default: []].insert(fields.dropFirst().joined(separator: " ")) }
+        }
+        #expect(cmu.count == 10)
         var phones = [String: [String]]()
         for line in try String(contentsOfFile: dir + "/align/phones.ctm", encoding: .utf8).split(separator: "\n") {
             let f = line.split(separator: " ").map(String.init)
@@ -60,7 +66,7 @@ import Testing
         }
         for (id, word) in reference {
             let spelled = phones[id]?.joined(separator: " ")
-            #expect(spelled == cmu[word] || word == "ZERO" && spelled == "Z IY R OW", "\(id): \(spelled ?? "not aligned")")
+            #expect(spelled.map { cmu[word]?.contains($0) == true } == true, "\(id): \(spelled ?? "not aligned")")
         }
     }
 }
