@@ -51,6 +51,18 @@ import Transcription
         #expect(alignment.frameClasses == [0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 0])
     }
 
+    /// A recording whose frames × CTC states exceed 2²⁸ is refused, before any search, with a
+    /// message naming it (3 phones, 7 states: 38,347,505 frames).
+    @Test func aRecordingTooLongForCTCIsNamed() throws {
+        let aligner = aligner(minimumPause: 10)
+        let frames = (1 << 28) / 7 + 1
+        let y = Matrix(rows: frames, columns: labels.count)
+        #expect(throws: AlignError.tooLongForCTC(utterance: "u", frames: frames, phones: 3)) {
+            try aligner.ctcAlign("u", compiled: compiled(aligner), logPosteriors: y)
+        }
+        #expect(AlignError.tooLongForCTC(utterance: "u", frames: frames, phones: 3).description.contains("framewise model aligns recordings of any length"))
+    }
+
     @Test func aLongRunOfBlanksBetweenWordsIsAPause() throws {
         let aligner = aligner(minimumPause: 3)
         //                    0123456789

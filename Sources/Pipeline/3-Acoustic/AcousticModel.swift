@@ -68,12 +68,18 @@ public struct AcousticModel {
     /// - Parameter features: each utterance's `frames × D` features, CMVN applied.
     /// - Returns: per utterance, `frames × classes` (no rows for no frames), in order.
     /// - Throws: `AcousticModelError.inputDimension`, for the first utterance that has the wrong dimension.
+    ///
+    /// An utterance longer than `chunkingFrames` runs alone, in overlapping chunks (`chunkedLogPosteriors`),
+    /// so that the network's memory stays that of a short batch whatever the recording's length.
     public func logPosteriors(_ features: [Matrix], workspace: NetworkWorkspace) throws -> [Matrix] {
         let classes = configuration.classes
-        let inputs = try features.map { try input($0) }
         var out = features.map { _ in Matrix(rows: 0, columns: classes) }
-        let filled = features.indices.filter { features[$0].rows > 0 }
+        let filled = features.indices.filter { features[$0].rows > 0 && features[$0].rows <= Self.chunkingFrames }
+        for i in features.indices where features[i].rows > Self.chunkingFrames {
+            out[i] = try chunkedLogPosteriors(features[i], workspace: workspace)
+        }
         guard !filled.isEmpty else { return out }
+        let inputs = try features.map { $0.rows > 0 && $0.rows <= Self.chunkingFrames ? try input($0) : [] }
         let batch = Batch(keys: filled.map { String($0) }, inputs: filled.map { inputs[$0] }, targets: nil, dimension: configuration.inputDimension)
         network.forward(batch, workspace: workspace)
         let values = workspace.logPosteriorValues(rows: batch.frames * batch.count)
@@ -87,6 +93,41 @@ public struct AcousticModel {
             out[i] = Matrix(rows: features[i].rows, columns: classes, values: matrix)
         }
         return out
+    }
+
+    /// Utterances longer than this many frames (2 minutes at 10 ms) run in chunks.
+    public static let chunkingFrames = 12_000
+    /// Frames of a chunk whose outputs are kept (30 s at 10 ms).
+    public static let chunkFrames = 3_000
+    /// Frames each chunk sees before and after the ones it keeps (4 s at 10 ms): the
+    /// recurrent layers' view of the rest of the recording. With 4 s the kept outputs agree with
+    /// one pass over the whole recording to a few thousandths in log-posterior (`bench/long`).
+    public static let chunkContext = 400
+    /// Chunks per network pass.
+    static let chunksPerPass = 4
+
+    /// Log-posteriors of a long utterance, computed a chunk at a time: each chunk of `chunkFrames`
+    /// frames runs with `chunkContext` frames of the recording on either side, whose outputs are
+    /// dropped, and `chunksPerPass` chunks share a padded batch.
+    /// - Parameter features: `frames × D`, CMVN applied (over the whole recording).
+    public func chunkedLogPosteriors(_ features: Matrix, workspace: NetworkWorkspace,
+                                     chunk: Int = chunkFrames, context: Int = chunkContext) throws -> Matrix {
+        let frames = features.rows, width = features.columns, classes = configuration.classes
+        var values = [Float]()
+        values.reserveCapacity(frames * classes)
+        let starts = Array(stride(from: 0, to: frames, by: chunk))
+        for group in stride(from: 0, to: starts.count, by: Self.chunksPerPass) {
+            let pieces = starts[group..<min(group + Self.chunksPerPass, starts.count)].map { start in
+                let end = min(frames, start + chunk)
+                let from = max(0, start - context), to = min(frames, end + context)
+                let slice = Matrix(rows: to - from, columns: width, values: Array(features.values[(from * width)..<(to * width)]))
+                return (slice: slice, keep: (start - from)..<(end - from))
+            }
+            for (piece, scores) in zip(pieces, try logPosteriors(pieces.map(\.slice), workspace: workspace)) {
+                values.append(contentsOf: scores.values[(piece.keep.lowerBound * classes)..<(piece.keep.upperBound * classes)])
+            }
+        }
+        return Matrix(rows: frames, columns: classes, values: values)
     }
 
     /// Hybrid "scaled likelihoods": log-posteriors minus `priorScale` × log-prior of each class

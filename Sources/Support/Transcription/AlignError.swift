@@ -8,6 +8,8 @@ public enum AlignError: Error, Equatable, CustomStringConvertible, Sendable {
     case transcriptTooLong(utterance: String, frames: Int, minimumFrames: Int)
     case unknownPhone(phone: String, context: String)
     case noPath(utterance: String)
+    /// A recording too long for CTC alignment, whose search keeps every frame × state.
+    case tooLongForCTC(utterance: String, frames: Int, phones: Int)
     /// A boundary refiner that does not fit the model, the features or its own file.
     case refinerMismatch(reason: String)
     /// No reference boundary could be matched to train a boundary refiner.
@@ -24,6 +26,8 @@ public enum AlignError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .unknownPhone(phone, context):
             return phone.contains(" ") ? "phones \(phone) are not in the model's phone set (\(context))" : "phone '\(phone)' is not in the model's phone set (\(context))"
         case let .noPath(utterance): return "utterance \(utterance): no alignment path (all scores impossible)"
+        case let .tooLongForCTC(utterance, frames, phones):
+            return "utterance \(utterance): too long to align with a CTC model (\(frames) frames × \(phones) phones); a framewise model aligns recordings of any length"
         case let .refinerMismatch(reason): return "boundary refiner: \(reason)"
         case let .noReferenceBoundaries(reason): return "no reference boundaries to learn from: \(reason)"
         }

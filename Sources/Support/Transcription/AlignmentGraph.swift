@@ -93,6 +93,11 @@ public struct AlignmentGraph: Sendable {
         units.flatMap { unit in [Int](repeating: unit.phone, count: unit.duration) }
     }
 
+    /// Unit of each state.
+    var stateUnits: [Int] {
+        units.indices.flatMap { u in [Int](repeating: u, count: units[u].duration) }
+    }
+
     /// Predecessor states of every state (including its self-loop), in compressed-row form:
     /// the predecessors of state `s` are `predecessors[offsets[s]..<offsets[s+1]]`.
     func predecessorTable() -> (offsets: [Int32], predecessors: [Int32]) {

@@ -24,11 +24,25 @@ public enum ViterbiAligner {
     ///   - utterance: for error messages.
     /// - Throws: `AlignError.transcriptTooLong` when T is below the graph's minimum, `.noPath`
     ///   when every path is impossible (all −∞).
-    public static func align(_ graph: AlignmentGraph, scores: Matrix, utterance: String) throws -> ViterbiPath {
-        let frames = scores.rows, classes = scores.columns
+    ///
+    /// A table of at most `exactLimit` frames × states (a recording of a few minutes) is searched
+    /// exhaustively; a longer one (an interview, a read chapter) by `alignPruned`, whose memory
+    /// grows with the frames times the states within its beam rather than times the transcript.
+    public static func align(_ graph: AlignmentGraph, scores: Matrix, utterance: String, exactLimit: Int = exactLimit) throws -> ViterbiPath {
+        let frames = scores.rows
         guard frames >= graph.minimumFrames else {
             throw AlignError.transcriptTooLong(utterance: utterance, frames: frames, minimumFrames: graph.minimumFrames)
         }
+        if frames * graph.stateCount > exactLimit { return try alignLong(graph, scores: scores, utterance: utterance) }
+        return try alignExactly(graph, scores: scores, utterance: utterance)
+    }
+
+    /// Frames × states above which `align` prunes: 2²⁶ back-pointers, 256 MB (about two minutes of speech).
+    public static let exactLimit = 1 << 26
+
+    /// The exhaustive search: back-pointers for every frame and state.
+    static func alignExactly(_ graph: AlignmentGraph, scores: Matrix, utterance: String) throws -> ViterbiPath {
+        let frames = scores.rows, classes = scores.columns
         let stateCount = graph.stateCount
         let stateClass = graph.stateClasses
         let (offsets, predecessors) = graph.predecessorTable()
@@ -80,8 +94,7 @@ public enum ViterbiAligner {
         }
         guard bestEnd >= 0, bestScore > -.infinity else { throw AlignError.noPath(utterance: utterance) }
         // Back-trace states, then map states to units.
-        var unitOfState = [Int](repeating: 0, count: stateCount)
-        for (u, unit) in graph.units.enumerated() { for k in 0..<unit.duration { unitOfState[graph.firstState[u] + k] = u } }
+        let unitOfState = graph.stateUnits
         var path = [Int](repeating: 0, count: frames)
         var state = bestEnd
         for t in stride(from: frames - 1, through: 0, by: -1) {

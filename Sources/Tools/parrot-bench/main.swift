@@ -236,6 +236,8 @@ do {
     case "viterbi": benchViterbi()
     case "ctc": benchCTC(arguments.dropFirst(2))
     case "decode": try benchDecode(arguments.dropFirst(2))
+    case "join": try benchJoin(arguments.dropFirst(2))
+    case "split": try benchSplit(arguments.dropFirst(2))
     default: fail("unknown benchmark '\(arguments[1])'")
     }
 } catch {

@@ -1,0 +1,54 @@
+import Acoustic
+import Core
+import Testing
+
+/// Long recordings run through the network in overlapping chunks (`AcousticModel.chunkedLogPosteriors`).
+@Suite struct ChunkedForwardTests {
+    static func features(frames: Int, seed: UInt64) -> Matrix {
+        var random = SeededGenerator(seed: seed)
+        // A slowly wandering signal plus noise, so that the recurrent layers carry something along.
+        var level: Float = 0
+        var values = [Float]()
+        for _ in 0..<frames {
+            level = 0.95 * level + Float.random(in: -0.3...0.3, using: &random)
+            for _ in 0..<5 { values.append(level + Float.random(in: -0.5...0.5, using: &random)) }
+        }
+        return Matrix(rows: frames, columns: 5, values: values)
+    }
+
+    static func largestDifference(_ a: Matrix, _ b: Matrix) -> Float {
+        zip(a.values, b.values).map { abs($0 - $1) }.max() ?? 0
+    }
+
+    /// With context covering the whole utterance every chunk sees all of it, so the kept outputs
+    /// are one pass's; with less context they differ, less the more context there is; chunk edges
+    /// fall everywhere (chunks of 37 frames over 300).
+    @Test func chunksWithEnoughContextGiveTheWholePassOutputs() throws {
+        let model = ModelFileTests.model()
+        let workspace = NetworkWorkspace()
+        let features = Self.features(frames: 300, seed: 3)
+        let whole = try model.logPosteriors([features], workspace: workspace)[0]
+        let full = try model.chunkedLogPosteriors(features, workspace: workspace, chunk: 37, context: 300)
+        #expect(full.rows == 300 && full.columns == 3)
+        #expect(Self.largestDifference(full, whole) < 1e-5)
+        let none = Self.largestDifference(try model.chunkedLogPosteriors(features, workspace: workspace, chunk: 37, context: 0), whole)
+        let some = Self.largestDifference(try model.chunkedLogPosteriors(features, workspace: workspace, chunk: 37, context: 10), whole)
+        let more = Self.largestDifference(try model.chunkedLogPosteriors(features, workspace: workspace, chunk: 37, context: 40), whole)
+        #expect(none > 1e-4)
+        #expect(some < none && more < some)
+    }
+
+    /// `logPosteriors` of a batch runs an utterance over `chunkingFrames` alone in chunks, and the
+    /// short utterances beside it exactly as without it.
+    @Test func aLongUtteranceInABatchRunsInChunks() throws {
+        let model = ModelFileTests.model()
+        let workspace = NetworkWorkspace()
+        let short = Self.features(frames: 50, seed: 1)
+        let long = Self.features(frames: AcousticModel.chunkingFrames + 500, seed: 2)
+        let together = try model.logPosteriors([short, long, short], workspace: workspace)
+        let alone = try model.logPosteriors([short, short], workspace: workspace)
+        #expect(together[0].values == alone[0].values && together[2].values == alone[1].values)
+        #expect(together[1].values == (try model.chunkedLogPosteriors(long, workspace: workspace)).values)
+        #expect(together[1].rows == long.rows)
+    }
+}
