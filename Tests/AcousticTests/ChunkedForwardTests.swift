@@ -52,3 +52,24 @@ import Testing
         #expect(together[1].rows == long.rows)
     }
 }
+
+/// A workspace for inference alone shares its buffers between layers (`NetworkWorkspace.forInference`).
+@Suite struct InferenceWorkspaceTests {
+    /// Three layers, so that a layer reads the output buffer the layer before last wrote: the
+    /// same log-posteriors as a training workspace, bit for bit, for batches of several lengths
+    /// run one after another (the buffers grow and are reused).
+    @Test func sharedBuffersGiveTheTrainingWorkspaceOutputs() throws {
+        var random = SeededGenerator(seed: 11)
+        let configuration = AcousticModelConfiguration(featureDimension: 5, classes: 4, layers: 3, hiddenUnits: 6, splice: 0)
+        let model = AcousticModel(features: nil, cmvn: .none, inputMean: [Float](repeating: 0, count: 5), inputScale: [Float](repeating: 1, count: 5),
+                                  classLabels: ["SIL", "A", "B", "C"], network: BiLSTMNetwork(configuration: configuration, random: &random))
+        let training = NetworkWorkspace(), inference = NetworkWorkspace.forInference()
+        for (n, lengths) in [[30, 12], [80, 80, 5], [7]].enumerated() {
+            let batch = lengths.enumerated().map { ChunkedForwardTests.features(frames: $1, seed: UInt64(10 * n + $0)) }
+            let expected = try model.logPosteriors(batch, workspace: training)
+            let found = try model.logPosteriors(batch, workspace: inference)
+            #expect(found.map(\.values) == expected.map(\.values))
+        }
+        #expect(inference.inferenceOnly && !training.inferenceOnly)
+    }
+}

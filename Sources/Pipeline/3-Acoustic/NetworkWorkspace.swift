@@ -24,17 +24,39 @@ public final class NetworkWorkspace {
     let logitGradients = FloatBuffer()
     private var usesDropout = false
     private var classes = 0
+    /// For forward passes only: the layers share one set of gate and cell buffers and two output
+    /// buffers (training keeps every layer's for the backward pass), so a batch needs about a
+    /// third of the memory with three layers.
+    public let inferenceOnly: Bool
 
     /// Also sets OpenBLAS to one thread per call: the network parallelises itself (the two
     /// directions of each layer run concurrently), and BLAS threads on top would only contend.
-    public init() {
+    /// - Parameter inferenceOnly: a workspace for forward passes alone (alignment, decoding,
+    ///   `nnet-forward`); `backward` refuses it.
+    public init(inferenceOnly: Bool = false) {
+        self.inferenceOnly = inferenceOnly
         BLAS.setThreadCount(1)
     }
 
-    /// Makes every buffer large enough for `rows` (= frames × utterances) of this network.
+    /// A workspace for forward passes alone (`init(inferenceOnly: true)`).
+    public static func forInference() -> NetworkWorkspace { NetworkWorkspace(inferenceOnly: true) }
+
+    /// Makes the forward pass's buffers large enough for `rows` (= frames × utterances) of this network.
     func prepare(for c: AcousticModelConfiguration, rows: Int) {
         let h = c.hiddenUnits, o = c.outputUnits
-        if outputs.count != c.layers {
+        if outputs.count != c.layers, inferenceOnly {
+            // Layer l reads layer l−1's output and writes its own: two buffers in turn.
+            let twoOutputs = [FloatBuffer(), FloatBuffer()]
+            outputs = (0..<c.layers).map { twoOutputs[$0 % 2] }
+            dropped = []
+            dropMasks = []
+            let shared = (gates: [FloatBuffer(), FloatBuffer()], cells: [FloatBuffer(), FloatBuffer()],
+                          tanhCells: [FloatBuffer(), FloatBuffer()], cellOutputs: [FloatBuffer(), FloatBuffer()])
+            gates = Array(repeating: shared.gates, count: c.layers)
+            cells = Array(repeating: shared.cells, count: c.layers)
+            tanhCells = Array(repeating: shared.tanhCells, count: c.layers)
+            cellOutputs = Array(repeating: shared.cellOutputs, count: c.layers)
+        } else if outputs.count != c.layers {
             outputs = (0..<c.layers).map { _ in FloatBuffer() }
             dropped = (0..<c.layers).map { _ in FloatBuffer() }
             dropMasks = (0..<c.layers).map { _ in FloatBuffer() }
@@ -54,6 +76,14 @@ public final class NetworkWorkspace {
                 if c.projection > 0 { cellOutputs[l][d].reserve(rows * h) }
             }
         }
+        logPosteriors.reserve(rows * c.classes)
+    }
+
+    /// Makes the backward pass's buffers large enough for `rows`: only training needs them, so
+    /// inference never allocates them.
+    func prepareBackward(for c: AcousticModelConfiguration, rows: Int) {
+        precondition(!inferenceOnly, "backward needs a training workspace (every layer's gates and cells)")
+        let h = c.hiddenUnits, o = c.outputUnits
         if c.projection > 0 { for d in 0..<2 { projectionGradients[d].reserve(rows * o) } }
         let widest = max(c.inputDimension, 2 * o)
         for d in 0..<2 {
@@ -61,7 +91,6 @@ public final class NetworkWorkspace {
             inputGradients[d].reserve(rows * widest)
         }
         outputGradient.reserve(rows * widest)
-        logPosteriors.reserve(rows * c.classes)
         logitGradients.reserve(rows * c.classes)
     }
 
@@ -71,6 +100,7 @@ public final class NetworkWorkspace {
     /// Inverted dropout on layer `l`'s output: each value kept with probability 1 − p and scaled by 1/(1 − p).
     /// - Parameter count: values in the layer's output (`rows × 2H`).
     func applyDropout(layer l: Int, count: Int, probability p: Float, random: inout SeededGenerator) {
+        precondition(!inferenceOnly, "dropout is for training; this workspace is for inference only")
         dropped[l].reserve(count)
         dropMasks[l].reserve(count)
         let keep = 1 / (1 - p)

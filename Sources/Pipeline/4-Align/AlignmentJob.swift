@@ -51,7 +51,7 @@ public struct AlignmentJob {
     /// Runs the job. - Returns: aligned utterances and failures (utterance, reason), sorted.
     public func run(outputDirectory: String) throws -> (aligned: Int, failures: [(String, String)]) {
         let keys = Array(Set(source.keys).union(transcripts.keys).union(source.failedUtterances.keys)).sorted(by: cLocaleLess)
-        let (results, failures) = WorkerPool.run(keys, jobs: jobs, batchSize: batchSize, state: NetworkWorkspace.init, progress: progress) { batch, workspace in
+        let (results, failures) = WorkerPool.run(keys, jobs: jobs, batchSize: batchSize, state: NetworkWorkspace.forInference, progress: progress) { batch, workspace in
             alignments(batch, workspace: workspace).map { $0.map(\.alignment) }
         }
         try write(results, failures: failures, to: outputDirectory)

@@ -42,7 +42,7 @@ public struct DecodeJob {
     public func run(outputDirectory: String, keys requested: [String]? = nil) throws -> Summary {
         let keys = (requested ?? Array(Set(source.keys).union(source.failedUtterances.keys))).sorted(by: cLocaleLess)
         let available = Set(source.keys)
-        let (results, failures) = WorkerPool.run(keys, jobs: jobs, state: NetworkWorkspace.init, progress: progress) { batch, workspace in
+        let (results, failures) = WorkerPool.run(keys, jobs: jobs, state: NetworkWorkspace.forInference, progress: progress) { batch, workspace in
             batch.map { key in
                 Result {
                     guard available.contains(key) else { throw WorkerPool.Failure(source.missingFeaturesReason(key)) }

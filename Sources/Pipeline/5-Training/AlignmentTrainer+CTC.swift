@@ -53,7 +53,7 @@ extension AlignmentTrainer {
 
     /// Phones a CTC model's greedy decoding reads from `keys`, and the phones of their transcripts.
     func emittedPhones(_ model: AcousticModel, keys: [String], labels: [String: [Int32]]) throws -> (emitted: Int, needed: Int) {
-        let workspace = NetworkWorkspace()
+        let workspace = NetworkWorkspace.forInference()
         var emitted = 0, needed = 0
         for key in keys {
             guard let blank = model.blank, let phones = labels[key], let features = try? source.normalizedFeatures(key) else { continue }
@@ -70,7 +70,7 @@ extension AlignmentTrainer {
         // The forced alignment of every utterance under the final model: its priors, its phone
         // bigram, and the utterances it could use.
         let keys = labels.keys.sorted(by: cLocaleLess)
-        let outcomes = WorkerPool.map(keys, jobs: options.jobs, batchSize: 1, state: NetworkWorkspace.init, progress: { done, total in
+        let outcomes = WorkerPool.map(keys, jobs: options.jobs, batchSize: 1, state: NetworkWorkspace.forInference, progress: { done, total in
             self.onEvent?(.realignment(round: 1, done: done, of: total))
         }) { batch, workspace -> [Result<[Int32], Error>] in
             batch.map { key in

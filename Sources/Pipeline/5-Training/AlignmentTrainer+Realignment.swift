@@ -56,7 +56,7 @@ extension AlignmentTrainer {
     /// Aligns `keys` with their compiled transcripts on `options.jobs` threads, in batches;
     /// progress goes out as round `round`'s re-alignment.
     func alignAll(_ keys: [String], compiled: [String: CompiledTranscript], aligner: ForcedAligner, round: Int) -> [Result<ForcedAligner.Output, Error>] {
-        WorkerPool.map(keys, jobs: options.jobs, batchSize: ForcedAligner.batchSize, state: NetworkWorkspace.init, progress: { done, total in
+        WorkerPool.map(keys, jobs: options.jobs, batchSize: ForcedAligner.batchSize, state: NetworkWorkspace.forInference, progress: { done, total in
             self.onEvent?(.realignment(round: round, done: done, of: total))
         }) { batch, workspace in
             aligner.align(batch, transcript: { compiled[$0]! }, features: source.normalizedFeatures, workspace: workspace).map { $0.map(\.output) }
@@ -118,7 +118,7 @@ extension AlignmentTrainer {
         var aligner = ForcedAligner(model: try ModelFile.read(path: spec.model), compiler: compiler, options: spec.alignment)
         aligner.logPriors = spec.logPriors
         let keys = Array(WorkerPool.share(spec.keys, part: job - 1, of: jobs))
-        let workspace = NetworkWorkspace()
+        let workspace = NetworkWorkspace.forInference()
         var result = Realignment(targets: [:])
         for start in stride(from: 0, to: keys.count, by: ForcedAligner.batchSize) {
             let batch = Array(keys[start..<min(keys.count, start + ForcedAligner.batchSize)])

@@ -80,7 +80,7 @@ struct TrainRefinerCommand: ParsableCommand {
             let job = AlignmentJob(aligner: aligner, source: source, transcripts: transcripts)
             let writer = job.writer
             let progress = ProgressLine("align")
-            let aligned = WorkerPool.run(keys, jobs: jobs, batchSize: job.batchSize, state: NetworkWorkspace.init, progress: { progress.update($0, $1) }) {
+            let aligned = WorkerPool.run(keys, jobs: jobs, batchSize: job.batchSize, state: NetworkWorkspace.forInference, progress: { progress.update($0, $1) }) {
                 job.alignments($0, workspace: $1)
             }
             progress.finish()
