@@ -203,6 +203,21 @@ import Testing
         #expect(throws: AudioError.nonFiniteSamples(path: dir + "/nan.wav", count: 2)) { _ = try SoundFile.read(path: dir + "/nan.wav") }
     }
 
+    /// The mono reader's vectorised path counts non-finite samples as the general one does; a
+    /// file of finite samples reads whole, at 16-bit scale, in one piece.
+    @Test func theMonoStreamFindsNonFiniteSamplesAndReadsTheRestExactly() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        var samples = (0..<70_000).map { Float(sin(Double($0) * 0.01) * 0.5) }
+        try WaveFile.write(to: dir + "/ok.wav", samples: samples, channels: 1, sampleRate: 16000, encoding: .float32)
+        let whole = try SoundFileStream(path: dir + "/ok.wav", channel: nil).readAll()
+        #expect(whole.samples == samples.map { $0 * 32768 })
+        samples[3] = .nan
+        samples[69_999] = -.infinity
+        samples[40_000] = .infinity
+        try WaveFile.write(to: dir + "/bad.wav", samples: samples, channels: 1, sampleRate: 16000, encoding: .float32)
+        #expect(throws: AudioError.nonFiniteSamples(path: dir + "/bad.wav", count: 3)) { _ = try SoundFileStream(path: dir + "/bad.wav", channel: nil).readAll() }
+    }
+
     @Test func zeroSamples() throws {
         let dir = try TestSupport.temporaryDirectory()
         try WaveFile.write(to: dir + "/zero.wav", samples: [], sampleRate: 16000)

@@ -214,9 +214,10 @@ public final class SoundFileStream {
         var samples = [Float]()
         samples.reserveCapacity(min(declaredFrames, 1 << 24))
         while true {
-            let block = try read()
+            // A file whose header gives its length is read in one call (and one more to see its end).
+            let block = try read(maximumFrames: max(1 << 16, declaredFrames - framesRead + 1))
             if block.isEmpty { break }
-            samples += block
+            if samples.isEmpty { samples = block } else { samples += block }
         }
         return Waveform(samples: samples, sampleRate: sampleRate)
     }
@@ -224,8 +225,11 @@ public final class SoundFileStream {
     /// The next samples, at most `maximumFrames`; empty at the end of the file.
     public func read(maximumFrames: Int = 1 << 16) throws -> [Float] {
         if finished { return [] }
-        if interleaved.count < maximumFrames * channels { interleaved = [Float](repeating: 0, count: maximumFrames * channels) }
-        let got = Int(interleaved.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(maximumFrames)) })
+        // No more than the header says is left (plus one frame, to see the end), so that a short
+        // file does not pay for a long buffer.
+        let wanted = declaredFrames > 0 ? max(1, min(maximumFrames, declaredFrames - framesRead + 1)) : maximumFrames
+        if interleaved.count < wanted * channels { interleaved = [Float](repeating: 0, count: wanted * channels) }
+        let got = Int(interleaved.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(wanted)) })
         if got <= 0 {
             finished = true
             if sf_error(handle) != 0 { throw AudioError.unreadableFile(path: path, reason: String(cString: sf_strerror(handle))) }
@@ -236,16 +240,28 @@ public final class SoundFileStream {
             }
             return []
         }
-        var out = [Float](repeating: 0, count: got)
         var nonFinite = 0
+        if channels == 1 {
+            // The common case, in a loop the compiler vectorises; non-finite samples are counted
+            // only when there are some (a non-finite value times zero is NaN).
+            let out = [Float](unsafeUninitializedCapacity: got) { buffer, count in
+                interleaved.withUnsafeBufferPointer { source in for f in 0..<got { buffer[f] = source[f] * 32768 } }
+                count = got
+            }
+            var probe: Float = 0
+            for value in out { probe += value * 0 }
+            if !probe.isFinite { nonFinite = out.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } }
+            if nonFinite > 0 { throw AudioError.nonFiniteSamples(path: path, count: nonFinite) }
+            framesRead += got
+            return out
+        }
+        var out = [Float](repeating: 0, count: got)
         interleaved.withUnsafeBufferPointer { source in
             for f in 0..<got {
                 // The same arithmetic as `SoundFile.read` followed by `DecodedAudio.mono`.
                 var value: Float
                 if let channel {
                     value = source[f * channels + channel] * 32768
-                } else if channels == 1 {
-                    value = source[f] * 32768
                 } else {
                     value = 0
                     for c in 0..<channels { value += source[f * channels + c] * 32768 }
