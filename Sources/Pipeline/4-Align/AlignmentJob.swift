@@ -48,14 +48,25 @@ public struct AlignmentJob {
         writer = AlignmentWriter(fbank: aligner.model.features?.fbank ?? FbankOptions())
     }
 
-    /// Runs the job. - Returns: aligned utterances and failures (utterance, reason), sorted.
+    /// Runs the job, writing each block of utterances' results as it is aligned (memory is bounded
+    /// by the block, not the corpus). - Returns: aligned utterances and failures (utterance, reason), sorted.
     public func run(outputDirectory: String) throws -> (aligned: Int, failures: [(String, String)]) {
         let keys = Array(Set(source.keys).union(transcripts.keys).union(source.failedUtterances.keys)).sorted(by: cLocaleLess)
-        let (results, failures) = WorkerPool.run(keys, jobs: jobs, batchSize: batchSize, state: NetworkWorkspace.forInference, progress: progress) { batch, workspace in
+        let output = try Output(job: self, target: outputDirectory)
+        defer { output.stage.discard() }
+        // A corpus folder's recordings are written at the end, from their utterances' alignments.
+        let inRecordings = Set(recordings.flatMap { $0.utterances.map(\.id) })
+        var kept = [String: UtteranceAlignment]()
+        let (aligned, failures) = try WorkerPool.runInBlocks(keys, jobs: jobs, batchSize: batchSize, state: NetworkWorkspace.forInference, progress: progress) { batch, workspace in
             alignments(batch, workspace: workspace).map { $0.map(\.alignment) }
+        } consume: { block in
+            for (key, alignment) in block {
+                try output.append(key, alignment)
+                if inRecordings.contains(key) { kept[key] = alignment }
+            }
         }
-        try write(results, failures: failures, to: outputDirectory)
-        return (results.count, failures)
+        try output.finish(recordings: kept, failures: failures)
+        return (aligned, failures)
     }
 
     /// Aligns `batch` (refined when there is a refiner), the network running on all of it at
@@ -87,45 +98,62 @@ public struct AlignmentJob {
         }
     }
 
-    /// Writes every output into a staging directory and moves them into `target` together.
-    private func write(_ results: [String: UtteranceAlignment], failures: [(String, String)], to target: String) throws {
-        let fm = FileManager.default
-        let stage = try StagingDirectory(for: target)
-        defer { stage.discard() }
-        let directory = stage.path
-        try fm.createDirectory(atPath: directory + "/textgrids", withIntermediateDirectories: true)
-        let settings = aligner.model.features?.fbank ?? FbankOptions()
-        let shift = settings.frameShiftMilliseconds / 1000
-        let length = settings.frameLengthMilliseconds / 1000
-        var phonesCTM = "", wordsCTM = "", csv = "utterance,tier,start,end,label\n"
-        var json = [[String: Any]]()
-        let archive = try KaldiArchiveWriter(path: directory + "/ali.ark")
-        for key in results.keys.sorted(by: cLocaleLess) {
-            let a = results[key]!
-            phonesCTM += writer.ctm(key, a.phones, refined: a.refinedBoundaries)
-            wordsCTM += writer.ctm(key, a.words, refined: a.refinedBoundaries)
-            csv += writer.csv(a)
-            json.append(writer.json(a))
+    /// The output files, written in a staging directory one utterance at a time and moved into
+    /// `target` together by `finish`.
+    private final class Output {
+        let job: AlignmentJob
+        let stage: StagingDirectory
+        let phonesCTM: AtomicFile, wordsCTM: AtomicFile, csv: AtomicFile
+        let json: JSONArrayWriter
+        let archive: KaldiArchiveWriter
+        let shift: Double, length: Double
+
+        init(job: AlignmentJob, target: String) throws {
+            self.job = job
+            stage = try StagingDirectory(for: target)
+            let directory = stage.path
+            try FileManager.default.createDirectory(atPath: directory + "/textgrids", withIntermediateDirectories: true)
+            phonesCTM = try AtomicFile(path: directory + "/phones.ctm")
+            wordsCTM = try AtomicFile(path: directory + "/words.ctm")
+            csv = try AtomicFile(path: directory + "/alignment.csv")
+            try csv.write("utterance,tier,start,end,label\n")
+            json = try JSONArrayWriter(path: directory + "/alignment.json")
+            archive = try KaldiArchiveWriter(path: directory + "/ali.ark")
+            let settings = job.aligner.model.features?.fbank ?? FbankOptions()
+            shift = settings.frameShiftMilliseconds / 1000
+            length = settings.frameLengthMilliseconds / 1000
+        }
+
+        func append(_ key: String, _ a: UtteranceAlignment) throws {
+            let writer = job.writer
+            try phonesCTM.write(writer.ctm(key, a.phones, refined: a.refinedBoundaries))
+            try wordsCTM.write(writer.ctm(key, a.words, refined: a.refinedBoundaries))
+            try csv.write(writer.csv(a))
+            try json.append(writer.json(a))
             try archive.write(key: key, .intVector(a.frameClasses))
             let duration = Double(a.frames - 1) * shift + length
             let name = key.replacingOccurrences(of: "/", with: "_")
-            try AtomicFile.write(writer.textGrid(a, duration: duration), to: "\(directory)/textgrids/\(name).TextGrid")
+            try AtomicFile.write(writer.textGrid(a, duration: duration), to: "\(stage.path)/textgrids/\(name).TextGrid")
         }
-        try archive.commit()
-        for recording in recordings {
-            let pieces = recording.utterances.compactMap { u in results[u.id].map { (offset: u.startSeconds, alignment: $0) } }
-            guard !pieces.isEmpty else { continue }
-            let names = speakerTiers ? (words: "\(recording.speakerName) - words", phones: "\(recording.speakerName) - phones") : (words: "words", phones: "phones")
-            let file = "\(directory)/\(recording.relativeName).TextGrid"
-            try fm.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try AtomicFile.write(writer.textGrid(pieces, duration: recording.durationSeconds, tierNames: names), to: file)
+
+        /// Writes the recordings' TextGrids and the failure list, and moves everything into place.
+        func finish(recordings results: [String: UtteranceAlignment], failures: [(String, String)]) throws {
+            let fm = FileManager.default
+            try archive.commit()
+            for recording in job.recordings {
+                let pieces = recording.utterances.compactMap { u in results[u.id].map { (offset: u.startSeconds, alignment: $0) } }
+                guard !pieces.isEmpty else { continue }
+                let names = job.speakerTiers ? (words: "\(recording.speakerName) - words", phones: "\(recording.speakerName) - phones") : (words: "words", phones: "phones")
+                let file = "\(stage.path)/\(recording.relativeName).TextGrid"
+                try fm.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try AtomicFile.write(job.writer.textGrid(pieces, duration: recording.durationSeconds, tierNames: names), to: file)
+            }
+            try phonesCTM.commit()
+            try wordsCTM.commit()
+            try csv.commit()
+            try json.commit()
+            try stage.writeFailureList(failures.map { (utterance: $0.0, reason: $0.1) })
+            try stage.commit()
         }
-        try AtomicFile.write(phonesCTM, to: directory + "/phones.ctm")
-        try AtomicFile.write(wordsCTM, to: directory + "/words.ctm")
-        try AtomicFile.write(csv, to: directory + "/alignment.csv")
-        let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
-        try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: directory + "/alignment.json")
-        try stage.writeFailureList(failures.map { (utterance: $0.0, reason: $0.1) })
-        try stage.commit()
     }
 }

@@ -42,7 +42,10 @@ public struct DecodeJob {
     public func run(outputDirectory: String, keys requested: [String]? = nil) throws -> Summary {
         let keys = (requested ?? Array(Set(source.keys).union(source.failedUtterances.keys))).sorted(by: cLocaleLess)
         let available = Set(source.keys)
-        let (results, failures) = WorkerPool.run(keys, jobs: jobs, state: NetworkWorkspace.forInference, progress: progress) { batch, workspace in
+        let output = try Output(job: self, target: outputDirectory)
+        defer { output.stage.discard() }
+        var frames = 0
+        let (decoded, failures) = try WorkerPool.runInBlocks(keys, jobs: jobs, state: NetworkWorkspace.forInference, progress: progress) { batch, workspace in
             batch.map { key in
                 Result {
                     guard available.contains(key) else { throw WorkerPool.Failure(source.missingFeaturesReason(key)) }
@@ -52,42 +55,59 @@ public struct DecodeJob {
                                                     frameLevels: recognizer.usesFrameLevels ? QuietWordGate.frameLevels(raw) : nil, workspace: workspace)
                 }
             }
+        } consume: { block in
+            for (key, recognition) in block {
+                try output.append(key, recognition)
+                frames += recognition.frames
+            }
         }
-        try write(results, failures: failures, to: outputDirectory)
-        return Summary(decoded: results.count, failures: failures, frames: results.values.reduce(0) { $0 + $1.frames })
+        try output.finish(failures: failures)
+        return Summary(decoded: decoded, failures: failures, frames: frames)
     }
 
-    /// Writes every output into a staging directory and moves them into `target` together.
-    private func write(_ results: [String: Recognition], failures: [(String, String)], to target: String) throws {
-        let stage = try StagingDirectory(for: target)
-        defer { stage.discard() }
-        let directory = stage.path
-        var text = "", phones = "", words = ""
-        var json = [[String: Any]]()
-        func ctm(_ key: String, _ segments: [DecodedSegment]) -> String {
-            segments.map { times.ctmLine(key, label: $0.label, start: $0.start, end: $0.end, confidence: $0.confidence) }.joined()
+    /// The output files, written in a staging directory one utterance at a time (memory bounded by
+    /// a block of utterances, not the corpus) and moved into `target` together by `finish`.
+    private final class Output {
+        let job: DecodeJob
+        let stage: StagingDirectory
+        let text: AtomicFile, phones: AtomicFile, words: AtomicFile?
+        let json: JSONArrayWriter
+
+        init(job: DecodeJob, target: String) throws {
+            self.job = job
+            stage = try StagingDirectory(for: target)
+            text = try AtomicFile(path: stage.path + "/text")
+            phones = try AtomicFile(path: stage.path + "/phones.ctm")
+            words = job.recognizer.mode.isWordSearch ? try AtomicFile(path: stage.path + "/words.ctm") : nil
+            json = try JSONArrayWriter(path: stage.path + "/decode.json")
         }
-        func list(_ segments: [DecodedSegment]) -> [[String: Any]] {
-            segments.map { ["label": $0.label, "start": times.time($0.start), "end": times.time($0.end),
-                            "confidence": Double(($0.confidence * 1000).rounded() / 1000)] }
-        }
-        for key in results.keys.sorted(by: cLocaleLess) {
-            let r = results[key]!
-            text += r.tokens.isEmpty ? "\(key)\n" : "\(key) \(r.tokens.joined(separator: " "))\n"
-            phones += ctm(key, r.phones)
-            words += ctm(key, r.words)
+
+        func append(_ key: String, _ r: Recognition) throws {
+            let times = job.times
+            func ctm(_ segments: [DecodedSegment]) -> String {
+                segments.map { times.ctmLine(key, label: $0.label, start: $0.start, end: $0.end, confidence: $0.confidence) }.joined()
+            }
+            func list(_ segments: [DecodedSegment]) -> [[String: Any]] {
+                segments.map { ["label": $0.label, "start": times.time($0.start), "end": times.time($0.end),
+                                "confidence": Double(($0.confidence * 1000).rounded() / 1000)] }
+            }
+            try text.write(r.tokens.isEmpty ? "\(key)\n" : "\(key) \(r.tokens.joined(separator: " "))\n")
+            try phones.write(ctm(r.phones))
+            try words?.write(ctm(r.words))
             var entry: [String: Any] = ["utterance": key, "hypothesis": r.tokens.joined(separator: " "), "phones": list(r.phones),
-                                        "duration": Double(r.frames) * frameShift]
+                                        "duration": Double(r.frames) * job.frameShift]
             if !r.words.isEmpty { entry["words"] = list(r.words) }
             if let score = r.score { entry["score"] = Double(score) }
-            json.append(entry)
+            try json.append(entry)
         }
-        try AtomicFile.write(text, to: directory + "/text")
-        try AtomicFile.write(phones, to: directory + "/phones.ctm")
-        if recognizer.mode.isWordSearch { try AtomicFile.write(words, to: directory + "/words.ctm") }
-        let data = try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
-        try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: directory + "/decode.json")
-        try stage.writeFailureList(failures.map { (utterance: $0.0, reason: $0.1) })
-        try stage.commit()
+
+        func finish(failures: [(String, String)]) throws {
+            try text.commit()
+            try phones.commit()
+            try words?.commit()
+            try json.commit()
+            try stage.writeFailureList(failures.map { (utterance: $0.0, reason: $0.1) })
+            try stage.commit()
+        }
     }
 }

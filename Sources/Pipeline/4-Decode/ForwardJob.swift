@@ -33,7 +33,7 @@ public struct ForwardJob {
             let archive = try KaldiArchiveWriter(path: jobs == 1 ? stem + ".ark" : "\(stem).\(job + 1).ark")
             let workspace = NetworkWorkspace.forInference()
             var entries = [(key: String, location: ArchiveLocation)](), failures = [(String, String)]()
-            let share = WorkerPool.share(keys, part: job, of: jobs)
+            let share = Array(WorkerPool.share(keys, part: job, of: jobs))
             for block in stride(from: 0, to: share.count, by: Self.blockSize) {
                 let blockKeys = Array(share[block..<min(block + Self.blockSize, share.count)])
                 for (key, outcome) in zip(blockKeys, logPosteriors(blockKeys, workspace: workspace)) {

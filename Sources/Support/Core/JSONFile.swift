@@ -19,3 +19,32 @@ public enum JSONFile {
         }
     }
 }
+
+/// A JSON array written one element at a time (per utterance, as results arrive), so that a
+/// corpus's report never has to be held whole: byte for byte what `JSONSerialization` writes for
+/// the whole array with `[.prettyPrinted, .sortedKeys]`, and a final newline. Written atomically.
+public final class JSONArrayWriter {
+    private let file: AtomicFile
+    private var count = 0
+
+    /// - Throws: `FileError.cannotWrite`.
+    public init(path: String) throws {
+        file = try AtomicFile(path: path)
+        try file.write("[\n")
+    }
+
+    /// Appends one element (a dictionary or an array of JSON values).
+    public func append(_ element: Any) throws {
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: element, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)
+        // One level deeper inside the array; the empty lines of empty arrays stay empty.
+        let indented = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "  " + $0 }.joined(separator: "\n")
+        try file.write(count == 0 ? indented : ",\n" + indented)
+        count += 1
+    }
+
+    /// Closes the array and renames the file into place.
+    public func commit() throws {
+        try file.write("\n]\n")
+        try file.commit()
+    }
+}

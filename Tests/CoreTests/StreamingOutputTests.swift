@@ -1,0 +1,46 @@
+import Core
+import Foundation
+import ParrotTestSupport
+import Testing
+
+/// Outputs written as results arrive (`JSONArrayWriter`, `WorkerPool.runInBlocks`).
+@Suite struct StreamingOutputTests {
+    /// The array written element by element is the whole array's pretty, key-sorted JSON plus a
+    /// newline, with nested and empty arrays, and with no element at all.
+    @Test(arguments: [0, 1, 3])
+    func theStreamedArrayIsTheWholeArraysJSON(count: Int) throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let elements: [[String: Any]] = (0..<count).map { i in
+            ["utterance": "u\(i)", "phones": i == 1 ? [[String: Any]]() : [["label": "SIL", "start": 0.0, "end": 0.25 * Double(i)]],
+             "duration": 1.5, "nested": ["b": [1, 2], "a": "x"]]
+        }
+        let writer = try JSONArrayWriter(path: dir + "/a.json")
+        for element in elements { try writer.append(element) }
+        try writer.commit()
+        let whole = String(decoding: try JSONSerialization.data(withJSONObject: elements, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self) + "\n"
+        #expect(try String(contentsOfFile: dir + "/a.json", encoding: .utf8) == whole)
+    }
+
+    /// Blocks arrive in order with only their successes; failures come back in key order with
+    /// their reasons; progress counts over every key.
+    @Test func blocksArriveInOrderAndFailuresAreKept() throws {
+        struct Odd: Error, CustomStringConvertible { var description: String { "odd" } }
+        let keys = (0..<25).map { String(format: "k%02d", $0) }
+        var seen = [[String]]()
+        var reports = [Int]()
+        let (count, failures) = try WorkerPool.runInBlocks(keys, blockSize: 10, jobs: 2, state: { 0 }, progress: { done, total in
+            #expect(total == 25)
+            reports.append(done)
+        }) { batch, _ in
+            batch.map { key in Int(key.dropFirst())! % 2 == 1 ? .failure(Odd()) : .success(key.uppercased()) }
+        } consume: { block in
+            seen.append(block.map(\.key))
+            #expect(block.allSatisfy { $0.value == $0.key.uppercased() })
+        }
+        #expect(count == 13)
+        #expect(seen == [["k00", "k02", "k04", "k06", "k08"], ["k10", "k12", "k14", "k16", "k18"], ["k20", "k22", "k24"]])
+        #expect(failures.map(\.0) == keys.filter { Int($0.dropFirst())! % 2 == 1 })
+        #expect(failures.allSatisfy { $0.1 == "odd" })
+        #expect(reports.max() == 25 && reports.count == 25)
+    }
+}
