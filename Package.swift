@@ -84,7 +84,7 @@ let package = Package(
             path: "Sources/Tools/parrot-corpus"
         ),
         // Benchmarks, run on demand by the scripts in bench/ (not tests).
-        .executableTarget(name: "parrot-bench", dependencies: ["Core", "Audio", "Corpus", "KaldiIO", "Acoustic", "Transcription", "Align", "Decode"],
+        .executableTarget(name: "parrot-bench", dependencies: ["Core", "Audio", "Corpus", "KaldiIO", "Acoustic", "Transcription", "Align", "Decode", "CRecurrentKernel", "COpenBLAS"],
                           path: "Sources/Tools/parrot-bench"),
 
         // Helpers shared by the test targets: temporary directories, WAV bytes, processes, fixtures.

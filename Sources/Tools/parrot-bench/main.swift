@@ -236,6 +236,7 @@ do {
     case "viterbi": benchViterbi()
     case "ctc": benchCTC(arguments.dropFirst(2))
     case "decode": try benchDecode(arguments.dropFirst(2))
+    case "bf16": benchBF16()
     case "join": try benchJoin(arguments.dropFirst(2))
     case "split": try benchSplit(arguments.dropFirst(2))
     default: fail("unknown benchmark '\(arguments[1])'")

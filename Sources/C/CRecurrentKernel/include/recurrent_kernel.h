@@ -1,6 +1,7 @@
 #ifndef PARROT_RECURRENT_KERNEL_H
 #define PARROT_RECURRENT_KERNEL_H
 #include <stddef.h>
+#include <stdint.h>
 
 /// Parrot's recurrent-product kernel: y[m×n] += x[m×k] · Wᵀ with W (n × k) packed once into
 /// panels of 16 output columns, so the per-time-step product reads weights already laid out
@@ -22,5 +23,22 @@ void parrot_pack_columns(const float *w, int n, int k, float *packed);
 /// beta is 0 or 1.
 void parrot_packed_product(int m, int n, int k, const float *x, int ldx, const float *packed,
                            float *y, int ldy, int beta);
+
+/// BF16 products with FP32 accumulation (AVX512_BF16). 1 when this CPU has it.
+int parrot_bf16_available(void);
+
+/// `value` rounded to BF16 (nearest, ties to even) and back to FP32.
+float parrot_bf16_round(float value);
+
+/// BF16 values needed for the packed form of an n × k weight (n rounded up to 16, k to 2).
+size_t parrot_packed_bf16_size(int n, int k);
+
+/// Packs W given row-major as n × k into BF16 pairs of input positions, 16 columns a panel.
+void parrot_pack_rows_bf16(const float *w, int n, int k, uint16_t *packed);
+
+/// As parrot_packed_product with BF16 weights: x rounded to BF16, products summed in FP32.
+/// Only on a CPU where parrot_bf16_available() is 1.
+void parrot_packed_product_bf16(int m, int n, int k, const float *x, int ldx, const uint16_t *packed,
+                                float *y, int ldy, int beta);
 
 #endif
