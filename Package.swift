@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "KaldiIOTests", dependencies: ["KaldiIO", "Core", "ParrotTestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "Core", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Audio", "Core", "KaldiIO", "ParrotTestSupport"]),
-        .testTarget(name: "AcousticTests", dependencies: ["Acoustic", "Core", "KaldiIO", "ParrotTestSupport"]),
+        .testTarget(name: "AcousticTests", dependencies: ["Acoustic", "Core", "KaldiIO", "ParrotTestSupport", "CRecurrentKernel"]),
         .testTarget(name: "TranscriptionTests", dependencies: ["Transcription", "Audio", "Core", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "AlignTests", dependencies: ["Align", "Training", "Transcription", "Acoustic", "Corpus", "Audio", "Core", "KaldiIO", "ParrotTestSupport"]),
         .testTarget(name: "DecodeTests", dependencies: ["Decode", "Transcription", "Acoustic", "Core", "KaldiIO", "ParrotTestSupport"]),
