@@ -44,3 +44,21 @@ import Testing
         #expect(reports.max() == 25 && reports.count == 25)
     }
 }
+
+/// `AtomicFile.link`: the model trainer's final.mdl names the last epoch's file.
+@Suite struct AtomicLinkTests {
+    @Test func aLinkReplacesThePathWholeAndSharesTheBytes() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try AtomicFile.write("epoch 2\n", to: dir + "/epoch-2.mdl")
+        try AtomicFile.write("an older, longer final model\n", to: dir + "/final.mdl")
+        try AtomicFile.link(dir + "/epoch-2.mdl", to: dir + "/final.mdl")
+        #expect(try String(contentsOfFile: dir + "/final.mdl", encoding: .utf8) == "epoch 2\n")
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/final.mdl")
+        #expect((attributes[.referenceCount] as? Int) == 2)
+        // Writing final.mdl again replaces the link, never the epoch's file.
+        try AtomicFile.write("epoch 3\n", to: dir + "/final.mdl")
+        #expect(try String(contentsOfFile: dir + "/epoch-2.mdl", encoding: .utf8) == "epoch 2\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["epoch-2.mdl", "final.mdl"])
+        #expect(throws: FileError.self) { try AtomicFile.link(dir + "/missing.mdl", to: dir + "/other.mdl") }
+    }
+}

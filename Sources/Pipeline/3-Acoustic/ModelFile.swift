@@ -44,7 +44,7 @@ public enum ModelFile {
         append(UInt64(json.count), to: &bytes)
         bytes += json
         bytes.reserveCapacity(bytes.count + 4 * model.network.parameterCount + 4)
-        for value in model.network.parameters { append(value.bitPattern, to: &bytes) }
+        appendFloats(model.network.parameters, to: &bytes)
         append(checksum(bytes), to: &bytes)
         let file = try AtomicFile(path: path)
         try file.write(bytes)
@@ -102,8 +102,19 @@ public enum ModelFile {
     /// FNV-1a hash of `bytes` (32 bits), the model and checkpoint files' checksum.
     public static func checksum(_ bytes: [UInt8]) -> UInt32 {
         var hash: UInt32 = 2_166_136_261
-        for b in bytes { hash = (hash ^ UInt32(b)) &* 16_777_619 }
+        bytes.withUnsafeBufferPointer { buffer in
+            for b in buffer { hash = (hash ^ UInt32(b)) &* 16_777_619 }
+        }
         return hash
+    }
+
+    /// Appends `values` as little-endian IEEE 754 singles (one copy on a little-endian machine).
+    public static func appendFloats(_ values: [Float], to bytes: inout [UInt8]) {
+        #if _endian(little)
+        values.withUnsafeBytes { bytes += $0 }
+        #else
+        for value in values { append(value.bitPattern, to: &bytes) }
+        #endif
     }
 
     private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {

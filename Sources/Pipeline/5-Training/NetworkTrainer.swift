@@ -201,7 +201,7 @@ public final class NetworkTrainer {
     private func save(_ model: AcousticModel, state: TrainingCheckpoint, optimizer: AdamOptimizer) throws {
         try ModelFile.write(model, to: path("epoch-\(state.epoch).mdl"))
         try state.write(optimizer: optimizer, to: path("checkpoint"))
-        try ModelFile.write(model, to: path("final.mdl"))
+        try AtomicFile.link(path("epoch-\(state.epoch).mdl"), to: path("final.mdl"))
         try AtomicFile.write(state.history.map { $0.line + "\n" }.joined(), to: path("train.log"))
         try JSONFile.write(state.history, to: path("history.json"))
     }

@@ -32,7 +32,9 @@ struct TrainingCheckpoint: Codable {
         withUnsafeBytes(of: Self.version.littleEndian) { bytes += $0 }
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { bytes += $0 }
         bytes += json
-        for v in optimizer.firstMoment + optimizer.secondMoment { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes += $0 } }
+        bytes.reserveCapacity(bytes.count + 8 * optimizer.firstMoment.count + 4)
+        ModelFile.appendFloats(optimizer.firstMoment, to: &bytes)
+        ModelFile.appendFloats(optimizer.secondMoment, to: &bytes)
         let sum = ModelFile.checksum(bytes)
         withUnsafeBytes(of: sum.littleEndian) { bytes += $0 }
         let file = try AtomicFile(path: path)

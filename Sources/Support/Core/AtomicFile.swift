@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -72,6 +73,28 @@ public final class AtomicFile {
         if rename(temporaryPath, path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)
+            throw FileError.cannotWrite(path: path, reason: reason)
+        }
+    }
+
+    /// Makes `path` name the file `source` names (a hard link: no bytes copied), atomically: a
+    /// previous `path` is replaced whole. Copies instead where the file system has no hard links.
+    /// - Throws: `FileError.cannotWrite`.
+    public static func link(_ source: String, to path: String) throws {
+        let temporary = "\(path).tmp-\(getpid())"
+        unlink(temporary)
+        guard Glibc.link(source, temporary) == 0 else {
+            guard let bytes = FileManager.default.contents(atPath: source) else {
+                throw FileError.cannotWrite(path: path, reason: "cannot read \(source)")
+            }
+            let file = try AtomicFile(path: path)
+            try file.write([UInt8](bytes))
+            try file.commit()
+            return
+        }
+        if rename(temporary, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
             throw FileError.cannotWrite(path: path, reason: reason)
         }
     }
