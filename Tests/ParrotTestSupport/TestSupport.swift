@@ -87,7 +87,8 @@ public enum TestSupport {
 
     /// Writes text to a file.
     public static func write(_ text: String, to path: String) throws {
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        // Not String.write(atomically:), which leaves a TemporaryDirectory.* behind in /tmp on Linux.
+        try AtomicFile.write(text, to: path)
     }
 
     /// Result of running a program.

@@ -1,4 +1,5 @@
 import Audio
+import Core
 import Foundation
 import Transcription
 
@@ -57,13 +58,13 @@ func benchJoin(_ arguments: ArraySlice<String>) throws {
     let directory = out + "/long"
     try FileManager.default.createDirectory(atPath: directory + "/wav", withIntermediateDirectories: true)
     try SoundFile.writeWAV(path: directory + "/wav/long.wav", samples: samples, sampleRate: sampleRate)
-    try "long \(directory)/wav/long.wav\n".write(toFile: directory + "/wav.scp", atomically: true, encoding: .utf8)
-    try "long \(words.joined(separator: " "))\n".write(toFile: directory + "/text", atomically: true, encoding: .utf8)
-    try "long long\n".write(toFile: directory + "/utt2spk", atomically: true, encoding: .utf8)
-    try "long long\n".write(toFile: directory + "/spk2utt", atomically: true, encoding: .utf8)
+    try AtomicFile.write("long \(directory)/wav/long.wav\n", to: directory + "/wav.scp")
+    try AtomicFile.write("long \(words.joined(separator: " "))\n", to: directory + "/text")
+    try AtomicFile.write("long long\n", to: directory + "/utt2spk")
+    try AtomicFile.write("long long\n", to: directory + "/spk2utt")
     let ctm = entries.map { ctmLine("long", $0.start, $0.end - $0.start, $0.label) }.joined()
-    try ctm.write(toFile: directory + "/phones.ctm", atomically: true, encoding: .utf8)
-    try pieces.write(toFile: out + "/pieces.txt", atomically: true, encoding: .utf8)
+    try AtomicFile.write(ctm, to: directory + "/phones.ctm")
+    try AtomicFile.write(pieces, to: out + "/pieces.txt")
     print(String(format: "joined %d recordings, %.1f minutes, %d words, into %@", words.count,
                  Double(samples.count) / Double(sampleRate) / 60, words.joined(separator: " ").split(separator: " ").count, directory))
 }
@@ -89,5 +90,5 @@ func benchSplit(_ arguments: ArraySlice<String>) throws {
             next += 1
         }
     }
-    try out.write(toFile: a[2], atomically: true, encoding: .utf8)
+    try AtomicFile.write(out, to: a[2])
 }
