@@ -51,16 +51,17 @@ import Transcription
         #expect(alignment.frameClasses == [0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 0])
     }
 
-    /// A recording whose frames × CTC states exceed 2²⁸ is refused, before any search, with a
-    /// message naming it (3 phones, 7 states: 38,347,505 frames).
+    /// A recording whose frames × CTC states exceed the limit (2²⁸ by default; 70 here) is refused,
+    /// before any search, with a message naming it; at the limit it aligns (3 phones, 7 states).
     @Test func aRecordingTooLongForCTCIsNamed() throws {
         let aligner = aligner(minimumPause: 10)
-        let frames = (1 << 28) / 7 + 1
-        let y = Matrix(rows: frames, columns: labels.count)
-        #expect(throws: AlignError.tooLongForCTC(utterance: "u", frames: frames, phones: 3)) {
-            try aligner.ctcAlign("u", compiled: compiled(aligner), logPosteriors: y)
+        let y = spikes("__A___B__C")   // 10 frames × 7 states = 70
+        #expect(throws: AlignError.tooLongForCTC(utterance: "u", frames: 10, phones: 3)) {
+            try aligner.ctcAlign("u", compiled: compiled(aligner), logPosteriors: y, limit: 69)
         }
-        #expect(AlignError.tooLongForCTC(utterance: "u", frames: frames, phones: 3).description.contains("framewise model aligns recordings of any length"))
+        #expect(try aligner.ctcAlign("u", compiled: compiled(aligner), logPosteriors: y, limit: 70).phones.count == 4)
+        #expect(ForcedAligner.ctcAlignmentLimit == 1 << 28)
+        #expect(AlignError.tooLongForCTC(utterance: "u", frames: 10, phones: 3).description.contains("framewise model aligns recordings of any length"))
     }
 
     @Test func aLongRunOfBlanksBetweenWordsIsAPause() throws {

@@ -33,9 +33,10 @@ import Testing
             reports.append(done)
         }) { batch, _ in
             batch.map { key in Int(key.dropFirst())! % 2 == 1 ? .failure(Odd()) : .success(key.uppercased()) }
-        } consume: { block in
-            seen.append(block.map(\.key))
-            #expect(block.allSatisfy { $0.value == $0.key.uppercased() })
+        } consume: { block, results in
+            #expect(block == Array(keys[(10 * seen.count)..<min(25, 10 * seen.count + 10)]))
+            seen.append(results.map(\.key))
+            #expect(results.allSatisfy { $0.value == $0.key.uppercased() })
         }
         #expect(count == 13)
         #expect(seen == [["k00", "k02", "k04", "k06", "k08"], ["k10", "k12", "k14", "k16", "k18"], ["k20", "k22", "k24"]])

@@ -49,6 +49,7 @@ static void product_bf16(int m, int n, int k, const float *x, int ldx, const uin
     const int panels = (n + 15) / 16, pairs = (k + 1) / 2;
     const size_t panelStride = (size_t)pairs * 32;   // uint16 values per panel
     uint32_t *rowPairs = malloc((size_t)R * pairs * sizeof(uint32_t));
+    if (!rowPairs) abort();
     for (int r0 = 0; r0 < m; r0 += R) {
         const int rows = m - r0 < R ? m - r0 : R;
         for (int a = 0; a < rows; a++) {

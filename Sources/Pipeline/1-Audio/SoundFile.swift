@@ -226,8 +226,8 @@ public final class SoundFileStream {
     public func read(maximumFrames: Int = 1 << 16) throws -> [Float] {
         if finished { return [] }
         // No more than the header says is left (plus one frame, to see the end), so that a short
-        // file does not pay for a long buffer.
-        let wanted = declaredFrames > 0 ? max(1, min(maximumFrames, declaredFrames - framesRead + 1)) : maximumFrames
+        // file does not pay for a long buffer; past what the header said, full blocks again.
+        let wanted = declaredFrames > 0 && framesRead <= declaredFrames ? max(1, min(maximumFrames, declaredFrames - framesRead + 1)) : maximumFrames
         if interleaved.count < wanted * channels { interleaved = [Float](repeating: 0, count: wanted * channels) }
         let got = Int(interleaved.withUnsafeMutableBufferPointer { sf_readf_float(handle, $0.baseAddress, sf_count_t(wanted)) })
         if got <= 0 {

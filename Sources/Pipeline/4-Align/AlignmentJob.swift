@@ -52,20 +52,34 @@ public struct AlignmentJob {
     /// by the block, not the corpus). - Returns: aligned utterances and failures (utterance, reason), sorted.
     public func run(outputDirectory: String) throws -> (aligned: Int, failures: [(String, String)]) {
         let keys = Array(Set(source.keys).union(transcripts.keys).union(source.failedUtterances.keys)).sorted(by: cLocaleLess)
-        let output = try Output(job: self, target: outputDirectory)
-        defer { output.stage.discard() }
-        // A corpus folder's recordings are written at the end, from their utterances' alignments.
+        let stage = try StagingDirectory(for: outputDirectory)
+        defer { stage.discard() }
+        let output = try Output(job: self, stage: stage)
+        // A corpus folder's recording gets its TextGrid once the block holding its last utterance
+        // (in key order) is aligned; only the alignments of recordings still open are kept.
         let inRecordings = Set(recordings.flatMap { $0.utterances.map(\.id) })
+        var open = recordings.compactMap { recording in
+            recording.utterances.map(\.id).max(by: cLocaleLess).map { (recording: recording, last: $0) }
+        }.sorted { cLocaleLess($0.last, $1.last) }[...]
         var kept = [String: UtteranceAlignment]()
+        func close(through end: String?) throws {
+            while let next = open.first, end.map({ !cLocaleLess($0, next.last) }) ?? true {
+                try output.writeRecording(next.recording, alignments: kept)
+                for utterance in next.recording.utterances { kept[utterance.id] = nil }
+                open.removeFirst()
+            }
+        }
         let (aligned, failures) = try WorkerPool.runInBlocks(keys, jobs: jobs, batchSize: batchSize, state: NetworkWorkspace.forInference, progress: progress) { batch, workspace in
             alignments(batch, workspace: workspace).map { $0.map(\.alignment) }
-        } consume: { block in
-            for (key, alignment) in block {
+        } consume: { block, results in
+            for (key, alignment) in results {
                 try output.append(key, alignment)
                 if inRecordings.contains(key) { kept[key] = alignment }
             }
+            try close(through: block.last)
         }
-        try output.finish(recordings: kept, failures: failures)
+        try close(through: nil)
+        try output.finish(failures: failures)
         return (aligned, failures)
     }
 
@@ -108,9 +122,9 @@ public struct AlignmentJob {
         let archive: KaldiArchiveWriter
         let shift: Double, length: Double
 
-        init(job: AlignmentJob, target: String) throws {
+        init(job: AlignmentJob, stage: StagingDirectory) throws {
             self.job = job
-            stage = try StagingDirectory(for: target)
+            self.stage = stage
             let directory = stage.path
             try FileManager.default.createDirectory(atPath: directory + "/textgrids", withIntermediateDirectories: true)
             phonesCTM = try AtomicFile(path: directory + "/phones.ctm")
@@ -136,18 +150,20 @@ public struct AlignmentJob {
             try AtomicFile.write(writer.textGrid(a, duration: duration), to: "\(stage.path)/textgrids/\(name).TextGrid")
         }
 
-        /// Writes the recordings' TextGrids and the failure list, and moves everything into place.
-        func finish(recordings results: [String: UtteranceAlignment], failures: [(String, String)]) throws {
-            let fm = FileManager.default
+        /// Writes a corpus folder recording's TextGrid, at its path in the folder, from its
+        /// utterances' alignments (none when none of them was aligned).
+        func writeRecording(_ recording: CorpusFolder.Recording, alignments results: [String: UtteranceAlignment]) throws {
+            let pieces = recording.utterances.compactMap { u in results[u.id].map { (offset: u.startSeconds, alignment: $0) } }
+            guard !pieces.isEmpty else { return }
+            let names = job.speakerTiers ? (words: "\(recording.speakerName) - words", phones: "\(recording.speakerName) - phones") : (words: "words", phones: "phones")
+            let file = "\(stage.path)/\(recording.relativeName).TextGrid"
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try AtomicFile.write(job.writer.textGrid(pieces, duration: recording.durationSeconds, tierNames: names), to: file)
+        }
+
+        /// Writes the failure list and moves everything into place.
+        func finish(failures: [(String, String)]) throws {
             try archive.commit()
-            for recording in job.recordings {
-                let pieces = recording.utterances.compactMap { u in results[u.id].map { (offset: u.startSeconds, alignment: $0) } }
-                guard !pieces.isEmpty else { continue }
-                let names = job.speakerTiers ? (words: "\(recording.speakerName) - words", phones: "\(recording.speakerName) - phones") : (words: "words", phones: "phones")
-                let file = "\(stage.path)/\(recording.relativeName).TextGrid"
-                try fm.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                try AtomicFile.write(job.writer.textGrid(pieces, duration: recording.durationSeconds, tierNames: names), to: file)
-            }
             try phonesCTM.commit()
             try wordsCTM.commit()
             try csv.commit()

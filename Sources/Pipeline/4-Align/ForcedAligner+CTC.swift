@@ -7,17 +7,20 @@ import Transcription
 /// turned into phone segments that tile the utterance (`UtteranceAlignment(ctcPath:…)`: blanks
 /// shared at midpoints, silence around the words and in long blank runs between them).
 extension ForcedAligner {
+    /// Frames × states a CTC alignment may search: its back-pointers take a byte each, 256 MB.
+    public static let ctcAlignmentLimit = 1 << 28
+
     /// Aligns the transcript's first pronunciations to a CTC model's log-posteriors
     /// (`frames × classes`, the blank last); pauses between words need `options.optionalSilence`
     /// and last at least `options.minimumPause` frames.
     /// - Throws: `AlignError.transcriptTooLong` when the phones cannot fit in the frames,
     ///   `.tooLongForCTC` for a recording of more than about 5 minutes of speech.
-    public func ctcAlign(_ utterance: String, compiled: CompiledTranscript, logPosteriors: Matrix) throws -> UtteranceAlignment {
+    /// - Parameter limit: frames × CTC states (2·phones + 1) refused as too long (a byte each).
+    public func ctcAlign(_ utterance: String, compiled: CompiledTranscript, logPosteriors: Matrix, limit: Int = ctcAlignmentLimit) throws -> UtteranceAlignment {
         let firstPronunciations = compiled.pronunciations.map { $0[0] }
         let phones = firstPronunciations.flatMap { $0 }.map(Int32.init)
         let blank = logPosteriors.columns - 1
-        // CTC's search keeps a byte per frame and state: 256 MB at most.
-        guard logPosteriors.rows * (2 * phones.count + 1) <= 1 << 28 else {
+        guard logPosteriors.rows * (2 * phones.count + 1) <= limit else {
             throw AlignError.tooLongForCTC(utterance: utterance, frames: logPosteriors.rows, phones: phones.count)
         }
         guard let path = CTC.forcedAlignment(logPosteriors, labels: phones, blank: blank) else {

@@ -42,8 +42,9 @@ public struct DecodeJob {
     public func run(outputDirectory: String, keys requested: [String]? = nil) throws -> Summary {
         let keys = (requested ?? Array(Set(source.keys).union(source.failedUtterances.keys))).sorted(by: cLocaleLess)
         let available = Set(source.keys)
-        let output = try Output(job: self, target: outputDirectory)
-        defer { output.stage.discard() }
+        let stage = try StagingDirectory(for: outputDirectory)
+        defer { stage.discard() }
+        let output = try Output(job: self, stage: stage)
         var frames = 0
         let (decoded, failures) = try WorkerPool.runInBlocks(keys, jobs: jobs, state: NetworkWorkspace.forInference, progress: progress) { batch, workspace in
             batch.map { key in
@@ -55,8 +56,8 @@ public struct DecodeJob {
                                                     frameLevels: recognizer.usesFrameLevels ? QuietWordGate.frameLevels(raw) : nil, workspace: workspace)
                 }
             }
-        } consume: { block in
-            for (key, recognition) in block {
+        } consume: { _, results in
+            for (key, recognition) in results {
                 try output.append(key, recognition)
                 frames += recognition.frames
             }
@@ -73,9 +74,9 @@ public struct DecodeJob {
         let text: AtomicFile, phones: AtomicFile, words: AtomicFile?
         let json: JSONArrayWriter
 
-        init(job: DecodeJob, target: String) throws {
+        init(job: DecodeJob, stage: StagingDirectory) throws {
             self.job = job
-            stage = try StagingDirectory(for: target)
+            self.stage = stage
             text = try AtomicFile(path: stage.path + "/text")
             phones = try AtomicFile(path: stage.path + "/phones.ctm")
             words = job.recognizer.mode.isWordSearch ? try AtomicFile(path: stage.path + "/words.ctm") : nil

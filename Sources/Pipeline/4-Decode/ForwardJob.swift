@@ -33,10 +33,12 @@ public struct ForwardJob {
             let archive = try KaldiArchiveWriter(path: jobs == 1 ? stem + ".ark" : "\(stem).\(job + 1).ark")
             let workspace = NetworkWorkspace.forInference()
             var entries = [(key: String, location: ArchiveLocation)](), failures = [(String, String)]()
-            let share = Array(WorkerPool.share(keys, part: job, of: jobs))
-            for block in stride(from: 0, to: share.count, by: Self.blockSize) {
-                let blockKeys = Array(share[block..<min(block + Self.blockSize, share.count)])
-                for (key, outcome) in zip(blockKeys, logPosteriors(blockKeys, workspace: workspace)) {
+            // Utterances are read into a block of at most `blockSize` of them and `blockFrames`
+            // frames (a long recording fills a block alone), then run and written in order.
+            var block = [(key: String, features: Result<Matrix, Error>)]()
+            var blockFrames = 0
+            func flush() throws {
+                for (key, outcome) in zip(block.map(\.key), logPosteriors(block.map(\.features), workspace: workspace)) {
                     defer { counter.advance() }
                     do {
                         let posteriors = try outcome.get()
@@ -48,7 +50,18 @@ public struct ForwardJob {
                         failures.append((key, "\(error)"))
                     }
                 }
+                block.removeAll()
+                blockFrames = 0
             }
+            for key in WorkerPool.share(keys, part: job, of: jobs) {
+                let features = Result { try source.normalizedFeatures(key) }
+                let frames = (try? features.get().rows) ?? 0
+                if !block.isEmpty, blockFrames + frames > Self.blockFrames { try flush() }
+                block.append((key, features))
+                blockFrames += frames
+                if block.count == Self.blockSize { try flush() }
+            }
+            try flush()
             try archive.commit()
             return (entries, failures)
         }
@@ -61,20 +74,20 @@ public struct ForwardJob {
 extension ForwardJob {
     /// Utterances read at a time: sorted by length into network batches, written in order.
     static let blockSize = 64
+    /// Frames read at a time, at most (unless one utterance has more): 10 minutes at 10 ms.
+    static let blockFrames = 60_000
     /// Utterances per network pass: a padded batch runs the recurrent products as matrix
     /// products, about four times faster than one utterance at a time.
     static let batchSize = 16
 
-    /// Log-posteriors of `keys`, in order: the utterances grouped by length into batches of
-    /// `batchSize` (little padding), longest first, each batch one network pass. An utterance
-    /// whose features cannot be read fails alone; a batch that fails (features of another
-    /// dimension) runs again one utterance at a time.
-    func logPosteriors(_ keys: [String], workspace: NetworkWorkspace) -> [Result<Matrix, Error>] {
-        var out = keys.map { _ in Result<Matrix, Error>.failure(AcousticModelError.noTrainingData(reason: "not computed")) }
+    /// Log-posteriors of a block of utterances' features (CMVN applied), in order: grouped by
+    /// length into batches of `batchSize` (little padding), longest first, each batch one network
+    /// pass. An utterance whose features could not be read keeps that error; a batch that fails
+    /// (features of another dimension) runs again one utterance at a time.
+    func logPosteriors(_ block: [Result<Matrix, Error>], workspace: NetworkWorkspace) -> [Result<Matrix, Error>] {
+        var out = block
         var features = [Int: Matrix]()
-        for (i, key) in keys.enumerated() {
-            do { features[i] = try source.normalizedFeatures(key) } catch { out[i] = .failure(error) }
-        }
+        for (i, outcome) in block.enumerated() { if case let .success(matrix) = outcome { features[i] = matrix } }
         // Longest first, so the workspace grows once, for the first batch.
         let order = features.keys.sorted { (features[$0]!.rows, $1) > (features[$1]!.rows, $0) }
         for start in stride(from: 0, to: order.count, by: Self.batchSize) {

@@ -97,6 +97,7 @@ public final class AtomicFile {
             unlink(temporary)
             throw FileError.cannotWrite(path: path, reason: reason)
         }
+        unlink(temporary)   // still there when `path` already named the same file (rename does nothing then)
     }
 
     /// Writes `text` to `path` atomically.

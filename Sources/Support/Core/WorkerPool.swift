@@ -70,21 +70,21 @@ public enum WorkerPool {
         return (results, failures.sorted { cLocaleLess($0.0, $1.0) })
     }
 
-    /// `run` over `keys` a block of `blockSize` at a time, handing each block's results to
-    /// `consume` in order before the next block starts, so that the results of a whole corpus are
-    /// never held at once. `progress` counts over all the keys.
+    /// `run` over `keys` a block of `blockSize` at a time, handing each block's keys and results
+    /// to `consume` (on the calling thread) in order before the next block starts, so that the
+    /// results of a whole corpus are never held at once. `progress` counts over all the keys.
     /// - Returns: the number of results, and failures (key, reason) in the order of `keys`' blocks
     ///   (C-locale order when `keys` is sorted so).
     public static func runInBlocks<State, T>(_ keys: [String], blockSize: Int = 2_048, jobs: Int, batchSize: Int = 1, state: () -> State,
                                              progress: ((Int, Int) -> Void)?, _ body: ([String], inout State) -> [Result<T, Error>],
-                                             consume: ([(key: String, value: T)]) throws -> Void) rethrows -> (count: Int, failures: [(String, String)]) {
+                                             consume: (_ block: [String], _ results: [(key: String, value: T)]) throws -> Void) rethrows -> (count: Int, failures: [(String, String)]) {
         var count = 0
         var failures = [(String, String)]()
         for start in stride(from: 0, to: keys.count, by: blockSize) {
             let block = Array(keys[start..<min(start + blockSize, keys.count)])
             let report = progress.map { report in { (done: Int, _: Int) in report(start + done, keys.count) } }
             let (results, blockFailures) = run(block, jobs: jobs, batchSize: batchSize, state: state, progress: report, body)
-            try consume(block.compactMap { key in results[key].map { (key, $0) } })
+            try consume(block, block.compactMap { key in results[key].map { (key, $0) } })
             count += results.count
             failures += blockFailures
         }

@@ -10,23 +10,25 @@ import Core
 /// and the time with the same product, not with the transcript's length.
 ///
 /// Pruning can lose the best path where the speech and the transcript disagree for long; when no
-/// end state survives, the search is run again with a wider beam (as Kaldi's aligners retry),
-/// up to `maximumBeam`.
+/// end state survives, the search is run again with a wider beam and more states kept (as Kaldi's
+/// aligners retry), up to `maximumBeam`.
 extension ViterbiAligner {
     /// Log-score below a frame's best at which a state is dropped, for the first try.
     public static let beam: Float = 60
     /// The widest beam tried before giving up.
     public static let maximumBeam: Float = 960
-    /// States a frame keeps at most, whatever the beam (bounds the memory: 16 bits per state and frame).
+    /// States a frame keeps at most on the first try, whatever the beam (bounds the memory: 16 bits
+    /// per state and frame); each retry allows four times as many.
     public static let maximumActiveStates = 4_000
 
-    /// Aligns with `alignPruned`, widening the beam fourfold after each failure.
+    /// Aligns with `alignPruned`, widening the beam and the states kept fourfold after each failure.
     /// - Throws: `AlignError.noPath` when even `maximumBeam` loses every end state.
     static func alignLong(_ graph: AlignmentGraph, scores: Matrix, utterance: String) throws -> ViterbiPath {
-        var width = beam
+        var width = beam, active = maximumActiveStates
         while width <= maximumBeam {
-            if let path = alignPruned(graph, scores: scores, beam: width, maximumActive: maximumActiveStates) { return path }
+            if let path = alignPruned(graph, scores: scores, beam: width, maximumActive: active) { return path }
             width *= 4
+            active *= 4
         }
         throw AlignError.noPath(utterance: utterance)
     }
@@ -35,6 +37,7 @@ extension ViterbiAligner {
     /// - Returns: the best path that stayed within the beam, or nil when no end state is active at
     ///   the last frame (or the graph's jumps are too long for 16-bit back-pointers).
     public static func alignPruned(_ graph: AlignmentGraph, scores: Matrix, beam: Float, maximumActive: Int) -> ViterbiPath? {
+        precondition(maximumActive >= 1, "at least one state a frame")
         let frames = scores.rows, classes = scores.columns
         let stateCount = graph.stateCount
         guard frames > 0, stateCount > 0 else { return nil }
