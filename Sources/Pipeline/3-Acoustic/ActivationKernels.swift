@@ -1,3 +1,6 @@
+import CRecurrentKernel
+import Foundation
+
 /// Vectorised element-wise functions for the LSTM gates (eight lanes at a time).
 ///
 /// `exp` is computed as `2^n · e^r` with `n = round(x / ln 2)` and `|r| ≤ ln 2 / 2`, `e^r` by a
@@ -63,6 +66,23 @@ enum ActivationKernels {
     static func lstmCell(z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, previousCell: UnsafePointer<Float>?, mask m: Float,
                          cell: UnsafeMutablePointer<Float>, tanhCell: UnsafeMutablePointer<Float>,
                          output: UnsafeMutablePointer<Float>, hidden h: Int) {
+        if avx512CellKernel {
+            parrot_lstm_cell_avx512(z, bias, previousCell, m, cell, tanhCell, output, Int32(h))
+            return
+        }
+        lstmCellSIMD8(z: z, bias: bias, previousCell: previousCell, mask: m, cell: cell, tanhCell: tanhCell, output: output, hidden: h)
+    }
+
+    /// The C kernel's twin in AVX-512 (sixteen units at a time, the same bits), where the CPU has
+    /// AVX-512 and `PARROT_CELL_KERNEL` is not `swift`.
+    static let avx512CellKernel: Bool = {
+        ProcessInfo.processInfo.environment["PARROT_CELL_KERNEL"] != "swift" && parrot_recurrent_kernel_available() != 0
+    }()
+
+    /// `lstmCell` in portable SIMD, eight units at a time.
+    static func lstmCellSIMD8(z: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, previousCell: UnsafePointer<Float>?, mask m: Float,
+                              cell: UnsafeMutablePointer<Float>, tanhCell: UnsafeMutablePointer<Float>,
+                              output: UnsafeMutablePointer<Float>, hidden h: Int) {
         var j = 0
         let mask = SIMD8<Float>(repeating: m)
         // Loop-invariant: at the first step there is no previous cell (read the zeroed-out product instead).

@@ -24,6 +24,12 @@ void parrot_pack_columns(const float *w, int n, int k, float *packed);
 void parrot_packed_product(int m, int n, int k, const float *x, int ldx, const float *packed,
                            float *y, int ldy, int beta);
 
+/// One fused LSTM step for one utterance (ActivationKernels.lstmCell), sixteen units at a time,
+/// bit for bit the same as the Swift version. Only where parrot_recurrent_kernel_available() is 1.
+/// `previous` may be NULL (first step).
+void parrot_lstm_cell_avx512(float *z, const float *bias, const float *previous, float mask,
+                             float *cell, float *tanhCell, float *output, int h);
+
 /// BF16 products with FP32 accumulation (AVX512_BF16). 1 when this CPU has it.
 int parrot_bf16_available(void);
 
