@@ -45,6 +45,18 @@ import Testing
          "--epochs", "4", "--batch-size", "8", "--learning-rate", "0.01", "--class-labels", dir + "/phones.txt"] + extra
     }
 
+    /// `parrot --version` says which arithmetic the network runs, and follows the switches that
+    /// select the portable paths.
+    @Test func versionNamesTheArithmeticPath() throws {
+        var environment = ProcessInfo.processInfo.environment
+        let plain = try TestSupport.run(TestSupport.parrotBinary, ["--version"], environment: environment)
+        #expect(plain.status == 0 && plain.standardOutput.contains("FP32; recurrent product: "))
+        environment["PARROT_RECURRENT_KERNEL"] = "blas"
+        environment["PARROT_CELL_KERNEL"] = "swift"
+        let portable = try TestSupport.run(TestSupport.parrotBinary, ["--version"], environment: environment)
+        #expect(portable.standardOutput.contains("recurrent product: OpenBLAS; LSTM step: portable SIMD"), "\(portable.standardOutput)")
+    }
+
     @Test func frameAccuracyRisesEpochByEpochAndForwardWritesPosteriors() throws {
         let dir = try Self.fixture.get()
         let command = train(dir, dir + "/nnet")

@@ -31,3 +31,15 @@ enum RecurrentKernel {
         parrot_packed_product(Int32(m), Int32(n), Int32(k), x, Int32(ldx), packed.pointer, y, Int32(ldy), accumulate ? 1 : 0)
     }
 }
+
+/// Which arithmetic the network runs, for `parrot --version`.
+public enum NetworkKernels {
+    /// e.g. "FP32; recurrent product: AVX-512 kernel; LSTM step: AVX-512; BF16: on this CPU, unused".
+    public static var summary: String {
+        let product = RecurrentKernel.isEnabled ? "AVX-512 kernel" : "OpenBLAS"
+        let step = ActivationKernels.avx512CellKernel ? "AVX-512" : "portable SIMD"
+        // BF16 measured slower than FP32 where the CPU has it (README, Performance), so never used.
+        let bf16 = parrot_bf16_available() != 0 ? "on this CPU, unused (slower than FP32 here)" : "not on this CPU"
+        return "FP32; recurrent product: \(product); LSTM step: \(step); BF16: \(bf16)"
+    }
+}

@@ -24,7 +24,7 @@ struct Parrot: ParsableCommand {
         Exit status: 0 when every input succeeded, 1 when some input failed (the rest are \
         still processed and a summary names the failures), 64 for bad command-line usage.
         """,
-        version: "parrot \(version) (\(BLAS.configuration); CPU AVX-512: \(BLAS.cpuHasAVX512 ? "yes" : "no"))",
+        version: "parrot \(version) (\(BLAS.configuration); CPU AVX-512: \(BLAS.cpuHasAVX512 ? "yes" : "no"); \(NetworkKernels.summary))",
         subcommands: [FeaturesCommand.self, ValidateCommand.self, DataDirCommand.self, LexiconCommand.self, CopyFeatsCommand.self, NnetTrainCommand.self, NnetForwardCommand.self, TrainCommand.self, AlignCommand.self, TrainRefinerCommand.self, EvalAlignCommand.self, DecodeCommand.self, ScoreCommand.self, LMCommand.self, ReportCommand.self, ModelsCommand.self, CombineFeaturesCommand.self, TrainWorkerCommand.self]
     )
 }
