@@ -71,8 +71,12 @@ import Testing
         let exact = try ViterbiAligner.alignExactly(graph, scores: scores, utterance: "long")
         #expect(try ViterbiAligner.align(graph, scores: scores, utterance: "long", exactLimit: 1_000).units == exact.units)
         #expect(exact.units[frames / 2] == 2)   // the pause between the words (unit 2: silence before word 2)
-        // Scores that no beam can follow (every class impossible from the middle on) are an error naming the utterance.
+        // Scores that no beam can follow (every class impossible from the middle on) are an error
+        // naming the utterance and what to check.
         for t in (frames / 2)..<frames { for c in 0..<3 { scores[t, c] = -.infinity } }
-        #expect(throws: AlignError.noPath(utterance: "long")) { try ViterbiAligner.align(graph, scores: scores, utterance: "long", exactLimit: 1_000) }
+        #expect(throws: AlignError.beamTooNarrow(utterance: "long", beam: ViterbiAligner.maximumBeam)) {
+            try ViterbiAligner.align(graph, scores: scores, utterance: "long", exactLimit: 1_000)
+        }
+        #expect("\(AlignError.beamTooNarrow(utterance: "long", beam: 960))".hasPrefix("utterance long: no alignment within a beam of 960"))
     }
 }

@@ -8,6 +8,8 @@ public enum AlignError: Error, Equatable, CustomStringConvertible, Sendable {
     case transcriptTooLong(utterance: String, frames: Int, minimumFrames: Int)
     case unknownPhone(phone: String, context: String)
     case noPath(utterance: String)
+    /// A long recording's beam search lost every path, even at its widest beam.
+    case beamTooNarrow(utterance: String, beam: Float)
     /// A recording too long for CTC alignment, whose search keeps every frame × state.
     case tooLongForCTC(utterance: String, frames: Int, phones: Int)
     /// A boundary refiner that does not fit the model, the features or its own file.
@@ -26,6 +28,8 @@ public enum AlignError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .unknownPhone(phone, context):
             return phone.contains(" ") ? "phones \(phone) are not in the model's phone set (\(context))" : "phone '\(phone)' is not in the model's phone set (\(context))"
         case let .noPath(utterance): return "utterance \(utterance): no alignment path (all scores impossible)"
+        case let .beamTooNarrow(utterance, beam):
+            return "utterance \(utterance): no alignment within a beam of \(Int(beam)): the transcript and the recording disagree for too long (words the recording lacks, or a long stretch it has and the transcript does not); check the transcript, or split the recording where they part"
         case let .tooLongForCTC(utterance, frames, phones):
             return "utterance \(utterance): too long to align with a CTC model (\(frames) frames × \(phones) phones); a framewise model aligns recordings of any length"
         case let .refinerMismatch(reason): return "boundary refiner: \(reason)"

@@ -22,7 +22,7 @@ extension ViterbiAligner {
     public static let maximumActiveStates = 4_000
 
     /// Aligns with `alignPruned`, widening the beam and the states kept fourfold after each failure.
-    /// - Throws: `AlignError.noPath` when even `maximumBeam` loses every end state.
+    /// - Throws: `AlignError.beamTooNarrow` when even `maximumBeam` loses every end state.
     static func alignLong(_ graph: AlignmentGraph, scores: Matrix, utterance: String) throws -> ViterbiPath {
         var width = beam, active = maximumActiveStates
         while width <= maximumBeam {
@@ -30,7 +30,7 @@ extension ViterbiAligner {
             width *= 4
             active *= 4
         }
-        throw AlignError.noPath(utterance: utterance)
+        throw AlignError.beamTooNarrow(utterance: utterance, beam: maximumBeam)
     }
 
     /// The beam search described above.

@@ -22,7 +22,8 @@ public enum ViterbiAligner {
     /// - Parameters:
     ///   - scores: `T × C` log-scores (log-posteriors, possibly minus a scaled log-prior).
     ///   - utterance: for error messages.
-    /// - Throws: `AlignError.transcriptTooLong` when T is below the graph's minimum, `.noPath`
+    /// - Throws: `AlignError.transcriptTooLong` when T is below the graph's minimum, `.beamTooNarrow`
+    ///   when a long recording's beam search loses every path, `.noPath`
     ///   when every path is impossible (all −∞).
     ///
     /// A table of at most `exactLimit` frames × states (a recording of a few minutes) is searched
