@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <immintrin.h>
 #include "recurrent_kernel.h"
+#include "tile_store.h"
 
 // BF16 products with FP32 accumulation (AVX512_BF16's VDPBF16PS: 32 multiply-adds of BF16 pairs
 // per instruction, twice the FP32 FMA's 16). Weights are packed once into panels of 16 output
@@ -86,16 +87,7 @@ static void product_bf16(int m, int n, int k, const float *x, int ldx, const uin
                             acc[a][b] = _mm512_dpbf16_ps(acc[a][b], (__m512bh)_mm512_set1_epi32((int)rowPairs[(size_t)a * pairs + q]), w);
                     }
             }
-            for (int a = 0; a < rows; a++)
-                for (int b = 0; b < tilePanels; b++) {
-                    const int column = 16 * (p0 + b);
-                    const int valid = n - column < 16 ? n - column : 16;
-                    const __mmask16 mask = (__mmask16)((1u << valid) - 1u);
-                    float *out = y + (size_t)(r0 + a) * ldy + column;
-                    __m512 value = acc[a][b];
-                    if (beta) value = _mm512_add_ps(value, _mm512_maskz_loadu_ps(mask, out));
-                    _mm512_mask_storeu_ps(out, mask, value);
-                }
+            parrot_store_tile(acc, rows, tilePanels, p0, r0, n, y, ldy, beta);
         }
     }
     free(rowPairs);

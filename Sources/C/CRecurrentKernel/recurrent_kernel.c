@@ -1,5 +1,6 @@
 #include <stdatomic.h>
 #include "recurrent_kernel.h"
+#include "tile_store.h"
 #include <immintrin.h>
 #include <string.h>
 
@@ -87,16 +88,7 @@ static void product_avx512(int m, int n, int k, const float *x, int ldx, const f
                             acc[a][b] = _mm512_fmadd_ps(_mm512_set1_ps(xr[(size_t)a * ldx + i]), w, acc[a][b]);
                     }
             }
-            for (int a = 0; a < rows; a++)
-                for (int b = 0; b < tilePanels; b++) {
-                    const int column = 16 * (p0 + b);
-                    const int valid = n - column < 16 ? n - column : 16;
-                    const __mmask16 mask = (__mmask16)((1u << valid) - 1u);
-                    float *out = y + (size_t)(r0 + a) * ldy + column;
-                    __m512 value = acc[a][b];
-                    if (beta) value = _mm512_add_ps(value, _mm512_maskz_loadu_ps(mask, out));
-                    _mm512_mask_storeu_ps(out, mask, value);
-                }
+            parrot_store_tile(acc, rows, tilePanels, p0, r0, n, y, ldy, beta);
         }
     }
 }
