@@ -18,6 +18,9 @@ public struct MelFilterbank: Sendable {
     /// Number of filters.
     public var binCount: Int { weights.count }
 
+    /// Each filter's weights summed: its width in FFT bins, as a triangle of height 1 measures it.
+    public var weightSums: [Double] { weights.map { $0.reduce(0) { $0 + Double($1) } } }
+
     /// Kaldi's Mel scale.
     public static func mel(_ hz: Double) -> Double { 1127.0 * log(1.0 + hz / 700.0) }
 

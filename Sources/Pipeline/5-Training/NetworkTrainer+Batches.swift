@@ -135,7 +135,13 @@ extension NetworkTrainer {
             // (CTC targets are label sequences: an item is always a whole utterance.)
             let whole = item.start == 0 && (options.isCTC || item.frames == original.count)
             if cache?.key != item.key {
-                var features = try source.normalizedFeatures(item.key), target = original
+                var features: Matrix
+                if masking != nil, let noisy = try noisy(item.key, model: model, random: &masking!) {
+                    features = noisy
+                } else {
+                    features = try source.normalizedFeatures(item.key)
+                }
+                var target = original
                 if masking != nil { perturb(&features, &target, whole: whole, model: model, random: &masking!) }
                 cache = (item.key, try model.input(features), target)
             }
@@ -153,6 +159,20 @@ extension NetworkTrainer {
         var batch = Batch(keys: items.map(\.key), inputs: inputs, targets: nil, dimension: dimension)
         batch.labels = batchTargets
         return batch
+    }
+
+    /// With noise augmentation on, and on an even draw: the normalised features of `key` with white
+    /// noise at an SNR drawn from `noiseSNR`, made on its raw log-Mel features and normalised with
+    /// the speaker's (clean) CMVN statistics. Taking off again what the noise added to the means, as
+    /// a noisy speaker's own statistics would, did worse on development voices (79.9% of boundaries
+    /// within 20 ms against 81.5%). Nil otherwise, or when the features are not Parrot's filterbank's.
+    private func noisy(_ key: String, model: AcousticModel, random: inout SeededGenerator) throws -> Matrix? {
+        guard let range = options.noiseSNR, let fbank = model.features?.fbank, random.next() & 1 == 0,
+              let noise = FeatureNoise.shared(for: fbank) else { return nil }
+        let raw = try source.rawFeatures(key)
+        guard raw.rows > 0, raw.columns == noise.dimension else { return nil }
+        let snr = range.lowerBound + (range.upperBound - range.lowerBound) * Double(random.next() >> 11) / Double(1 << 53)
+        return source.normalized(noise.apply(to: raw, snr: snr, offset: Int(random.next() % UInt64(noise.frameCount))), of: key)
     }
 
     /// A training utterance as another speaker might have said it: its spectrum stretched

@@ -35,9 +35,10 @@ struct DecodeCommand: ParsableCommand {
         or n-gram (--lm-weight 0.5 and --word-insertion-penalty -2 unless given); times come \
         from the CTC alignment of the result. --prior-scale and --drop-quiet-words are refused.
 
-        --drop-quiet-words DB rejects words far quieter than the rest of their utterance (the \
-        loudest frame of each word against the loudest word's, from the features' filterbank \
-        energy): background speech, or the tail of a previous take at the start of a file.
+        In lexicon mode a framewise model's words far quieter than the rest of their utterance \
+        are dropped: those whose loudest frame is more than --drop-quiet-words DB (20) below the \
+        loudest word's, from the features' filterbank energy. They are background speech, or the \
+        tail of a previous take; 0 keeps every word.
 
         Writes OUT_DIR/text (hypotheses, for parrot score), phones.ctm and (lexicon mode) \
         words.ctm with start, duration and confidence, decode.json, and failed.txt (utterances \
@@ -68,7 +69,7 @@ struct DecodeCommand: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--nj must be at least 1") }
         switch mode {
         case .greedy:
-            guard lexicon == nil, grammar == nil, lm == nil, oov == nil, decoding.dropQuietWords == 0 else { throw ValidationError("--lexicon, --grammar, --lm, --oov and --drop-quiet-words need --mode lexicon") }
+            guard lexicon == nil, grammar == nil, lm == nil, oov == nil, decoding.dropQuietWords == nil else { throw ValidationError("--lexicon, --grammar, --lm, --oov and --drop-quiet-words need --mode lexicon") }
         case .lexicon:
             guard lexicon != nil else { throw ValidationError("--mode lexicon needs --lexicon") }
             guard grammar == nil || lm == nil else { throw ValidationError("give --grammar or --lm, not both") }
@@ -111,7 +112,7 @@ struct DecodeCommand: ParsableCommand {
         }
         let decodingOptions = decoding.options(for: acoustic.criterion)
         let options = decodingOptions.search
-        if acoustic.criterion == .ctc, decoding.dropQuietWords > 0 || decoding.priorScale != 0 {
+        if acoustic.criterion == .ctc, decoding.dropQuietWords ?? 0 > 0 || decoding.priorScale != 0 {
             throw ValidationError("\(modelFile) is a CTC model: --drop-quiet-words and --prior-scale apply to framewise models only")
         }
         // A CTC model's outputs are searched for prefixes (CTCPrefixSearch), a framewise model's frame by frame.

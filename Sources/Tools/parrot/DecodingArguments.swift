@@ -28,15 +28,19 @@ struct DecodingArguments: ParsableArguments {
     @Option(help: "Weight of the log-prior subtracted from log-posteriors in searches (uses MODEL_DIR/priors.txt).")
     var priorScale: Float = 0
 
-    @Option(help: ArgumentHelp("Lexicon mode: drop words whose loudest frame is more than DB below the utterance's loudest word, taking them for background sound (0: keep every word).", valueName: "DB"))
-    var dropQuietWords: Float = 0
+    @Option(help: ArgumentHelp("Lexicon mode: drop words whose loudest frame is more than DB below the utterance's loudest word, taking them for background sound (0: keep every word). Default: 20 for a framewise model, off for a CTC model.", valueName: "DB"))
+    var dropQuietWords: Float?
+
+    /// --drop-quiet-words for a framewise model when not given: far below any word of read speech
+    /// (the yesno training recordings' words all peak within 8.4 dB of their loudest).
+    static let defaultQuietWordDecibels: Float = 20
 
     func validate() throws {
         guard ctcBeam >= 1 else { throw ValidationError("--ctc-beam must be at least 1") }
         guard minDuration >= 1, maxActive >= 1, beam > 0 else { throw ValidationError("--min-duration and --max-active must be at least 1, --beam positive") }
         guard acousticScale > 0, acousticScale.isFinite else { throw ValidationError("--acoustic-scale must be positive") }
         guard priorScale >= 0, priorScale.isFinite else { throw ValidationError("--prior-scale must be 0 or more") }
-        guard dropQuietWords >= 0, dropQuietWords.isFinite else { throw ValidationError("--drop-quiet-words takes decibels, 0 or more") }
+        guard dropQuietWords ?? 0 >= 0, dropQuietWords?.isFinite ?? true else { throw ValidationError("--drop-quiet-words takes decibels, 0 or more") }
     }
 
     /// The library's options for a model trained with `criterion` (the language-model weight and
@@ -52,7 +56,8 @@ struct DecodingArguments: ParsableArguments {
         options.search.minimumDuration = minDuration
         options.acousticScale = acousticScale
         options.priorScale = priorScale
-        options.quietWordDecibels = dropQuietWords > 0 ? dropQuietWords : nil
+        let quiet = dropQuietWords ?? (ctc ? 0 : Self.defaultQuietWordDecibels)
+        options.quietWordDecibels = quiet > 0 ? quiet : nil
         return options
     }
 }

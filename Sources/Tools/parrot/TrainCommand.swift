@@ -60,6 +60,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "First rounds that train a frame-local classifier instead of the BiLSTM (0: none).") var localRounds = 3
     @Option(help: "Frames of context on each side of every frame for the frame-local classifier: ±1 keeps the classifier from learning the flat start's timing (more context: boundaries up to 40 ms late).") var localSplice = 1
     @Option(help: "Stop when fewer than this share of frames change in a re-alignment.") var changeThreshold = 0.01
+    @Option(help: "Noise augmentation: every epoch, each training utterance has an even chance of white noise at a signal-to-noise ratio drawn from LOW,HIGH dB (below its RMS), added to its log-Mel features as the waveform's would add; 'off' for none. Needs features made by Parrot.")
+    var noise = "5,20"
     @OptionGroup(title: "Alignment") var alignment: AlignmentArguments
     @OptionGroup(title: "Corpus folders") var corpus: CorpusArguments
     @OptionGroup(title: "Network") var network: NetworkArguments
@@ -81,6 +83,17 @@ struct TrainCommand: ParsableCommand {
         guard adaptationLearningRate > 0, adaptationLearningRate.isFinite else { throw ValidationError("--adaptation-learning-rate must be positive") }
         guard (0...50).contains(localSplice) else { throw ValidationError("--local-splice must be 0 to 50 frames") }
         guard rounds >= 1, epochs ?? 1 >= 1, jobs >= 1, patience >= 0 else { throw ValidationError("--rounds, --epochs and --nj must be at least 1, --patience at least 0") }
+        _ = try noiseRange()
+    }
+
+    /// The SNR range of --noise (nil for 'off').
+    func noiseRange() throws -> ClosedRange<Double>? {
+        if noise == "off" { return nil }
+        let parts = noise.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let low = parts[0], let high = parts[1], low.isFinite, high.isFinite, low <= high, (-10...60).contains(low), (-10...60).contains(high) else {
+            throw ValidationError("--noise takes LOW,HIGH in dB (from -10 to 60, LOW no more than HIGH), e.g. 5,20, or 'off'; got '\(noise)'")
+        }
+        return low...high
     }
 
     func run() throws {
@@ -115,6 +128,7 @@ struct TrainCommand: ParsableCommand {
             options.network = network.options(epochs: epochs ?? defaults.epochs)
             options.network.patience = patience > 0 ? patience : nil
             options.network.criterion = criterion == .ctc ? .ctc : nil
+            options.network.noiseSNR = try noiseRange()
             options.initialAlignment = initAlignment == .ctc ? .ctc : nil
             // An explicit --epochs is the limit as given; the default is raised on small corpora.
             options.network.minimumSteps = epochs == nil ? defaults.minimumSteps : nil
