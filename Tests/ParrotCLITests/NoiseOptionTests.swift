@@ -19,6 +19,6 @@ import Testing
         #expect(train.standardOutput.contains("--noise <noise>"))
         #expect(train.standardOutput.contains("(default: 5,20)"))
         let decode = try TestSupport.run(parrot, ["decode", "--help"])
-        #expect(decode.standardOutput.contains("Default: 20 for a framewise model"))
+        #expect(decode.standardOutput.contains("Default: 20 for a framewise model in a word loop"))
     }
 }

@@ -35,8 +35,8 @@ struct DecodeCommand: ParsableCommand {
         or n-gram (--lm-weight 0.5 and --word-insertion-penalty -2 unless given); times come \
         from the CTC alignment of the result. --prior-scale and --drop-quiet-words are refused.
 
-        In lexicon mode a framewise model's words far quieter than the rest of their utterance \
-        are dropped: those whose loudest frame is more than --drop-quiet-words DB (20) below the \
+        In a word loop (lexicon mode without --grammar) a framewise model's words far quieter \
+        than the rest of their utterance are dropped: those whose loudest frame is more than --drop-quiet-words DB (20) below the \
         loudest word's, from the features' filterbank energy. They are background speech, or the \
         tail of a previous take; 0 keeps every word.
 
@@ -110,7 +110,7 @@ struct DecodeCommand: ParsableCommand {
         guard let silence = labels.firstIndex(of: Lexicon.silence) else {
             throw ValidationError("the model has no \(Lexicon.silence) class; decoding needs one")
         }
-        let decodingOptions = decoding.options(for: acoustic.criterion)
+        let decodingOptions = decoding.options(for: acoustic.criterion, grammar: grammar != nil)
         let options = decodingOptions.search
         if acoustic.criterion == .ctc, decoding.dropQuietWords ?? 0 > 0 || decoding.priorScale != 0 {
             throw ValidationError("\(modelFile) is a CTC model: --drop-quiet-words and --prior-scale apply to framewise models only")

@@ -28,11 +28,12 @@ struct DecodingArguments: ParsableArguments {
     @Option(help: "Weight of the log-prior subtracted from log-posteriors in searches (uses MODEL_DIR/priors.txt).")
     var priorScale: Float = 0
 
-    @Option(help: ArgumentHelp("Lexicon mode: drop words whose loudest frame is more than DB below the utterance's loudest word, taking them for background sound (0: keep every word). Default: 20 for a framewise model, off for a CTC model.", valueName: "DB"))
+    @Option(help: ArgumentHelp("Lexicon mode: drop words whose loudest frame is more than DB below the utterance's loudest word, taking them for background sound (0: keep every word). Default: 20 for a framewise model in a word loop (no --grammar), else off.", valueName: "DB"))
     var dropQuietWords: Float?
 
-    /// --drop-quiet-words for a framewise model when not given: far below any word of read speech
-    /// (the yesno training recordings' words all peak within 8.4 dB of their loudest).
+    /// --drop-quiet-words for a framewise model in a word loop when not given: far below any word
+    /// of read speech (the yesno training recordings' words all peak within 8.4 dB of their
+    /// loudest). A grammar's sentences stay whole: dropping a word could leave one it lacks.
     static let defaultQuietWordDecibels: Float = 20
 
     func validate() throws {
@@ -46,7 +47,7 @@ struct DecodingArguments: ParsableArguments {
     /// The library's options for a model trained with `criterion` (the language-model weight and
     /// insertion penalty have a default for each; on the built-in corpus's development voices a
     /// CTC model's phone error rate with its phone bigram was 4.66% at 0.5 and −2, 7.99% at 1 and 0).
-    func options(for criterion: TrainingCriterion) -> DecodingOptions {
+    func options(for criterion: TrainingCriterion, grammar: Bool) -> DecodingOptions {
         let ctc = criterion == .ctc
         var options = DecodingOptions()
         options.search.beam = beam
@@ -56,7 +57,7 @@ struct DecodingArguments: ParsableArguments {
         options.search.minimumDuration = minDuration
         options.acousticScale = acousticScale
         options.priorScale = priorScale
-        let quiet = dropQuietWords ?? (ctc ? 0 : Self.defaultQuietWordDecibels)
+        let quiet = dropQuietWords ?? (ctc || grammar ? 0 : Self.defaultQuietWordDecibels)
         options.quietWordDecibels = quiet > 0 ? quiet : nil
         return options
     }
