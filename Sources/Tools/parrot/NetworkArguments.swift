@@ -19,7 +19,7 @@ struct NetworkArguments: ParsableArguments {
     @Option(help: "Train on pieces of this many frames instead of whole utterances (0: whole utterances).") var chunkFrames = 0
     @Option(help: "Frequency masking: two bands of up to this many feature bins hidden in each training utterance (0: off).") var freqMask = 0
     @Option(help: "Time masking: two runs of up to this many frames hidden in each training utterance (0: off).") var timeMask = 0
-    @Option(help: "Vocal-tract-length perturbation: each training utterance's log-Mel spectrum stretched by a factor drawn from 1 ± this, every epoch (0: off).") var warp = 0.0
+    @Option(help: "Vocal-tract-length perturbation: each training utterance's log-Mel spectrum stretched by a factor drawn from 1 ± this, every epoch (0: off). Default: 0.1 in parrot train (its BiLSTM rounds), 0 in nnet-train.") var warp: Double?
     @Option(help: "Tempo perturbation: each whole training utterance played at a rate drawn from 1 ± this, every epoch (0: off).") var tempo = 0.0
     @Option(help: "Parallel training with model averaging: copies of the model trained concurrently on shares of each epoch's batches, then averaged (1: one model).") var trainJobs = 1
     @Option(help: ArgumentHelp("Run the training copies (and in parrot train each round's re-alignment, in --nj parts) as separate jobs through this launcher, called Kaldi's way: CMD JOB=1:N LOG parrot train-worker ... (e.g. recipes/common/local.sh or recipes/common/slurm.sh; on a cluster keep the directories and the binary on a shared filesystem). Default: threads in this process. The model is the same either way.", valueName: "launcher"))
@@ -29,7 +29,7 @@ struct NetworkArguments: ParsableArguments {
         guard layers >= 0, hidden >= 1, batchSize >= 1, splice >= 0, projection >= 0, chunkFrames >= 0, freqMask >= 0, timeMask >= 0, trainJobs >= 1 else {
             throw ValidationError("--hidden and --batch-size must be at least 1; --layers, --splice, --projection, --chunk-frames, --freq-mask and --time-mask at least 0")
         }
-        guard (0..<0.5).contains(warp), (0..<0.5).contains(tempo) else { throw ValidationError("--warp and --tempo must be in [0, 0.5)") }
+        guard (0..<0.5).contains(warp ?? 0), (0..<0.5).contains(tempo) else { throw ValidationError("--warp and --tempo must be in [0, 0.5)") }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
         guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
     }
@@ -37,8 +37,8 @@ struct NetworkArguments: ParsableArguments {
     /// The job launcher of --cmd.
     var launcher: JobLauncher? { cmd.map { JobLauncher(command: $0) } }
 
-    /// The library's options, with `epochs` passes.
-    func options(epochs: Int) -> TrainingOptions {
+    /// The library's options, with `epochs` passes and `defaultWarp` unless --warp is given.
+    func options(epochs: Int, defaultWarp: Double = 0) -> TrainingOptions {
         var options = TrainingOptions()
         options.layers = layers
         options.hiddenUnits = hidden
@@ -56,6 +56,7 @@ struct NetworkArguments: ParsableArguments {
         options.frequencyMaskWidth = freqMask > 0 ? freqMask : nil
         options.timeMaskWidth = timeMask > 0 ? timeMask : nil
         options.trainJobs = trainJobs > 1 ? trainJobs : nil
+        let warp = warp ?? defaultWarp
         options.frequencyWarp = warp > 0 ? warp : nil
         options.tempoPerturbation = tempo > 0 ? tempo : nil
         return options
