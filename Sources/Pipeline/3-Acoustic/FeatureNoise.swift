@@ -61,23 +61,29 @@ public struct FeatureNoise: Sendable {
     /// from the features (in the units of the samples the filterbank read, squared).
     public func level(of raw: Matrix) -> Double {
         guard raw.rows > 0, raw.columns == dimension else { return 0 }
+        return level(energies: raw.values.map { Foundation.exp(Double($0)) }, frames: raw.rows)
+    }
+
+    /// `level(of:)` from the features' energies (`frames × bins`, not logged).
+    private func level(energies: [Double], frames: Int) -> Double {
         var sum = 0.0
-        for t in 0..<raw.rows {
-            for b in 0..<dimension { sum += Foundation.exp(Double(raw[t, b])) / response[b] * widths[b] }
+        for t in 0..<frames {
+            for b in 0..<dimension { sum += energies[t * dimension + b] / response[b] * widths[b] }
         }
-        return sum / Double(raw.rows)
+        return sum / Double(frames)
     }
 
     /// `raw` with white noise `snr` dB below its level; the noise's frames are read from frame
     /// `offset` of the measured noise on (cycling). Features of another dimension come back unchanged.
     public func apply(to raw: Matrix, snr: Double, offset: Int = 0) -> Matrix {
         guard raw.rows > 0, raw.columns == dimension else { return raw }
-        let variance = level(of: raw) * pow(10, -snr / 10)
+        let energies = raw.values.map { Foundation.exp(Double($0)) }
+        let variance = level(energies: energies, frames: raw.rows) * pow(10, -snr / 10)
         var out = raw
         for t in 0..<raw.rows {
             let n = (offset + t) % noiseFrames.rows
             for b in 0..<dimension {
-                out[t, b] = Float(Foundation.log(Foundation.exp(Double(raw[t, b])) + variance * Double(noiseFrames[n, b])))
+                out[t, b] = Float(Foundation.log(energies[t * dimension + b] + variance * Double(noiseFrames[n, b])))
             }
         }
         return out

@@ -68,7 +68,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Noise augmentation of training inputs: each training utterance, every epoch, has an even
     /// chance of white noise (`FeatureNoise`) at a signal-to-noise ratio drawn uniformly from this
     /// range in dB (then the speaker's CMVN). Needs features made by Parrot's filterbank (the
-    /// model's feature settings). `AlignmentTrainer` leaves it out of frame-local rounds. Nil: off.
+    /// model's feature settings). `AlignmentTrainer` leaves it, like every augmentation, out of
+    /// frame-local rounds. Nil: off.
     public var noiseSNR: ClosedRange<Double>?
     /// Parallel training with model averaging: each epoch, this many copies of the model train
     /// on interleaved shares of the batches (concurrently) and their weights and optimiser moments

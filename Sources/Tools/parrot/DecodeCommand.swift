@@ -36,9 +36,9 @@ struct DecodeCommand: ParsableCommand {
         from the CTC alignment of the result. --prior-scale and --drop-quiet-words are refused.
 
         In a word loop (lexicon mode without --grammar) a framewise model's words far quieter \
-        than the rest of their utterance are dropped: those whose loudest frame is more than --drop-quiet-words DB (20) below the \
-        loudest word's, from the features' filterbank energy. They are background speech, or the \
-        tail of a previous take; 0 keeps every word.
+        than the rest of their utterance are dropped: those whose loudest frame is more than \
+        --drop-quiet-words DB (20) below the loudest word's, from the features' filterbank \
+        energy. They are background speech, or the tail of a previous take; 0 keeps every word.
 
         Writes OUT_DIR/text (hypotheses, for parrot score), phones.ctm and (lexicon mode) \
         words.ctm with start, duration and confidence, decode.json, and failed.txt (utterances \

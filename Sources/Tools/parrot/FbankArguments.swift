@@ -125,7 +125,7 @@ struct AugmentationArguments: ParsableArguments {
     }
 
     /// A comma-separated list of numbers in `range` (nil when the option is absent).
-    private static func numbers(_ text: String?, in range: ClosedRange<Double>, error: String) throws -> [Double]? {
+    static func numbers(_ text: String?, in range: ClosedRange<Double>, error: String) throws -> [Double]? {
         guard let text else { return nil }
         let values = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }.filter(range.contains)
         guard !values.isEmpty, values.count == text.split(separator: ",").count else { throw ValidationError(error) }

@@ -94,11 +94,11 @@ struct TrainCommand: ParsableCommand {
     /// The SNR range of --noise (nil for 'off').
     func noiseRange() throws -> ClosedRange<Double>? {
         if noise == "off" { return nil }
-        let parts = noise.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard parts.count == 2, let low = parts[0], let high = parts[1], low.isFinite, high.isFinite, low <= high, (-10...60).contains(low), (-10...60).contains(high) else {
-            throw ValidationError("--noise takes LOW,HIGH in dB (from -10 to 60, LOW no more than HIGH), e.g. 5,20, or 'off'; got '\(noise)'")
+        let error = "--noise takes LOW,HIGH in dB (from -10 to 60, LOW no more than HIGH), e.g. 5,20, or 'off'; got '\(noise)'"
+        guard let values = try AugmentationArguments.numbers(noise, in: -10...60, error: error), values.count == 2, values[0] <= values[1] else {
+            throw ValidationError(error)
         }
-        return low...high
+        return values[0]...values[1]
     }
 
     func run() throws {
