@@ -98,6 +98,18 @@ func tinyOptions(layers: Int, hiddenUnits: Int = 8, epochs: Int, batchSize: Int,
         #expect(options.epochLimit(batchesPerEpoch: 1) == TrainingOptions.maximumEpochs)
     }
 
+    /// `parrot train`'s rounds: at least 1,000 optimiser steps or 3 epochs, whichever is more,
+    /// at most 60 epochs (an epoch of N utterances has ⌈0.9 N / 16⌉ batches).
+    @Test func theDefaultRoundsTrainAThousandStepsOrThreeEpochs() {
+        let network = AlignmentTrainingOptions().network
+        #expect(network.epochLimit(batchesPerEpoch: 113) == 9)    // 2,000 utterances: ⌈1000 / 113⌉
+        #expect(network.epochLimit(batchesPerEpoch: 34) == 30)    // 600 utterances
+        #expect(network.epochLimit(batchesPerEpoch: 9) == 60)     // 150: ⌈1000 / 9⌉ = 112, capped
+        #expect(network.epochLimit(batchesPerEpoch: 333) == 4)    // 999 steps in 3 epochs
+        #expect(network.epochLimit(batchesPerEpoch: 334) == 3)    // about 6,000 utterances and more
+        #expect(network.patience == 2)
+    }
+
     /// 24 utterances of 30 frames of random features with random labels out of 3, written as a
     /// features directory (`DIR/feats`).
     static func unlearnableCorpus() throws -> (directory: String, targets: [String: [Int32]]) {
