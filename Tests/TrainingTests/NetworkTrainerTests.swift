@@ -98,15 +98,15 @@ func tinyOptions(layers: Int, hiddenUnits: Int = 8, epochs: Int, batchSize: Int,
         #expect(options.epochLimit(batchesPerEpoch: 1) == TrainingOptions.maximumEpochs)
     }
 
-    /// `parrot train`'s rounds: at least 1,000 optimiser steps or 3 epochs, whichever is more,
-    /// at most 60 epochs (an epoch of N utterances has ⌈0.9 N / 16⌉ batches).
-    @Test func theDefaultRoundsTrainAThousandStepsOrThreeEpochs() {
+    /// `parrot train`'s rounds: at least 150 optimiser steps or 3 epochs, whichever is more,
+    /// at most 60 epochs, patience 2.
+    @Test func theDefaultRoundsTrainAHundredAndFiftyStepsOrThreeEpochs() {
         let network = AlignmentTrainingOptions().network
-        #expect(network.epochLimit(batchesPerEpoch: 113) == 9)    // 2,000 utterances: ⌈1000 / 113⌉
-        #expect(network.epochLimit(batchesPerEpoch: 34) == 30)    // 600 utterances
-        #expect(network.epochLimit(batchesPerEpoch: 9) == 60)     // 150: ⌈1000 / 9⌉ = 112, capped
-        #expect(network.epochLimit(batchesPerEpoch: 333) == 4)    // 999 steps in 3 epochs
-        #expect(network.epochLimit(batchesPerEpoch: 334) == 3)    // about 6,000 utterances and more
+        #expect(network.epochLimit(batchesPerEpoch: 113) == 3)    // 339 steps already
+        #expect(network.epochLimit(batchesPerEpoch: 49) == 4)     // 147 steps in 3 epochs
+        #expect(network.epochLimit(batchesPerEpoch: 34) == 5)     // ⌈150 / 34⌉
+        #expect(network.epochLimit(batchesPerEpoch: 9) == 17)     // ⌈150 / 9⌉
+        #expect(network.epochLimit(batchesPerEpoch: 2) == 60)     // ⌈150 / 2⌉ = 75, capped
         #expect(network.patience == 2)
     }
 

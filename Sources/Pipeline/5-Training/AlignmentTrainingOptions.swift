@@ -61,15 +61,11 @@ public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
     public var localMinimumSteps: Int? = 300
 
     /// Every round trains until its validation loss stops improving (patience 2, the best
-    /// epoch kept), for at least 3 epochs and 1,000 optimiser steps (300 in frame-local rounds)
-    /// unless it stops early, and at most 60 epochs. 150 steps (the limit before) cut the
-    /// BiLSTM rounds of 600 to 2,000 utterances off at 3 to 5 epochs with the validation loss
-    /// still falling; 1,000 gained 0.7 and 1.9 points on the development voices and 1.8 and 0.5
-    /// on unseen FSDD speakers (two seeds), in fewer rounds. A corpus of more than about 6,000
-    /// utterances keeps 3 epochs a round.
+    /// epoch kept), for at least 3 epochs and 150 optimiser steps (300 in frame-local rounds)
+    /// unless it stops early, and at most 60 epochs.
     public init() {
         network.epochs = 3
-        network.minimumSteps = 1_000
+        network.minimumSteps = 150
         network.patience = 2
     }
 }

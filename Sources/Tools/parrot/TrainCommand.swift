@@ -55,7 +55,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "How the first alignment is made: 'flat' (phones spread uniformly over the speech) or 'ctc' (a CTC model is trained first, in MODEL_DIR/ctc, and its alignments are the start).")
     var initAlignment: InitialAlignment = .flat
     @Option(help: "Most re-alignment rounds (training stops sooner when fewer than --change-threshold of the frames change).") var rounds = 8
-    @Option(help: "Most training epochs per round. Default: at least 3, raised on smaller corpora to 1,000 optimiser steps (300 in the frame-local rounds), at most 60; a round ends sooner when its validation loss stops improving (--patience).") var epochs: Int?
+    @Option(help: "Most training epochs per round. Default: at least 3, raised on small corpora to 150 optimiser steps (300 in the frame-local rounds), at most 60; a round ends sooner when its validation loss stops improving (--patience).") var epochs: Int?
     @Option(help: "End a round after this many epochs without a lower validation loss, keeping its best epoch (0: train every epoch).") var patience = 2
     @Option(help: "First rounds that train a frame-local classifier instead of the BiLSTM (0: none).") var localRounds = 3
     @Option(help: "Frames of context on each side of every frame for the frame-local classifier: ±1 keeps the classifier from learning the flat start's timing (more context: boundaries up to 40 ms late).") var localSplice = 1
