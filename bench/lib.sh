@@ -1,4 +1,13 @@
-# Sourced by bench/accuracy and bench/dev: helpers shared by the accuracy benchmarks.
+# Sourced by bench/accuracy and bench/dev: helpers shared by the accuracy benchmarks. They read
+# the sourcing script's $parrot, $nj and $train_flags.
+
+# train_timed DATA LEXICON MODEL: parrot train with default flags (and --train-flags); prints the seconds it took.
+train_timed() {
+  local start=$(date +%s)
+  # shellcheck disable=SC2086
+  "$parrot" train "$1" "$2" "$3" --nj "$nj" $train_flags > "$3.log" 2>&1 || { echo "training $3 failed; see $3.log" >&2; tail -3 "$3.log" >&2; }
+  echo $(( $(date +%s) - start ))
+}
 
 # alignment_figures REF_CTM HYP_CTM: "NN.NN% within 20 ms, mean error NN.N ms" (parrot eval-align).
 alignment_figures() {
