@@ -21,7 +21,7 @@ import Transcription
         _ = try trainer.run(resume: false)
 
         let (a, b) = try Self.classes(dir + "/model")
-        func firstB(_ classes: [Int32]) -> Int? { classes.firstIndex(of: b) }
+        func firstB(_ classes: FrameLabels) -> Int? { classes.firstIndex(of: b) }
         let flat = try TargetTable.read(path: dir + "/model/ali.0.ark")
         for (i, (k, m)) in runs.enumerated() {
             let key = "u\(i)"

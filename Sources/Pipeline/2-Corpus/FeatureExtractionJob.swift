@@ -72,7 +72,7 @@ public final class FeatureExtractionJob {
         }
 
         var scpEntries = [(key: String, location: ArchiveLocation)]()
-        var statistics = [String: CMVNStatistics]()
+        var statistics = StatisticsSums()
         var frames = 0
         var seconds = 0.0
         for result in results {
@@ -80,14 +80,19 @@ public final class FeatureExtractionJob {
             failures += result.failures
             frames += result.frames
             seconds += result.audioSeconds
-            statistics.merge(result.statistics) { a, _ in a }
+            statistics.add(result.statistics)
         }
-        scpEntries = scpEntries.map { (key: $0.key, location: stage.final($0.location)) }
+        var archives = Set<String>()   // one copy of each archive's final path, shared by its entries
+        scpEntries = scpEntries.map { entry in
+            var location = stage.final(entry.location)
+            location.path = archives.insert(location.path).memberAfterInsert
+            return (key: entry.key, location: location)
+        }
         scpEntries.sort { cLocaleLess($0.key, $1.key) }
         failures.sort { cLocaleLess($0.utterance, $1.utterance) }
         let succeeded = Set(scpEntries.map(\.key))
 
-        try writeCMVN(statistics: statistics, utterances: scpEntries.map(\.key), outputDirectory: absoluteOutput, finalDirectory: finalOutput)
+        try writeCMVN(statistics: statistics.sums, outputDirectory: absoluteOutput, finalDirectory: finalOutput)
         try writeTables(keeping: succeeded, outputDirectory: absoluteOutput, finalDirectory: finalOutput)
         var settings = options
         settings.audio = audioOptions
@@ -103,7 +108,7 @@ public final class FeatureExtractionJob {
     private struct WorkerResult {
         var entries: [(key: String, location: ArchiveLocation)] = []
         var failures: [(utterance: String, reason: String)] = []
-        var statistics: [String: CMVNStatistics] = [:]
+        var statistics = StatisticsSums()
         var frames = 0
         var audioSeconds = 0.0
     }
@@ -131,7 +136,7 @@ public final class FeatureExtractionJob {
                     if streams(stream) {
                         let (features, seconds) = try streamedFeatures(stream, targetRate: audioOptions.sampleRate, fbank: fbank, resampler: resampler)
                         result.entries.append((id, try archive.write(key: id, .floatMatrix(features))))
-                        result.statistics[id] = CMVNStatistics(features: features)
+                        accumulate(features, of: id, opening: id == utterances.first, into: &result.statistics)
                         result.frames += features.rows
                         result.audioSeconds += seconds
                         continue
@@ -164,7 +169,7 @@ public final class FeatureExtractionJob {
                         throw AudioError.nonFiniteSamples(path: utterance.source.description, count: 0)
                     }
                     result.entries.append((key, try archive.write(key: key, .floatMatrix(features))))
-                    result.statistics[key] = CMVNStatistics(features: features)
+                    accumulate(features, of: key, opening: id == utterances.first, into: &result.statistics)
                     result.frames += features.rows
                     result.audioSeconds += waveform.durationSeconds
                 }
@@ -202,18 +207,41 @@ public final class FeatureExtractionJob {
         return (matrix, Double(stream.framesRead) / Double(stream.sampleRate))
     }
 
-    private func writeCMVN(statistics: [String: CMVNStatistics], utterances: [String], outputDirectory: String, finalDirectory: String) throws {
+    /// CMVN statistics summed per speaker (or per utterance) as workers meet the utterances, so
+    /// memory holds a sum per speaker, not statistics per utterance. The sums come out as one
+    /// worker adding the utterances in C-locale order would make them: a worker's share is a
+    /// contiguous run of that order, so only the speakers of its first utterance (one per kind of
+    /// copy) can have begun in the share before; those keep each utterance's statistics, to be
+    /// added after the previous worker's sum one by one.
+    struct StatisticsSums {
+        var sums: [String: CMVNStatistics] = [:]
+        var opening: [String: [CMVNStatistics]] = [:]
+
+        mutating func add(_ statistics: CMVNStatistics, to key: String, opening isOpening: Bool) {
+            if isOpening || opening[key] != nil { opening[key, default: []].append(statistics); return }
+            if sums[key] == nil { sums[key] = statistics } else { sums[key]!.add(statistics) }
+        }
+
+        /// Adds the next worker's sums after this one's.
+        mutating func add(_ next: StatisticsSums) {
+            for (key, utterances) in next.opening { for statistics in utterances { add(statistics, to: key, opening: false) } }
+            for (key, sum) in next.sums { add(sum, to: key, opening: false) }
+        }
+    }
+
+    /// Adds an utterance's features to its speaker's (or its own) CMVN statistics; `opening`: one
+    /// of the worker's first utterance's keys.
+    private func accumulate(_ features: Matrix, of utterance: String, opening: Bool, into statistics: inout StatisticsSums) {
+        guard options.cmvn != .none else { return }
+        statistics.add(CMVNStatistics(features: features), to: options.cmvn == .speaker ? speaker(of: utterance) : utterance, opening: opening)
+    }
+
+    private func writeCMVN(statistics: [String: CMVNStatistics], outputDirectory: String, finalDirectory: String) throws {
         guard options.cmvn != .none else {
             try? FileManager.default.removeItem(atPath: (finalDirectory as NSString).appendingPathComponent("cmvn.scp"))
             return
         }
-        var grouped = [String: CMVNStatistics]()
-        for utterance in utterances {
-            guard let stats = statistics[utterance] else { continue }
-            let key = options.cmvn == .speaker ? speaker(of: utterance) : utterance
-            if grouped[key] == nil { grouped[key] = stats } else { grouped[key]!.add(stats) }
-        }
-        try CMVNTable.write(grouped, directory: outputDirectory, finalDirectory: finalDirectory)
+        try CMVNTable.write(statistics, directory: outputDirectory, finalDirectory: finalDirectory)
     }
 
     /// Copies the data tables, restricted to `keeping`, unless writing into the source directory.

@@ -28,9 +28,13 @@ public enum CTC {
     public static let blankLabel = "<blk>"
 
     /// Frames needed to emit `labels`: one per label, and a blank between two equal labels.
-    public static func minimumFrames(_ labels: [Int32]) -> Int {
-        var frames = labels.count
-        for i in labels.indices.dropFirst() where labels[i] == labels[i - 1] { frames += 1 }
+    public static func minimumFrames<Labels: Sequence<Int32>>(_ labels: Labels) -> Int {
+        var frames = 0
+        var previous: Int32?
+        for label in labels {
+            frames += label == previous ? 2 : 1
+            previous = label
+        }
         return frames
     }
 

@@ -99,7 +99,7 @@ public enum NGramEstimator {
 
     /// A phone n-gram from frame-level alignments: each utterance's runs of one class become one
     /// phone, silence and spoken noise left out (they are optional between phones when decoding).
-    public static func phoneArpa(alignments: [String: [Int32]], labels: [String], order: Int = 2,
+    public static func phoneArpa<Classes: Sequence<Int32>>(alignments: [String: Classes], labels: [String], order: Int = 2,
                                  excluded: Set<String> = ["SIL", "SPN"]) -> String {
         var sentences = [[String]]()
         for key in alignments.keys.sorted() {

@@ -16,10 +16,10 @@ import Transcription
 extension AlignmentTrainer {
     /// The CTC network for `compiled` (in `MODEL_DIR/ctc`, resumed from there), with each
     /// utterance's label sequence. `phoneSet` ends with the blank.
-    func trainCTC(_ compiled: [String: CompiledTranscript], phoneSet: [String], resume: Bool) throws
-        -> (model: AcousticModel, labels: [String: [Int32]], trainer: NetworkTrainer) {
-        var labels = [String: [Int32]]()
-        for (key, transcript) in compiled { labels[key] = transcript.pronunciations.flatMap { $0[0] }.map(Int32.init) }
+    func trainCTC(_ compiled: CompiledTranscripts, phoneSet: [String], resume: Bool) throws
+        -> (model: AcousticModel, labels: [String: FrameLabels], trainer: NetworkTrainer) {
+        var labels = [String: FrameLabels]()
+        for key in compiled.keys { labels[key] = FrameLabels(try compiled.compile(key).pronunciations.flatMap { $0[0] }.map(Int32.init)) }
         onEvent?(.message("CTC: \(labels.count) utterances, \(labels.values.reduce(0) { $0 + $1.count }) phones, \(phoneSet.count) classes with the blank"))
         var ctcOptions = options.network
         ctcOptions.criterion = .ctc
@@ -37,12 +37,12 @@ extension AlignmentTrainer {
     /// The first alignment from a CTC model trained first (`--init-alignment ctc`; `ali.0.ark`,
     /// read back when resuming): each utterance's CTC path through its phones, made into phone
     /// segments (`ForcedAligner.ctcAlign`). An utterance it cannot align is left out, with the reason.
-    func ctcStart(_ compiled: [String: CompiledTranscript], compiler: TranscriptCompiler, resume: Bool,
-                  failures: inout [(String, String)]) throws -> [String: [Int32]] {
+    func ctcStart(_ compiled: CompiledTranscripts, compiler: TranscriptCompiler, resume: Bool,
+                  failures: inout [(String, String)]) throws -> [String: FrameLabels] {
         if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) { return try TargetTable.read(path: path("ali.0.ark")) }
         let (model, labels, _) = try trainCTC(compiled, phoneSet: compiler.phoneSet + [CTC.blankLabel], resume: resume)
         // A CTC network still on the blank plateau aligns every phone anywhere: start flat instead.
-        let sample = Array(compiled.keys.sorted(by: cLocaleLess).prefix(64))
+        let sample = Array(compiled.keys.prefix(64))
         let (emitted, needed) = try emittedPhones(model, keys: sample, labels: labels)
         guard emitted * 2 >= needed else {
             onEvent?(.message("the CTC model emits \(emitted) phones where its transcripts have \(needed) (it has not left the blank plateau): flat start instead"))
@@ -52,7 +52,7 @@ extension AlignmentTrainer {
     }
 
     /// Phones a CTC model's greedy decoding reads from `keys`, and the phones of their transcripts.
-    func emittedPhones(_ model: AcousticModel, keys: [String], labels: [String: [Int32]]) throws -> (emitted: Int, needed: Int) {
+    func emittedPhones(_ model: AcousticModel, keys: [String], labels: [String: FrameLabels]) throws -> (emitted: Int, needed: Int) {
         let workspace = NetworkWorkspace.forInference()
         var emitted = 0, needed = 0
         for key in keys {
@@ -64,7 +64,7 @@ extension AlignmentTrainer {
     }
 
     /// Trains (or resumes) the CTC model and leaves its forced alignments in `finalAlignment`.
-    func runCTC(_ compiled: [String: CompiledTranscript], phoneSet: [String], failures: [(String, String)], resume: Bool) throws -> AcousticModel {
+    func runCTC(_ compiled: CompiledTranscripts, phoneSet: [String], failures: [(String, String)], resume: Bool) throws -> AcousticModel {
         let started = Date()
         let (model, labels, trainer) = try trainCTC(compiled, phoneSet: phoneSet, resume: resume)
         // The forced alignment of every utterance under the final model: its priors, its phone
@@ -77,17 +77,18 @@ extension AlignmentTrainer {
                 Result {
                     let frames = try self.source.normalizedFeatures(key)
                     let logPosteriors = try model.logPosteriors(frames, workspace: workspace)
-                    guard let path = CTC.forcedAlignment(logPosteriors, labels: labels[key]!, blank: phoneSet.count - 1) else {
-                        throw AcousticModelError.labelsTooLong(utterance: key, frames: logPosteriors.rows, needed: CTC.minimumFrames(labels[key]!))
+                    let sequence = Array(labels[key]!)
+                    guard let path = CTC.forcedAlignment(logPosteriors, labels: sequence, blank: phoneSet.count - 1) else {
+                        throw AcousticModelError.labelsTooLong(utterance: key, frames: logPosteriors.rows, needed: CTC.minimumFrames(sequence))
                     }
-                    return path.map { $0 < 0 ? Int32(phoneSet.count - 1) : labels[key]![$0] }
+                    return path.map { $0 < 0 ? Int32(phoneSet.count - 1) : sequence[$0] }
                 }
             }
         }
-        var alignment = [String: [Int32]](), leftOut = failures
+        var alignment = [String: FrameLabels](), leftOut = failures
         for (key, outcome) in zip(keys, outcomes) {
             switch outcome {
-            case let .success(classes): alignment[key] = classes
+            case let .success(classes): alignment[key] = FrameLabels(classes)
             case let .failure(error): leftOut.append((key, WorkerPool.reason(error, utterance: key)))
             }
         }

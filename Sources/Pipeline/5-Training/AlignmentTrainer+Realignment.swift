@@ -12,7 +12,7 @@ extension AlignmentTrainer {
     /// What a round's re-alignment gives: the new targets (an utterance that failed keeps its
     /// previous alignment), the summed path log-likelihood and frames of those aligned, the failures.
     struct Realignment {
-        var targets: [String: [Int32]]
+        var targets: [String: FrameLabels]
         var logLikelihood = 0.0
         var frames = 0
         var failed = 0
@@ -24,7 +24,7 @@ extension AlignmentTrainer {
             for (key, outcome) in zip(keys, outcomes) {
                 do {
                     let output = try outcome.get()
-                    targets[key] = output.alignment.frameClasses
+                    targets[key] = FrameLabels(output.alignment.frameClasses)
                     logLikelihood += output.logLikelihood
                     frames += output.alignment.frames
                 } catch let error as AlignError {
@@ -55,16 +55,16 @@ extension AlignmentTrainer {
 
     /// Aligns `keys` with their compiled transcripts on `options.jobs` threads, in batches;
     /// progress goes out as round `round`'s re-alignment.
-    func alignAll(_ keys: [String], compiled: [String: CompiledTranscript], aligner: ForcedAligner, round: Int) -> [Result<ForcedAligner.Output, Error>] {
+    func alignAll(_ keys: [String], compiled: CompiledTranscripts, aligner: ForcedAligner, round: Int) -> [Result<ForcedAligner.Output, Error>] {
         WorkerPool.map(keys, jobs: options.jobs, batchSize: ForcedAligner.batchSize, state: NetworkWorkspace.forInference, progress: { done, total in
             self.onEvent?(.realignment(round: round, done: done, of: total))
         }) { batch, workspace in
-            aligner.align(batch, transcript: { compiled[$0]! }, features: source.normalizedFeatures, workspace: workspace).map { $0.map(\.output) }
+            aligner.align(batch, transcript: compiled.compile, features: source.normalizedFeatures, workspace: workspace).map { $0.map(\.output) }
         }
     }
 
     /// Re-aligns every utterance of `previous` on `options.jobs` threads.
-    func realign(_ aligner: ForcedAligner, compiled: [String: CompiledTranscript], previous: [String: [Int32]], round: Int) throws -> Realignment {
+    func realign(_ aligner: ForcedAligner, compiled: CompiledTranscripts, previous: [String: FrameLabels], round: Int) throws -> Realignment {
         let keys = previous.keys.sorted(by: cLocaleLess)
         var result = Realignment(targets: previous)
         try result.add(keys, alignAll(keys, compiled: compiled, aligner: aligner, round: round))
@@ -74,7 +74,7 @@ extension AlignmentTrainer {
 
     /// A round's re-alignment as `jobs` launched parts (`parrot train-worker align …`), each
     /// aligning a contiguous share of the utterances.
-    func realignLaunched(_ launcher: JobLauncher, round: Int, phoneSet: [String], priors: [Float], previous: [String: [Int32]]) throws -> Realignment {
+    func realignLaunched(_ launcher: JobLauncher, round: Int, phoneSet: [String], priors: [Float], previous: [String: FrameLabels]) throws -> Realignment {
         guard let lexiconPath else { throw AlignError.badLexiconLine(path: "(none)", line: 0, reason: "launched re-alignment needs the lexicon's file") }
         let keys = previous.keys.sorted(by: cLocaleLess)
         let jobs = WorkerPool.jobCount(options.jobs, items: keys.count)
@@ -131,20 +131,20 @@ extension AlignmentTrainer {
     }
 
     /// Share of frames whose label differs between two alignments (utterances in both).
-    func changedShare(_ a: [String: [Int32]], _ b: [String: [Int32]]) -> Double {
+    func changedShare(_ a: [String: FrameLabels], _ b: [String: FrameLabels]) -> Double {
         var changed = 0, total = 0
         for (key, x) in a {
             guard let y = b[key], y.count == x.count else { continue }
             total += x.count
-            for i in x.indices where x[i] != y[i] { changed += 1 }
+            for (p, q) in zip(x, y) where p != q { changed += 1 }
         }
         return total > 0 ? Double(changed) / Double(total) : 1
     }
 
     /// Log relative frequency of each class in an alignment (floored, so no class is impossible).
-    func logPriors(_ targets: [String: [Int32]], classes: Int) -> [Float] {
+    func logPriors(_ targets: [String: FrameLabels], classes: Int) -> [Float] {
         var counts = [Double](repeating: 1, count: classes)
-        for values in targets.values { for c in values { counts[Int(c)] += 1 } }
+        for values in targets.values { for run in values.runLengths { counts[Int(run.label)] += Double(run.frames) } }
         let total = counts.reduce(0, +)
         return counts.map { Float(log($0 / total)) }
     }

@@ -36,7 +36,7 @@ public final class AlignmentTrainer {
     /// among its classes.
     public var initialModel: AcousticModel?
     /// Frame classes of the last alignment, once `run` has finished.
-    public internal(set) var finalAlignment: [String: [Int32]] = [:]
+    public internal(set) var finalAlignment: [String: FrameLabels] = [:]
     /// Utterances left out of training (no transcript, unknown words, too long a transcript), and why.
     public internal(set) var leftOut: [(utterance: String, reason: String)] = []
     /// Run network training (`network.trainJobs` copies per epoch) and each round's re-alignment
@@ -65,7 +65,7 @@ public final class AlignmentTrainer {
         try recordStart(resume: resume)
         var (compiled, failures) = try compileTranscripts(compiler)
         if options.network.isCTC { return try runCTC(compiled, phoneSet: phoneSet, failures: failures, resume: resume) }
-        var targets: [String: [Int32]]
+        var targets: [String: FrameLabels]
         if let initialModel {
             targets = try startingAlignment(initialModel, compiled: compiled, compiler: compiler, resume: resume, failures: &failures)
             onEvent?(.message("first alignment from the starting model: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
@@ -140,8 +140,8 @@ public final class AlignmentTrainer {
     /// The first alignment when starting from a model: Viterbi on its posteriors (`ali.0.ark`,
     /// read back when resuming). A starting model is never trained on uniform alignments: an
     /// utterance it cannot align is left out, with the reason.
-    private func startingAlignment(_ model: AcousticModel, compiled: [String: CompiledTranscript], compiler: TranscriptCompiler, resume: Bool,
-                                   failures: inout [(String, String)]) throws -> [String: [Int32]] {
+    private func startingAlignment(_ model: AcousticModel, compiled: CompiledTranscripts, compiler: TranscriptCompiler, resume: Bool,
+                                   failures: inout [(String, String)]) throws -> [String: FrameLabels] {
         if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) { return try TargetTable.read(path: path("ali.0.ark")) }
         // The starting model's class priors are unknown here: its posteriors as they are.
         var alignment = options.alignment
@@ -151,12 +151,12 @@ public final class AlignmentTrainer {
 
     /// Every utterance aligned by `aligner` as the first alignment (`ali.0.ark`): any utterance it
     /// cannot align, or whose features cannot be read, is left out with the reason.
-    func firstAlignment(_ aligner: ForcedAligner, compiled: [String: CompiledTranscript], failures: inout [(String, String)]) throws -> [String: [Int32]] {
-        let keys = compiled.keys.sorted(by: cLocaleLess)
-        var targets = [String: [Int32]]()
+    func firstAlignment(_ aligner: ForcedAligner, compiled: CompiledTranscripts, failures: inout [(String, String)]) throws -> [String: FrameLabels] {
+        let keys = compiled.keys
+        var targets = [String: FrameLabels]()
         for (key, outcome) in zip(keys, alignAll(keys, compiled: compiled, aligner: aligner, round: 0)) {
             switch outcome {
-            case let .success(output): targets[key] = output.alignment.frameClasses
+            case let .success(output): targets[key] = FrameLabels(output.alignment.frameClasses)
             case let .failure(error): failures.append((key, WorkerPool.reason(error, utterance: key)))
             }
         }
@@ -184,10 +184,10 @@ public final class AlignmentTrainer {
         return phoneSet
     }
 
-    /// Every utterance's transcript compiled to phone classes; what cannot be used is listed
+    /// The utterances whose transcripts compile to phone classes; what cannot be used is listed
     /// (with reasons) and unknown words go to `oovs.txt`.
-    private func compileTranscripts(_ compiler: TranscriptCompiler) throws -> ([String: CompiledTranscript], [(String, String)]) {
-        var compiled = [String: CompiledTranscript]()
+    private func compileTranscripts(_ compiler: TranscriptCompiler) throws -> (CompiledTranscripts, [(String, String)]) {
+        var usable = [String]()
         var oovLines = [String]()
         var failures = [(String, String)]()
         for key in source.keys {
@@ -195,7 +195,7 @@ public final class AlignmentTrainer {
             do {
                 let c = try compiler.compile(utterance: key, transcript: text)
                 if !c.outOfVocabulary.isEmpty { oovLines.append("\(key) \(c.outOfVocabulary.joined(separator: " "))") }
-                compiled[key] = c
+                usable.append(key)
             } catch let error as AlignError {
                 if case let .outOfVocabulary(_, words) = error { oovLines.append("\(key) \(words.joined(separator: " "))") }
                 failures.append((key, WorkerPool.reason(error, utterance: key)))
@@ -203,20 +203,20 @@ public final class AlignmentTrainer {
         }
         try AtomicFile.write(oovLines.map { $0 + "\n" }.joined(), to: path("oovs.txt"))
         if !failures.isEmpty { onEvent?(.message("\(failures.count) utterances left out (see oovs.txt for unknown words); first: \(failures[0].0): \(failures[0].1)")) }
-        return (compiled, failures)
+        return (CompiledTranscripts(compiler: compiler, transcripts: transcripts, keys: usable.sorted(by: cLocaleLess)), failures)
     }
 
     /// The flat-start targets (`ali.0.ark`, read back when resuming); an unreadable feature
     /// matrix or an impossible transcript leaves out that utterance only.
-    func flatStart(_ compiled: [String: CompiledTranscript], compiler: TranscriptCompiler, resume: Bool,
-                           failures: inout [(String, String)]) throws -> [String: [Int32]] {
+    func flatStart(_ compiled: CompiledTranscripts, compiler: TranscriptCompiler, resume: Bool,
+                           failures: inout [(String, String)]) throws -> [String: FrameLabels] {
         if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) { return try TargetTable.read(path: path("ali.0.ark")) }
-        var targets = [String: [Int32]]()
-        for key in compiled.keys.sorted(by: cLocaleLess) {
+        var targets = [String: FrameLabels]()
+        for key in compiled.keys {
             do {
                 let features = try source.normalizedFeatures(key)
                 let speech = options.energyFlatStart ? SpeechRegion.segments(features, threshold: options.speechThreshold) : nil
-                targets[key] = try compiler.flatStart(compiled[key]!, frames: features.rows, utterance: key, speech: speech)
+                targets[key] = FrameLabels(try compiler.flatStart(try compiled.compile(key), frames: features.rows, utterance: key, speech: speech))
             } catch {
                 failures.append((key, WorkerPool.reason(error, utterance: key)))
             }
@@ -226,7 +226,7 @@ public final class AlignmentTrainer {
     }
 
     /// Round `round`'s model and re-alignment when a previous run finished them.
-    private func finishedRound(_ round: Int) -> (AcousticModel, [String: [Int32]])? {
+    private func finishedRound(_ round: Int) -> (AcousticModel, [String: FrameLabels])? {
         let model = path("round-\(round)/final.mdl"), alignment = path("ali.\(round).ark")
         guard FileManager.default.fileExists(atPath: alignment), FileManager.default.fileExists(atPath: model),
               let saved = try? ModelFile.read(path: model), let next = try? TargetTable.read(path: alignment) else { return nil }
@@ -238,7 +238,7 @@ public final class AlignmentTrainer {
     /// the starting model, when that has this round's topology (the first BiLSTM round after local
     /// rounds starts afresh).
     /// - Returns: the model and its validation frame accuracy (of the epoch kept).
-    private func trainRound(_ round: Int, targets: [String: [Int32]], phoneSet: [String], from previous: AcousticModel?,
+    private func trainRound(_ round: Int, targets: [String: FrameLabels], phoneSet: [String], from previous: AcousticModel?,
                             featureIndex: inout NetworkTrainer.FeatureIndex?, resume: Bool) throws -> (AcousticModel, Double?) {
         var networkOptions = options.network
         if round <= localRounds {

@@ -55,7 +55,7 @@ extension NetworkTrainer {
 
     /// Whether `target` serves an utterance of `frames` frames: one class per frame, or with CTC
     /// a label sequence that fits.
-    func fits(_ target: [Int32]?, frames: Int) -> Bool {
+    func fits(_ target: FrameLabels?, frames: Int) -> Bool {
         guard let target else { return false }
         return options.isCTC ? CTC.minimumFrames(target) <= frames : target.count == frames
     }
@@ -141,7 +141,7 @@ extension NetworkTrainer {
                 } else {
                     features = try source.normalizedFeatures(item.key)
                 }
-                var target = original
+                var target = Array(original)
                 if masking != nil { perturb(&features, &target, whole: whole, model: model, random: &masking!) }
                 cache = (item.key, try model.input(features), target)
             }

@@ -33,7 +33,7 @@ public enum TrainingEvent: Sendable {
 /// their launched form in `NetworkTrainer+Copies.swift`.
 public final class NetworkTrainer {
     public let source: FeatureSource
-    public let targets: [String: [Int32]]
+    public let targets: [String: FrameLabels]
     public let classLabels: [String]
     public let options: TrainingOptions
     public let modelDirectory: String
@@ -70,12 +70,17 @@ public final class NetworkTrainer {
     /// Whether this run has written `MODEL_DIR/jobs/job.json` yet.
     var launchedJobWritten = false
 
-    public init(source: FeatureSource, targets: [String: [Int32]], classLabels: [String], options: TrainingOptions, modelDirectory: String) {
+    public init(source: FeatureSource, targets: [String: FrameLabels], classLabels: [String], options: TrainingOptions, modelDirectory: String) {
         self.source = source
         self.targets = targets
         self.classLabels = classLabels
         self.options = options
         self.modelDirectory = modelDirectory
+    }
+
+    /// The same, with each utterance's targets as an array.
+    public convenience init(source: FeatureSource, targets: [String: [Int32]], classLabels: [String], options: TrainingOptions, modelDirectory: String) {
+        self.init(source: source, targets: targets.mapValues(FrameLabels.init), classLabels: classLabels, options: options, modelDirectory: modelDirectory)
     }
 
     func path(_ name: String) -> String { (modelDirectory as NSString).appendingPathComponent(name) }

@@ -47,10 +47,13 @@ public struct ScriptFile: Sendable {
     public init(path: String) throws {
         let table = try TableFile(path: path)
         var entries = [(key: String, location: ArchiveLocation)]()
+        entries.reserveCapacity(table.lines.count)
+        var archives = Set<String>()   // one copy of each archive's path, shared by its entries
         for line in table.lines {
-            guard let location = ArchiveLocation(specifier: line.value) else {
+            guard var location = ArchiveLocation(specifier: line.value) else {
                 throw KaldiIOError.badLine(path: path, line: line.number, reason: "expected 'KEY file.ark:offset', got '\(line.value)'")
             }
+            location.path = archives.insert(location.path).memberAfterInsert
             entries.append((line.key, location))
         }
         if let duplicate = table.duplicates.first {
