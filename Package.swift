@@ -40,9 +40,10 @@ let package = Package(
         .systemLibrary(name: "CEspeakNG", path: "Sources/C/CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
         .systemLibrary(name: "CFlite", path: "Sources/C/CFlite", providers: [.apt(["flite1-dev"])]),
         .target(name: "CRecurrentKernel", path: "Sources/C/CRecurrentKernel"),
+        .systemLibrary(name: "CMalloc", path: "Sources/C/CMalloc"),
 
         // What every stage shares: Matrix, seeded randomness, atomic files, the worker engine.
-        .target(name: "Core", path: "Sources/Support/Core"),
+        .target(name: "Core", dependencies: ["CMalloc"], path: "Sources/Support/Core"),
         // Kaldi file formats: archives, scp indexes, key-value tables. Pure Swift.
         .target(name: "KaldiIO", dependencies: ["Core"], path: "Sources/Support/KaldiIO"),
 

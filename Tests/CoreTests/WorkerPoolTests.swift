@@ -44,6 +44,32 @@ import Testing
         #expect(failures.map(\.1) == ["bad", "bad"])
     }
 
+    /// Blocks of a run share the threads' states: 7 blocks on 2 threads make at most 2 states
+    /// (one, when a thread finishes before the other starts), not 2 a block; the states between
+    /// them see all 14 batches (counted in the states themselves).
+    @Test func blocksKeepTheThreadsStates() {
+        final class Counter { var batches = 0 }
+        let keys = (0..<70).map { String(format: "u%02d", $0) }
+        let lock = NSLock()
+        var made = [Counter]()
+        var consumed = [String]()
+        let (count, failures) = WorkerPool.runInBlocks(keys, blockSize: 10, jobs: 2, batchSize: 5, state: { () -> Counter in
+            let counter = Counter()
+            lock.lock(); made.append(counter); lock.unlock()
+            return counter
+        }, progress: nil) { batch, counter -> [Result<Int, Error>] in
+            counter.batches += 1
+            return batch.map { .success($0.count) }
+        } consume: { block, results in
+            consumed += results.map(\.key)
+            #expect(results.count == block.count)
+        }
+        #expect(count == 70 && failures.isEmpty)
+        #expect(consumed == keys)
+        #expect((1...2).contains(made.count))
+        #expect(made.reduce(0) { $0 + $1.batches } == 14)
+    }
+
     @Test func parallelThrowsTheLowestFailingPartsErrorAfterAllFinish() {
         let lock = NSLock()
         var finished = Set<Int>()

@@ -226,6 +226,7 @@ public final class NetworkTrainer {
             optimizer.update(parameters: &model.network.parameters, gradient: gradient)
             totals.add(result)
             progress(n + 1)
+            if (n + 1) % 64 == 0 { FreedMemory.release() }
         }
         return totals
     }

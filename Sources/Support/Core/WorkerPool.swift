@@ -31,6 +31,12 @@ public enum WorkerPool {
     /// - Returns: `body`'s results (one per item, in order), in item order.
     public static func map<Item, State, T>(_ items: [Item], jobs: Int, batchSize: Int = 1, state makeState: () -> State,
                                            progress: ((Int, Int) -> Void)?, _ body: ([Item], inout State) -> [T]) -> [T] {
+        map(items, jobs: jobs, batchSize: batchSize, state: makeState, done: { _ in }, progress: progress, body)
+    }
+
+    /// `map`, handing each thread's state to `done` when its share is finished.
+    static func map<Item, State, T>(_ items: [Item], jobs: Int, batchSize: Int, state makeState: () -> State, done: (State) -> Void,
+                                    progress: ((Int, Int) -> Void)?, _ body: ([Item], inout State) -> [T]) -> [T] {
         let parts = jobCount(jobs, items: items.count)
         let counter = ProgressCounter(total: items.count, progress)
         let size = max(1, batchSize)
@@ -47,6 +53,7 @@ public enum WorkerPool {
                 out += outcomes
                 counter.advance(by: batch.count)
             }
+            done(state)
             return out
         }) ?? []
         return results.flatMap { $0 }
@@ -58,7 +65,13 @@ public enum WorkerPool {
     /// - Returns: results by key, and failures (key, reason) in C-locale order of key.
     public static func run<State, T>(_ keys: [String], jobs: Int, batchSize: Int = 1, state: () -> State, progress: ((Int, Int) -> Void)?,
                                      _ body: ([String], inout State) -> [Result<T, Error>]) -> (results: [String: T], failures: [(String, String)]) {
-        let outcomes = map(keys, jobs: jobs, batchSize: batchSize, state: state, progress: progress, body)
+        runKeeping(keys, jobs: jobs, batchSize: batchSize, state: state, done: { _ in }, progress: progress, body)
+    }
+
+    /// `run`, handing each thread's state to `done` when its share is finished.
+    static func runKeeping<State, T>(_ keys: [String], jobs: Int, batchSize: Int, state: () -> State, done: (State) -> Void, progress: ((Int, Int) -> Void)?,
+                                     _ body: ([String], inout State) -> [Result<T, Error>]) -> (results: [String: T], failures: [(String, String)]) {
+        let outcomes = map(keys, jobs: jobs, batchSize: batchSize, state: state, done: done, progress: progress, body)
         var results = [String: T]()
         var failures = [(String, String)]()
         for (key, outcome) in zip(keys, outcomes) {
@@ -73,6 +86,8 @@ public enum WorkerPool {
     /// `run` over `keys` a block of `blockSize` at a time, handing each block's keys and results
     /// to `consume` (on the calling thread) in order before the next block starts, so that the
     /// results of a whole corpus are never held at once. `progress` counts over all the keys.
+    /// The threads' states are made once and kept from block to block (a network workspace keeps
+    /// its buffers), and the memory freed in a block goes back to the system (`FreedMemory`).
     /// - Returns: the number of results, and failures (key, reason) in the order of `keys`' blocks
     ///   (C-locale order when `keys` is sorted so).
     public static func runInBlocks<State, T>(_ keys: [String], blockSize: Int = 2_048, jobs: Int, batchSize: Int = 1, state: () -> State,
@@ -80,11 +95,13 @@ public enum WorkerPool {
                                              consume: (_ block: [String], _ results: [(key: String, value: T)]) throws -> Void) rethrows -> (count: Int, failures: [(String, String)]) {
         var count = 0
         var failures = [(String, String)]()
+        let shelf = StateShelf<State>()
         for start in stride(from: 0, to: keys.count, by: blockSize) {
             let block = Array(keys[start..<min(start + blockSize, keys.count)])
             let report = progress.map { report in { (done: Int, _: Int) in report(start + done, keys.count) } }
-            let (results, blockFailures) = run(block, jobs: jobs, batchSize: batchSize, state: state, progress: report, body)
+            let (results, blockFailures) = runKeeping(block, jobs: jobs, batchSize: batchSize, state: { shelf.take() ?? state() }, done: shelf.put, progress: report, body)
             try consume(block, block.compactMap { key in results[key].map { (key, $0) } })
+            FreedMemory.release()
             count += results.count
             failures += blockFailures
         }
@@ -129,5 +146,23 @@ public final class ProgressCounter: @unchecked Sendable {
             done += 1
             report?(done, total)
         }
+    }
+}
+
+/// Thread states kept between runs: `take` hands out a kept one, if any; `put` keeps one again.
+private final class StateShelf<State>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var kept = [State]()
+
+    func take() -> State? {
+        lock.lock()
+        defer { lock.unlock() }
+        return kept.popLast()
+    }
+
+    func put(_ state: State) {
+        lock.lock()
+        kept.append(state)
+        lock.unlock()
     }
 }

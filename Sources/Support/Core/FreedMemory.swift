@@ -1,0 +1,21 @@
+#if canImport(Glibc)
+import CMalloc
+#endif
+
+/// Gives the pages of freed heap memory back to the system (glibc's `malloc_trim`). This file is
+/// the only one that touches the allocator.
+///
+/// Long batch work frees and allocates buffers of every size, batch after batch. glibc keeps what
+/// is freed for reuse, but the free pieces end up scattered, so a process's resident memory crept
+/// up with the number of batches: aligning 20 hours of speech took 29% more memory than 2 hours,
+/// with the same largest batch. Allocating big buffers straight from the system instead
+/// (`MALLOC_MMAP_THRESHOLD_`) kept memory flat but cost 9–15% of the time. Calling this between
+/// blocks of work keeps memory flat for a few milliseconds.
+public enum FreedMemory {
+    /// Releases the free pages of every allocator arena; nothing where the C library has no such call.
+    public static func release() {
+        #if canImport(Glibc)
+        _ = malloc_trim(0)
+        #endif
+    }
+}
