@@ -10,13 +10,8 @@ struct CompiledTranscripts: Sendable {
     /// The utterances whose transcripts compile, in C-locale order.
     let keys: [String]
 
-    var count: Int { keys.count }
-
     /// The compiled transcript of `key`.
     func compile(_ key: String) throws -> CompiledTranscript {
         try compiler.compile(utterance: key, transcript: transcripts[key] ?? "")
     }
-
-    /// The compiled transcript of `key`, nil if it does not compile.
-    subscript(key: String) -> CompiledTranscript? { try? compile(key) }
 }
