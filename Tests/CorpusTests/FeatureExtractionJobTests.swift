@@ -106,6 +106,44 @@ import Testing
         for (x, y) in zip(stored.values, recomputed.values) { #expect(abs(x - y) <= 1e-9 * max(1, abs(y))) }
     }
 
+    /// Speakers whose utterances are spread through the corpus, with one copy of each utterance
+    /// of a kind its ID picks: every speaker's sum spans the workers' shares, and each must come
+    /// out as one sequential sum over its utterances in C-locale order, to the last bit, with any
+    /// number of workers.
+    @Test(.requiresCorpus(.fsdd)) func speakerStatisticsAreOneSequentialSumWithAnyNumberOfWorkers() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let rec = TestSupport.corpus("fsdd/recordings")
+        let ids = (0..<12).map { String(format: "u%02d", $0) }
+        try TestSupport.write(ids.enumerated().map { "\($1) \(rec)/\($0 % 10)_george_\($0 / 10).wav\n" }.joined(), to: dir + "/wav.scp")
+        try TestSupport.write(ids.enumerated().map { "\($1) s\($0 % 3)\n" }.joined(), to: dir + "/utt2spk")
+        let data = try DataDirectory(path: dir)
+        for jobs in [1, 2, 3, 5] {
+            var options = Self.options(jobs: jobs)
+            options.speedFactors = [0.9, 1.1]
+            options.noiseSNRs = [10]
+            options.oneCopyEach = true
+            let out = dir + "/out\(jobs)"
+            _ = try FeatureExtractionJob(data: data, outputDirectory: out, options: options).run()
+            let feats = try ScriptFile(path: out + "/feats.scp")
+            let speakers = try TableFile(path: out + "/utt2spk").dictionary
+            var expected = [String: CMVNStatistics]()
+            // One worker's order: by original utterance, the original before its copy.
+            let order = feats.keys.sorted { a, b in
+                let (x, y) = (FeatureJobOptions.unperturbedKey(a).key, FeatureJobOptions.unperturbedKey(b).key)
+                return x != y ? x < y : (a == x && b != y)
+            }
+            for key in order {
+                let statistics = CMVNStatistics(features: try feats.read(key).asFloatMatrix!)
+                if expected[speakers[key]!] == nil { expected[speakers[key]!] = statistics } else { expected[speakers[key]!]!.add(statistics) }
+            }
+            let cmvn = try ScriptFile(path: out + "/cmvn.scp")
+            #expect(Set(cmvn.keys) == Set(expected.keys) && expected.count > 3, "\(jobs) workers: \(cmvn.keys)")
+            for (speaker, statistics) in expected {
+                #expect(try cmvn.read(speaker) == .doubleMatrix(statistics.kaldiMatrix), "\(jobs) workers, speaker \(speaker)")
+            }
+        }
+    }
+
     @Test(.requiresCorpus(.yesno)) func segmentsSelectSubRangesOfARecording() throws {
         let dir = try TestSupport.temporaryDirectory()
         let path = TestSupport.corpus("yesno/waves_yesno/0_0_1_0_1_0_0_1.wav")

@@ -35,13 +35,13 @@ public struct Utterance: Equatable, Sendable {
 public struct DataDirectory: Sendable {
     public let path: String
     /// `wav.scp`: recording → source.
-    public private(set) var recordings: [String: RecordingSource] = [:]
+    public private(set) var recordings = RecordingTable()
     /// `segments`, if present: utterance → segment.
     public private(set) var segments: [String: Segment]?
     /// `text`, if present: utterance → transcript (possibly empty).
-    public private(set) var transcripts: [String: String]?
+    public private(set) var transcripts: PackedTable?
     /// `utt2spk`, if present.
-    public private(set) var utteranceToSpeaker: [String: String]?
+    public private(set) var utteranceToSpeaker: PackedTable?
     /// `spk2utt`, if present.
     public private(set) var speakerToUtterances: [String: [String]]?
     /// `feats.scp`, if present.
@@ -68,13 +68,10 @@ public struct DataDirectory: Sendable {
             throw CorpusError.missingTable(directory: path, file: "wav.scp (or feats.scp)")
         }
         if hasWavScp, let table = readTable("wav.scp") {
-            for line in table.lines {
-                if line.value.isEmpty {
-                    reject(line.key, DataProblem(.error, file: "wav.scp", line: line.number, key: line.key, "no audio path or command"))
-                } else {
-                    recordings[line.key] = RecordingSource(wavScpValue: line.value)
-                }
+            for line in table.lines where line.value.isEmpty {
+                reject(line.key, DataProblem(.error, file: "wav.scp", line: line.number, key: line.key, "no audio path or command"))
             }
+            recordings = RecordingTable(PackedTable(table.lines.lazy.filter { !$0.value.isEmpty }.map { (key: $0.key, value: $0.value) }))
         }
         if exists("segments"), let table = readTable("segments") {
             var parsed = [String: Segment]()
@@ -89,7 +86,7 @@ public struct DataDirectory: Sendable {
                     continue
                 }
                 let recording = String(fields[0])
-                guard recordings[recording] != nil || rejectedKeys[recording] != nil || !hasWavScp else {
+                guard recordings.contains(recording) || rejectedKeys[recording] != nil || !hasWavScp else {
                     reject(line.key, DataProblem(.error, file: "segments", line: line.number, key: line.key, "recording '\(recording)' is not in wav.scp"))
                     continue
                 }
@@ -98,30 +95,29 @@ public struct DataDirectory: Sendable {
             segments = parsed
         }
         if exists("text"), let table = readTable("text") {
-            transcripts = table.dictionary
+            transcripts = PackedTable(table.lines.lazy.map { (key: $0.key, value: $0.value) })
         }
         if exists("utt2spk"), let table = readTable("utt2spk") {
-            var map = [String: String]()
+            var pairs = [(key: String, value: String)]()
             for line in table.lines {
                 let fields = line.value.split(whereSeparator: { $0 == " " || $0 == "\t" })
                 guard fields.count == 1 else {
                     problems.append(DataProblem(.error, file: "utt2spk", line: line.number, key: line.key, fields.isEmpty ? "no speaker" : "expected one speaker, got '\(line.value)'"))
                     continue
                 }
-                map[line.key] = String(fields[0])
+                pairs.append((line.key, String(fields[0])))
             }
-            utteranceToSpeaker = map
+            utteranceToSpeaker = PackedTable(pairs)
         }
         if exists("spk2utt"), let table = readTable("spk2utt") {
             speakerToUtterances = Dictionary(uniqueKeysWithValues: table.lines.map { line in
                 (line.key, line.value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init))
             })
         }
-        for key in rejectedKeys.keys {
-            recordings[key] = nil
-            segments?[key] = nil
-            transcripts?[key] = nil
-        }
+        let rejected = Set(rejectedKeys.keys)
+        recordings = RecordingTable(recordings.table.removing(rejected))
+        for key in rejected { segments?[key] = nil }
+        transcripts = transcripts?.removing(rejected)
         if exists("feats.scp") {
             do { features = try ScriptFile(path: file("feats.scp")) } catch {
                 problems.append(DataProblem(.error, file: "feats.scp", "\(error)"))
@@ -131,15 +127,14 @@ public struct DataDirectory: Sendable {
 
     /// Utterances with audio: the keys of `segments` if present, else of `wav.scp`; C-locale sorted.
     public var utteranceIDs: [String] {
-        let keys = segments.map { Array($0.keys) } ?? Array(recordings.keys)
-        return keys.sorted(by: cLocaleLess)
+        segments.map { $0.keys.sorted(by: cLocaleLess) } ?? recordings.keys
     }
 
     /// Utterances that have a transcript but no audio.
     public var utterancesWithoutAudio: [String] {
         guard let transcripts else { return [] }
-        let audio = Set(utteranceIDs)
-        return transcripts.keys.filter { !audio.contains($0) && rejectedKeys[$0] == nil }.sorted(by: cLocaleLess)
+        func hasAudio(_ key: String) -> Bool { segments.map { $0[key] != nil } ?? recordings.contains(key) }
+        return transcripts.keys.filter { !hasAudio($0) && rejectedKeys[$0] == nil }
     }
 
     /// The utterance `id`, resolved through `segments` and `wav.scp`.
@@ -184,5 +179,23 @@ public struct DataDirectory: Sendable {
         if table.hadByteOrderMark { problems.append(DataProblem(.warning, file: name, line: 1, "starts with a UTF-8 byte-order mark (ignored)")) }
         if table.hadCarriageReturns { problems.append(DataProblem(.warning, file: name, "has CRLF line endings (ignored)")) }
         return table
+    }
+}
+
+/// `wav.scp`: recording → where its audio comes from, packed as the file's text.
+public struct RecordingTable: Sendable, Sequence {
+    fileprivate var table: PackedTable
+
+    public init(_ table: PackedTable = PackedTable()) { self.table = table }
+
+    public subscript(recording: String) -> RecordingSource? { table[recording].map(RecordingSource.init(wavScpValue:)) }
+    public func contains(_ recording: String) -> Bool { table.contains(recording) }
+    /// The recordings, in C-locale order.
+    public var keys: [String] { table.keys }
+    public var count: Int { table.count }
+    public var isEmpty: Bool { table.isEmpty }
+
+    public func makeIterator() -> LazyMapSequence<PackedTable, (key: String, value: RecordingSource)>.Iterator {
+        table.lazy.map { (key: $0.key, value: RecordingSource(wavScpValue: $0.value)) }.makeIterator()
     }
 }

@@ -58,6 +58,7 @@ public final class FeatureExtractionJob {
         let absoluteOutput = stage.path
 
         let utterances = data.utteranceIDs
+        FreedMemory.release()   // what reading the tables took
         var failures = [(utterance: String, reason: String)]()
         for (key, reason) in data.rejectedUtterances { failures.append((key, reason)) }
         for key in data.utterancesWithoutAudio {
@@ -66,31 +67,37 @@ public final class FeatureExtractionJob {
 
         let jobCount = WorkerPool.jobCount(options.jobs, items: utterances.count)
         let counter = ProgressCounter(total: utterances.count, progress)
-        let results = try WorkerPool.parallel(parts: jobCount) { job in
-            try runWorker(job: job, utterances: Array(WorkerPool.share(utterances, part: job, of: jobCount)), audioOptions: audioOptions,
-                          outputDirectory: absoluteOutput) { counter.advance() }
+        let begun = statisticsBegunBefore(utterances, jobs: jobCount)
+        var results = try WorkerPool.parallel(parts: jobCount) { job in
+            try runWorker(job: job, utterances: WorkerPool.share(utterances, part: job, of: jobCount), begun: begun[job],
+                          audioOptions: audioOptions, outputDirectory: absoluteOutput) { counter.advance() }
         }
 
         var scpEntries = [(key: String, location: ArchiveLocation)]()
+        scpEntries.reserveCapacity(results.reduce(0) { $0 + $1.entries.count })
         var statistics = StatisticsSums()
         var frames = 0
         var seconds = 0.0
-        for result in results {
-            scpEntries += result.entries
-            failures += result.failures
-            frames += result.frames
-            seconds += result.audioSeconds
-            statistics.add(result.statistics)
+        for index in results.indices {
+            // Each worker's list is let go once taken, so the entries are held once.
+            scpEntries += results[index].entries
+            results[index].entries = []
+            failures += results[index].failures
+            frames += results[index].frames
+            seconds += results[index].audioSeconds
+            try statistics.add(results[index].statistics)
+            results[index].statistics = StatisticsSums()
         }
         var archives = Set<String>()   // one copy of each archive's final path, shared by its entries
-        scpEntries = scpEntries.map { entry in
-            var location = stage.final(entry.location)
+        for index in scpEntries.indices {
+            var location = stage.final(scpEntries[index].location)
             location.path = archives.insert(location.path).memberAfterInsert
-            return (key: entry.key, location: location)
+            scpEntries[index].location = location
         }
         scpEntries.sort { cLocaleLess($0.key, $1.key) }
         failures.sort { cLocaleLess($0.utterance, $1.utterance) }
-        let succeeded = Set(scpEntries.map(\.key))
+        let succeeded = scpEntries.map(\.key)
+        FreedMemory.release()   // the workers' buffers
 
         try writeCMVN(statistics: statistics.sums, outputDirectory: absoluteOutput, finalDirectory: finalOutput)
         try writeTables(keeping: succeeded, outputDirectory: absoluteOutput, finalDirectory: finalOutput)
@@ -113,13 +120,14 @@ public final class FeatureExtractionJob {
         var audioSeconds = 0.0
     }
 
-    private func runWorker(job: Int, utterances: [String], audioOptions: AudioLoadingOptions,
+    private func runWorker(job: Int, utterances: ArraySlice<String>, begun: Set<String>, audioOptions: AudioLoadingOptions,
                            outputDirectory: String, finishedOne: () -> Void) throws -> WorkerResult {
         var result = WorkerResult()
         let fbank = try FbankComputer(options: options.fbank)
         let loader = RecordingLoader(options: audioOptions)
         let resampler = Resampler()
         let archive = try KaldiArchiveWriter(path: (outputDirectory as NSString).appendingPathComponent("feats.\(job + 1).ark"))
+        archive.reserveCapacity(utterances.count * options.copiesPerUtterance)
         for id in utterances {
             defer { finishedOne() }
             guard let utterance = data.utterance(id) else {
@@ -135,8 +143,8 @@ public final class FeatureExtractionJob {
                     let stream = try SoundFileStream(path: path, channel: audioOptions.channel)
                     if streams(stream) {
                         let (features, seconds) = try streamedFeatures(stream, targetRate: audioOptions.sampleRate, fbank: fbank, resampler: resampler)
-                        result.entries.append((id, try archive.write(key: id, .floatMatrix(features))))
-                        accumulate(features, of: id, opening: id == utterances.first, into: &result.statistics)
+                        let location = try archive.write(key: id, .floatMatrix(features))
+                        accumulate(features, of: id, at: location, begun: begun, into: &result.statistics)
                         result.frames += features.rows
                         result.audioSeconds += seconds
                         continue
@@ -146,7 +154,7 @@ public final class FeatureExtractionJob {
                     original = try loader.waveform(of: utterance)
                 }
                 for version in options.versions(of: id) {
-                    let key = version.prefix.map { "\($0)-\(id)" } ?? id
+                    let key = version.key(of: id)
                     // Played `speed` times faster: the samples taken as recorded at rate × speed.
                     var waveform = version.speed == 1 ? original
                         : try resampler.resample(Waveform(samples: original.samples, sampleRate: Int((Double(original.sampleRate) * version.speed).rounded())),
@@ -168,8 +176,8 @@ public final class FeatureExtractionJob {
                     guard features.isFinite else {
                         throw AudioError.nonFiniteSamples(path: utterance.source.description, count: 0)
                     }
-                    result.entries.append((key, try archive.write(key: key, .floatMatrix(features))))
-                    accumulate(features, of: key, opening: id == utterances.first, into: &result.statistics)
+                    let location = try archive.write(key: key, .floatMatrix(features))
+                    accumulate(features, of: key, at: location, begun: begun, into: &result.statistics)
                     result.frames += features.rows
                     result.audioSeconds += waveform.durationSeconds
                 }
@@ -180,6 +188,7 @@ public final class FeatureExtractionJob {
             }
         }
         try archive.commit()
+        result.entries = archive.entries   // the written utterances, in the order written
         return result
     }
 
@@ -209,31 +218,45 @@ public final class FeatureExtractionJob {
 
     /// CMVN statistics summed per speaker (or per utterance) as workers meet the utterances, so
     /// memory holds a sum per speaker, not statistics per utterance. The sums come out as one
-    /// worker adding the utterances in C-locale order would make them: a worker's share is a
-    /// contiguous run of that order, so only the speakers of its first utterance (one per kind of
-    /// copy) can have begun in the share before; those keep each utterance's statistics, to be
-    /// added after the previous worker's sum one by one.
+    /// worker adding the utterances in C-locale order would make them: a worker keeps, for a
+    /// speaker whose sum began in an earlier worker's share (`statisticsBegunBefore`), where each
+    /// of its utterances' features were written; the merge reads them back and adds their
+    /// statistics one by one after the earlier workers' sum.
     struct StatisticsSums {
         var sums: [String: CMVNStatistics] = [:]
-        var opening: [String: [CMVNStatistics]] = [:]
+        var opening: [String: [(key: String, location: ArchiveLocation)]] = [:]
 
-        mutating func add(_ statistics: CMVNStatistics, to key: String, opening isOpening: Bool) {
-            if isOpening || opening[key] != nil { opening[key, default: []].append(statistics); return }
+        mutating func add(_ statistics: CMVNStatistics, to key: String) {
             if sums[key] == nil { sums[key] = statistics } else { sums[key]!.add(statistics) }
         }
 
         /// Adds the next worker's sums after this one's.
-        mutating func add(_ next: StatisticsSums) {
-            for (key, utterances) in next.opening { for statistics in utterances { add(statistics, to: key, opening: false) } }
-            for (key, sum) in next.sums { add(sum, to: key, opening: false) }
+        /// - Throws: `KaldiIOError` if an opening utterance's features cannot be read back.
+        mutating func add(_ next: StatisticsSums) throws {
+            for (key, utterances) in next.opening {
+                for utterance in utterances {
+                    guard let features = try ScriptFile.read(at: utterance.location, key: utterance.key).asFloatMatrix else {
+                        throw KaldiIOError.malformed(path: utterance.location.path, key: utterance.key, offset: utterance.location.offset ?? 0,
+                                                     reason: "not the float matrix just written")
+                    }
+                    add(CMVNStatistics(features: features), to: key)
+                }
+            }
+            for (key, sum) in next.sums { add(sum, to: key) }
         }
     }
 
-    /// Adds an utterance's features to its speaker's (or its own) CMVN statistics; `opening`: one
-    /// of the worker's first utterance's keys.
-    private func accumulate(_ features: Matrix, of utterance: String, opening: Bool, into statistics: inout StatisticsSums) {
+    /// Adds an utterance's features to its speaker's (or its own) CMVN statistics, or, if that
+    /// sum began in an earlier worker's share (`begun`), notes where the features are for the merge.
+    private func accumulate(_ features: Matrix, of utterance: String, at location: ArchiveLocation, begun: Set<String>,
+                            into statistics: inout StatisticsSums) {
         guard options.cmvn != .none else { return }
-        statistics.add(CMVNStatistics(features: features), to: options.cmvn == .speaker ? speaker(of: utterance) : utterance, opening: opening)
+        let key = statisticsKey(of: utterance)
+        if begun.contains(key) {
+            statistics.opening[key, default: []].append((utterance, location))
+        } else {
+            statistics.add(CMVNStatistics(features: features), to: key)
+        }
     }
 
     private func writeCMVN(statistics: [String: CMVNStatistics], outputDirectory: String, finalDirectory: String) throws {
@@ -244,29 +267,53 @@ public final class FeatureExtractionJob {
         try CMVNTable.write(statistics, directory: outputDirectory, finalDirectory: finalDirectory)
     }
 
-    /// Copies the data tables, restricted to `keeping`, unless writing into the source directory.
-    private func writeTables(keeping: Set<String>, outputDirectory: String, finalDirectory: String) throws {
+    /// Copies the data tables, restricted to `keeping` (C-locale sorted), unless writing into the
+    /// source directory. The tables are written a line at a time.
+    private func writeTables(keeping: [String], outputDirectory: String, finalDirectory: String) throws {
         let source = URL(fileURLWithPath: data.path).standardizedFileURL.path
         guard source != finalDirectory else { return }
         func out(_ name: String) -> String { (outputDirectory as NSString).appendingPathComponent(name) }
         if let transcripts = data.transcripts {
-            let kept = keeping.compactMap { key in transcripts[perturbing ? FeatureJobOptions.unperturbedKey(key).key : key].map { (key: key, value: $0) } }
-            try TableFile.write(kept, to: out("text"))
+            try TableFile.writeInOrder(keeping.lazy.compactMap { [self] key in
+                transcripts[perturbing ? FeatureJobOptions.unperturbedKey(key).key : key].map { (key: key, value: $0) }
+            }, to: out("text"))
         }
-        let utt2spk = keeping.map { ($0, speaker(of: $0)) }
-        try TableFile.write(utt2spk.map { (key: $0.0, value: $0.1) }, to: out("utt2spk"))
-        try TableFile.writeSpeakerIndex(utteranceToSpeaker: utt2spk, to: out("spk2utt"))
+        try TableFile.writeInOrder(keeping.lazy.map { [self] in (key: $0, value: speaker(of: $0)) }, to: out("utt2spk"))
+        try TableFile.writeSpeakerIndex(utteranceToSpeaker: keeping.lazy.map { [self] in ($0, speaker(of: $0)) }, to: out("spk2utt"))
         if let segments = data.segments {
-            let kept = segments.filter { keeping.contains($0.key) }
-            try TableFile.write(kept.map { (key: $0.key, value: "\($0.value.recording) \($0.value.startSeconds) \($0.value.endSeconds)") }, to: out("segments"))
-            let recordings = Set(kept.values.map(\.recording))
-            try TableFile.write(data.recordings.filter { recordings.contains($0.key) }.map { ($0.key, $0.value.description) }, to: out("wav.scp"))
+            let kept = keeping.compactMap { key in segments[key].map { (key: key, segment: $0) } }
+            try TableFile.writeInOrder(kept.lazy.map { (key: $0.key, value: "\($0.segment.recording) \($0.segment.startSeconds) \($0.segment.endSeconds)") },
+                                       to: out("segments"))
+            let recordings = Set(kept.map(\.segment.recording))
+            try TableFile.writeInOrder(data.recordings.lazy.filter { recordings.contains($0.key) }.map { (key: $0.key, value: $0.value.description) },
+                                       to: out("wav.scp"))
         } else {
-            try TableFile.write(data.recordings.filter { keeping.contains($0.key) }.map { ($0.key, $0.value.description) }, to: out("wav.scp"))
+            try TableFile.writeInOrder(keeping.lazy.compactMap { [data] key in data.recordings[key].map { (key: key, value: $0.description) } }, to: out("wav.scp"))
         }
     }
 
     private var perturbing: Bool { options.versions.count > 1 }
+
+    /// The CMVN statistics an utterance's features add to: its speaker's, or its own.
+    private func statisticsKey(of utterance: String) -> String {
+        options.cmvn == .speaker ? speaker(of: utterance) : utterance
+    }
+
+    /// For each worker, the statistics keys that also occur in earlier workers' shares: with
+    /// speakers' utterances adjacent in C-locale order, the kinds of copy of the speaker its share
+    /// starts in. Per-utterance statistics never span shares.
+    private func statisticsBegunBefore(_ utterances: [String], jobs: Int) -> [Set<String>] {
+        guard options.cmvn == .speaker else { return Array(repeating: [], count: jobs) }
+        var earlier = Set<String>()
+        return (0..<jobs).map { job in
+            var keys = Set<String>()
+            for id in WorkerPool.share(utterances, part: job, of: jobs) {
+                for version in options.versions(of: id) { keys.insert(statisticsKey(of: version.key(of: id))) }
+            }
+            defer { earlier.formUnion(keys) }
+            return keys.intersection(earlier)
+        }
+    }
 
     /// Speaker of an utterance key; a copy's speaker carries the copy's prefix.
     private func speaker(of key: String) -> String {

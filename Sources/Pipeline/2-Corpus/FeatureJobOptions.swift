@@ -46,6 +46,9 @@ public struct FeatureJobOptions: Codable, Equatable, Sendable {
         var noiseSNR: Double?
         var reverbTime: Double?
         var telephone = false
+
+        /// This version's key for utterance `id`: `PREFIX-ID` for a copy.
+        func key(of id: String) -> String { prefix.map { "\($0)-\(id)" } ?? id }
     }
 
     /// The versions written of utterance `id`: the original and every copy, or with

@@ -14,13 +14,16 @@ public final class AtomicFile {
     public let temporaryPath: String
     private var descriptor: Int32
     private var pending: [UInt8] = []
+    /// Bytes held before they are handed to the kernel.
+    private let bufferSize: Int
     /// Bytes written so far (committed to the kernel or pending).
     public private(set) var size = 0
 
-    /// Creates `path.tmp-PID` for writing.
+    /// Creates `path.tmp-PID` for writing, handing the bytes to the kernel `bufferSize` at a time.
     /// - Throws: `FileError.cannotWrite`.
-    public init(path: String) throws {
+    public init(path: String, bufferSize: Int = 1 << 20) throws {
         self.path = path
+        self.bufferSize = bufferSize
         self.temporaryPath = "\(path).tmp-\(getpid())"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if descriptor < 0 {
@@ -39,7 +42,7 @@ public final class AtomicFile {
     public func write<C: Collection>(_ bytes: C) throws where C.Element == UInt8 {
         pending.append(contentsOf: bytes)
         size += bytes.count
-        if pending.count >= 1 << 20 { try flush() }
+        if pending.count >= bufferSize { try flush() }
     }
 
     /// Appends UTF-8 text.

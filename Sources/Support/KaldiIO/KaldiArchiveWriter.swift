@@ -9,8 +9,21 @@ import Core
 /// - integer vector: `\4` length, then `\4` value per element (Kaldi's `BasicVectorHolder<int32>`).
 public final class KaldiArchiveWriter {
     private let file: AtomicFile
+    /// Every object's key and offset, in order (the path is the archive's: 24 bytes an entry).
+    private var keys: [String] = []
+    private var offsets: [Int] = []
+
     /// Key and location of every object written, in order.
-    public private(set) var entries: [(key: String, location: ArchiveLocation)] = []
+    public var entries: [(key: String, location: ArchiveLocation)] {
+        let path = file.path
+        return zip(keys, offsets).map { (key: $0, location: ArchiveLocation(path: path, offset: $1)) }
+    }
+
+    /// Makes room to remember `count` objects without growing.
+    public func reserveCapacity(_ count: Int) {
+        keys.reserveCapacity(count)
+        offsets.reserveCapacity(count)
+    }
 
     /// The final path of the archive.
     public var path: String { file.path }
@@ -46,9 +59,9 @@ public final class KaldiArchiveWriter {
             for value in v { Self.appendBasicInt32(value, to: &bytes) }
             try file.write(bytes)
         }
-        let location = ArchiveLocation(path: file.path, offset: offset)
-        entries.append((key, location))
-        return location
+        keys.append(key)
+        offsets.append(offset)
+        return ArchiveLocation(path: file.path, offset: offset)
     }
 
     /// Writes `header`, the type token, `\4`-prefixed dimensions and the raw little-endian values,

@@ -103,8 +103,6 @@ public struct ScriptFile: Sendable {
 
     /// Writes a `.scp` file atomically.
     public static func write(_ entries: [(key: String, location: ArchiveLocation)], to path: String) throws {
-        var text = ""
-        for entry in entries { text += "\(entry.key) \(entry.location.specifier)\n" }
-        try AtomicFile.write(text, to: path)
+        try TableFile.writeInOrder(entries.lazy.map { (key: $0.key, value: $0.location.specifier) }, to: path)
     }
 }

@@ -90,10 +90,23 @@ public struct TableFile: Sendable {
 
     /// Writes `KEY VALUE` lines, sorted by key in C-locale order, atomically.
     public static func write(_ pairs: [(key: String, value: String)], to path: String) throws {
-        let sorted = pairs.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
-        var text = ""
-        for pair in sorted { text += pair.value.isEmpty ? "\(pair.key)\n" : "\(pair.key) \(pair.value)\n" }
-        try AtomicFile.write(text, to: path)
+        let order = pairs.indices.sorted { cLocaleLess(pairs[$0].key, pairs[$1].key) }
+        try writeInOrder(order.lazy.map { pairs[$0] }, to: path)
+    }
+
+    /// Writes `KEY VALUE` lines in the order given (for a table, C-locale order of the keys),
+    /// atomically, as they come: memory holds a line at a time, not the table.
+    public static func writeInOrder<S: Sequence>(_ pairs: S, to path: String) throws where S.Element == (key: String, value: String) {
+        let file = try AtomicFile(path: path, bufferSize: 1 << 16)
+        for pair in pairs {
+            try file.write(pair.key.utf8)
+            if !pair.value.isEmpty {
+                try file.write(CollectionOfOne(UInt8(ascii: " ")))
+                try file.write(pair.value.utf8)
+            }
+            try file.write(CollectionOfOne(UInt8(ascii: "\n")))
+        }
+        try file.commit()
     }
 }
 

@@ -1,0 +1,117 @@
+/// A key → text table held as one run of bytes, in C-locale (byte) order of the keys.
+///
+/// A `[String: String]` of a corpus table spends about a hundred bytes an entry on top of its
+/// text (string objects, hash buckets); this spends eight, so a data directory's `text`,
+/// `wav.scp` and `utt2spk` grow memory by little more than their file sizes. Lookups are binary
+/// searches over the bytes.
+public struct PackedTable: Sendable, Sequence {
+    /// Each entry's key bytes, then its value bytes.
+    private var bytes: [UInt8] = []
+    /// Per entry: where its key ends and where its value ends (the next entry starts there).
+    private var ends: [(key: UInt32, value: UInt32)] = []
+
+    public init() {}
+
+    /// The pairs, sorted by key; of repeated keys the first is kept.
+    public init<S: Sequence>(_ pairs: S) where S.Element == (key: String, value: String) {
+        var pairs = Array(pairs)
+        // A stable order of the keys' bytes, so the first of repeated keys comes first.
+        let order = pairs.indices.sorted { a, b in
+            let order = Self.compare(pairs[a].key.utf8, pairs[b].key.utf8)
+            return order != 0 ? order < 0 : a < b
+        }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(pairs.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count })
+        var ends = [(key: UInt32, value: UInt32)]()
+        ends.reserveCapacity(pairs.count)
+        var previous: Int?
+        for index in order {
+            if let previous, pairs[previous].key == pairs[index].key { continue }
+            previous = index
+            bytes += pairs[index].key.utf8
+            let keyEnd = bytes.count
+            bytes += pairs[index].value.utf8
+            precondition(bytes.count <= Int(UInt32.max), "a table of more than 4 GiB")
+            ends.append((UInt32(keyEnd), UInt32(bytes.count)))
+        }
+        pairs = []
+        self.bytes = bytes
+        self.ends = ends
+    }
+
+    public var count: Int { ends.count }
+    public var isEmpty: Bool { ends.isEmpty }
+
+    /// The value of `key`, or nil.
+    public subscript(key: String) -> String? {
+        guard let index = index(of: key) else { return nil }
+        return string(Int(ends[index].key), Int(ends[index].value))
+    }
+
+    public func contains(_ key: String) -> Bool { index(of: key) != nil }
+
+    /// The keys, in C-locale order.
+    public var keys: [String] { ends.indices.map(key(at:)) }
+
+    /// The table without the entries whose keys are in `removed`.
+    public func removing(_ removed: Set<String>) -> PackedTable {
+        removed.isEmpty ? self : filter { !removed.contains($0.key) }
+    }
+
+    /// The entries whose pairs satisfy `keep`, as a table.
+    public func filter(_ keep: ((key: String, value: String)) -> Bool) -> PackedTable {
+        PackedTable(lazy.filter(keep))
+    }
+
+    public struct Iterator: IteratorProtocol {
+        let table: PackedTable
+        var index = 0
+
+        public mutating func next() -> (key: String, value: String)? {
+            guard index < table.ends.count else { return nil }
+            defer { index += 1 }
+            return (table.key(at: index), table.string(Int(table.ends[index].key), Int(table.ends[index].value)))
+        }
+    }
+
+    public func makeIterator() -> Iterator { Iterator(table: self) }
+    public var underestimatedCount: Int { count }
+
+    private func start(of index: Int) -> Int { index == 0 ? 0 : Int(ends[index - 1].value) }
+
+    private func key(at index: Int) -> String { string(start(of: index), Int(ends[index].key)) }
+
+    private func string(_ from: Int, _ to: Int) -> String {
+        bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[from..<to]), as: UTF8.self) }
+    }
+
+    private func index(of key: String) -> Int? {
+        var key = key
+        return key.withUTF8 { wanted in
+            bytes.withUnsafeBufferPointer { all in
+                var low = 0, high = ends.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    let order = Self.compare(UnsafeBufferPointer(rebasing: all[start(of: middle)..<Int(ends[middle].key)]), wanted)
+                    if order == 0 { return middle }
+                    if order < 0 { low = middle + 1 } else { high = middle }
+                }
+                return nil
+            }
+        }
+    }
+
+    /// −1, 0 or 1 as `a` sorts before, with or after `b` in byte order.
+    private static func compare<A: Collection, B: Collection>(_ a: A, _ b: B) -> Int where A.Element == UInt8, B.Element == UInt8 {
+        var i = a.makeIterator(), j = b.makeIterator()
+        while true {
+            switch (i.next(), j.next()) {
+            case (nil, nil): return 0
+            case (nil, _): return -1
+            case (_, nil): return 1
+            case let (x?, y?) where x != y: return x < y ? -1 : 1
+            default: continue
+            }
+        }
+    }
+}
