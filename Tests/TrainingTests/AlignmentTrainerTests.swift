@@ -3,6 +3,7 @@ import Align
 import Core
 import Corpus
 import Foundation
+import KaldiIO
 import ParrotTestSupport
 import Testing
 import Training
@@ -99,8 +100,8 @@ import Transcription
         return (dir, runs)
     }
 
-    static func transcripts(_ runs: [(Int, Int)]) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: runs.indices.map { ("u\($0)", "AB") })
+    static func transcripts(_ runs: [(Int, Int)]) -> PackedTable {
+        PackedTable(runs.indices.lazy.map { (key: "u\($0)", value: "AB") })
     }
 
     static let lexicon = Lexicon(entries: [(word: "AB", phones: ["A", "B"]), (word: "SIL", phones: ["SIL"])])

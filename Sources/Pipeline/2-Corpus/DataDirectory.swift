@@ -42,8 +42,8 @@ public struct DataDirectory: Sendable {
     public private(set) var transcripts: PackedTable?
     /// `utt2spk`, if present.
     public private(set) var utteranceToSpeaker: PackedTable?
-    /// `spk2utt`, if present.
-    public private(set) var speakerToUtterances: [String: [String]]?
+    /// `spk2utt`, if present: speaker → its utterances, separated by blanks.
+    public private(set) var speakerToUtterances: PackedTable?
     /// `feats.scp`, if present.
     public private(set) var features: ScriptFile?
     /// Everything found wrong with the tables, in file order.
@@ -110,9 +110,7 @@ public struct DataDirectory: Sendable {
             utteranceToSpeaker = PackedTable(pairs)
         }
         if exists("spk2utt"), let table = readTable("spk2utt") {
-            speakerToUtterances = Dictionary(uniqueKeysWithValues: table.lines.map { line in
-                (line.key, line.value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init))
-            })
+            speakerToUtterances = table.packed
         }
         let rejected = Set(rejectedKeys.keys)
         recordings = RecordingTable(recordings.table.removing(rejected))

@@ -76,7 +76,10 @@ public struct DataDirectoryValidator {
             if let spk2utt = data.speakerToUtterances {
                 var expected = [String: Set<String>]()
                 for (utt, spk) in utt2spk { expected[spk, default: []].insert(utt) }
-                for speaker in Set(expected.keys).union(spk2utt.keys).sorted() where expected[speaker] != Set(spk2utt[speaker] ?? []) {
+                func listed(_ speaker: String) -> Set<String> {
+                    Set((spk2utt[speaker] ?? "").split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init))
+                }
+                for speaker in Set(expected.keys).union(spk2utt.keys).sorted() where expected[speaker] != listed(speaker) {
                     problems.append(DataProblem(.error, file: "spk2utt", key: speaker, "does not agree with utt2spk (regenerate it from utt2spk)"))
                 }
             } else {

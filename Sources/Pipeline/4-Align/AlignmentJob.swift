@@ -21,7 +21,7 @@ import Transcription
 public struct AlignmentJob {
     public let aligner: ForcedAligner
     public let source: FeatureSource
-    public let transcripts: [String: String]
+    public let transcripts: PackedTable
     public var jobs = 1
     /// Write flat-start alignments instead of the model's.
     public var flatStart = false
@@ -41,7 +41,7 @@ public struct AlignmentJob {
     /// Name those TextGrids' tiers `<speaker> - words` and `<speaker> - phones`, as MFA does. Default false.
     public var speakerTiers = false
 
-    public init(aligner: ForcedAligner, source: FeatureSource, transcripts: [String: String]) {
+    public init(aligner: ForcedAligner, source: FeatureSource, transcripts: PackedTable) {
         self.aligner = aligner
         self.source = source
         self.transcripts = transcripts

@@ -83,7 +83,7 @@ extension AlignmentTrainer {
         func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         let transcriptsPath = JobLauncher.absolute(path("jobs/text"))
         if !FileManager.default.fileExists(atPath: transcriptsPath) {
-            try AtomicFile.write(transcripts.keys.sorted(by: cLocaleLess).map { "\($0) \(transcripts[$0]!)\n" }.joined(), to: transcriptsPath)
+            try TableFile.writeInOrder(transcripts, to: transcriptsPath)
         }
         let spec = LaunchedAlignment(model: JobLauncher.absolute(path("round-\(round)/final.mdl")), features: JobLauncher.absolute(source.directory),
                                      lexicon: JobLauncher.absolute(lexiconPath), transcripts: transcriptsPath, phoneSet: phoneSet,
@@ -114,7 +114,7 @@ extension AlignmentTrainer {
         guard job >= 1, job <= jobs else { throw AlignError.badLexiconLine(path: file("job.json"), line: 0, reason: "no job \(job) of \(jobs)") }
         let source = try FeatureSource(path: spec.features)
         let compiler = TranscriptCompiler(lexicon: try Lexicon(path: spec.lexicon), phoneSet: spec.phoneSet, oovMode: spec.alignment.oovMode)
-        let transcripts = try TableFile(path: spec.transcripts).dictionary
+        let transcripts = try TableFile(path: spec.transcripts).packed
         var aligner = ForcedAligner(model: try ModelFile.read(path: spec.model), compiler: compiler, options: spec.alignment)
         aligner.logPriors = spec.logPriors
         let keys = Array(WorkerPool.share(spec.keys, part: job - 1, of: jobs))

@@ -25,7 +25,7 @@ import Transcription
 /// `AlignmentTrainer+Realignment.swift`.
 public final class AlignmentTrainer {
     public let source: FeatureSource
-    public let transcripts: [String: String]
+    public let transcripts: PackedTable
     public let lexicon: Lexicon
     public let options: AlignmentTrainingOptions
     public let modelDirectory: String
@@ -46,7 +46,7 @@ public final class AlignmentTrainer {
     /// The lexicon's file, for launched re-alignment jobs.
     public var lexiconPath: String?
 
-    public init(source: FeatureSource, transcripts: [String: String], lexicon: Lexicon, options: AlignmentTrainingOptions, modelDirectory: String) {
+    public init(source: FeatureSource, transcripts: PackedTable, lexicon: Lexicon, options: AlignmentTrainingOptions, modelDirectory: String) {
         self.source = source
         self.transcripts = transcripts
         self.lexicon = lexicon

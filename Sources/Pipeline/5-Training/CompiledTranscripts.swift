@@ -1,3 +1,4 @@
+import KaldiIO
 import Transcription
 
 /// The training utterances whose transcripts compile, and each one's compiled transcript, made
@@ -6,7 +7,7 @@ import Transcription
 /// few lexicon lookups, next to the network pass its alignment needs.
 struct CompiledTranscripts: Sendable {
     let compiler: TranscriptCompiler
-    let transcripts: [String: String]
+    let transcripts: PackedTable
     /// The utterances whose transcripts compile, in C-locale order.
     let keys: [String]
 

@@ -22,7 +22,10 @@ public struct FrameLabels: RandomAccessCollection, Hashable, Sendable, Expressib
             count += 1
             if let last = runs.last, last.label == label { runs[runs.count - 1].end = count } else { runs.append(Run(label: label, end: count)) }
         }
-        self.runs = runs
+        // Kept at its size: an array grown run by run has up to twice the room it needs.
+        self.runs = [Run](unsafeUninitializedCapacity: runs.count) { buffer, initialized in
+            initialized = buffer.initialize(fromContentsOf: runs)
+        }
     }
 
     public init(arrayLiteral elements: Int32...) { self.init(elements) }

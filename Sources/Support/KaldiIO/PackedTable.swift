@@ -4,7 +4,7 @@
 /// text (string objects, hash buckets); this spends eight, so a data directory's `text`,
 /// `wav.scp` and `utt2spk` grow memory by little more than their file sizes. Lookups are binary
 /// searches over the bytes.
-public struct PackedTable: Sendable, Sequence {
+public struct PackedTable: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     /// Each entry's key bytes, then its value bytes.
     private var bytes: [UInt8] = []
     /// Per entry: where its key ends and where its value ends (the next entry starts there).
@@ -39,6 +39,14 @@ public struct PackedTable: Sendable, Sequence {
         self.ends = ends
     }
 
+    public init(_ dictionary: [String: String]) {
+        self.init(dictionary.lazy.map { (key: $0.key, value: $0.value) })
+    }
+
+    public init(dictionaryLiteral pairs: (String, String)...) {
+        self.init(pairs.lazy.map { (key: $0.0, value: $0.1) })
+    }
+
     public var count: Int { ends.count }
     public var isEmpty: Bool { ends.isEmpty }
 
@@ -52,6 +60,9 @@ public struct PackedTable: Sendable, Sequence {
 
     /// The keys, in C-locale order.
     public var keys: [String] { ends.indices.map(key(at:)) }
+
+    /// The values, in the C-locale order of their keys.
+    public var values: LazyMapSequence<PackedTable, String> { lazy.map(\.value) }
 
     /// The table without the entries whose keys are in `removed`.
     public func removing(_ removed: Set<String>) -> PackedTable {

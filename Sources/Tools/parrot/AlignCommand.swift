@@ -59,7 +59,7 @@ struct AlignCommand: ParsableCommand {
             let lexiconRead = try Lexicon(path: lexiconName.path)
             let data = try corpus.resolve(dataDir, workDirectory: (outDir as NSString).appendingPathComponent("data"), command: "align")
             let source = try audio.features(for: acoustic, dataDirectory: data.path, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
-            let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).dictionary
+            let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).packed
             let lexiconFile = try alignment.completing(lexiconRead, named: lexiconName, transcripts: transcripts, directory: outDir, command: "align").lexicon
             Self.reportPhonesTheModelLacks(lexicon: lexiconFile, transcripts: transcripts, model: acoustic, modelName: model)
             let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName))
@@ -93,7 +93,7 @@ struct AlignCommand: ParsableCommand {
 
     /// Names, once and up front, the phones the transcripts' pronunciations use that the model
     /// lacks (a lexicon in another phone set than the model's); the utterances using them fail.
-    static func reportPhonesTheModelLacks(lexicon: Lexicon, transcripts: [String: String], model: AcousticModel, modelName: String) {
+    static func reportPhonesTheModelLacks(lexicon: Lexicon, transcripts: PackedTable, model: AcousticModel, modelName: String) {
         let known = Set(model.classLabels)
         var missing = [String: Int]()   // phone → words using it
         var seen = Set<String>()

@@ -1,5 +1,6 @@
 import Align
 import ArgumentParser
+import KaldiIO
 import Transcription
 
 extension OOVMode: ExpressibleByArgument {}
@@ -39,7 +40,7 @@ struct AlignmentArguments: ParsableArguments {
     /// `lexicon` (read from `name`) as the aligner uses it for `transcripts`: with `--oov g2p`
     /// completed by eSpeak NG (see `PronunciationFallback`, which lists the generated words in
     /// `directory`), else as it is; with the file it is in, for launched jobs.
-    func completing(_ lexicon: Lexicon, named name: LexiconName, transcripts: [String: String], directory: String, command: String) throws -> (lexicon: Lexicon, path: String) {
+    func completing(_ lexicon: Lexicon, named name: LexiconName, transcripts: PackedTable, directory: String, command: String) throws -> (lexicon: Lexicon, path: String) {
         guard options(lexicon: name).oovMode == .g2p else { return (lexicon, name.path) }
         return try PronunciationFallback.complete(lexicon, transcripts: transcripts, directory: directory, command: command)
     }

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import KaldiIO
 import SyntheticCorpus
 import Transcription
 
@@ -10,7 +11,7 @@ enum PronunciationFallback {
     /// the whole lexicon to `DIRECTORY/lexicon-g2p.txt` (returned with it, for launched jobs);
     /// a word eSpeak cannot pronounce is named with its utterances (they are then left out as
     /// with `--oov skip`).
-    static func complete(_ lexicon: Lexicon, transcripts: [String: String], directory: String, command: String) throws -> (lexicon: Lexicon, path: String) {
+    static func complete(_ lexicon: Lexicon, transcripts: PackedTable, directory: String, command: String) throws -> (lexicon: Lexicon, path: String) {
         var missing = [String: [String]]()   // word → utterances
         for (utterance, transcript) in transcripts {
             for word in Lexicon.normalizedWords(transcript) where lexicon.lookup(word) == nil { missing[word, default: []].append(utterance) }
