@@ -12,7 +12,7 @@ public struct FeatureSource {
     /// Feature settings from `feats.json`, if present.
     public let settings: FeatureSettings?
     let cmvnStatistics: [String: CMVNStatistics]
-    let utteranceToSpeaker: [String: String]
+    let utteranceToSpeaker: PackedTable
     /// How CMVN statistics are keyed (`speaker` when `utt2spk` names the keys of `cmvn.scp`).
     public let cmvn: CMVNMode
     /// Utterances whose features could not be computed, and why (the directory's `failed.txt`).
@@ -34,9 +34,9 @@ public struct FeatureSource {
         } else {
             settings = nil
         }
-        var utt2spk = [String: String]()
+        var utt2spk = PackedTable()
         if FileManager.default.fileExists(atPath: file("utt2spk")) {
-            utt2spk = try TableFile(path: file("utt2spk")).dictionary
+            utt2spk = try TableFile(path: file("utt2spk")).packed
         }
         utteranceToSpeaker = utt2spk
         failedUtterances = FileManager.default.fileExists(atPath: file("failed.txt")) ? try TableFile(path: file("failed.txt")).dictionary : [:]
