@@ -95,7 +95,7 @@ public struct DataDirectory: Sendable {
             segments = parsed
         }
         if exists("text"), let table = readTable("text") {
-            transcripts = PackedTable(table.lines.lazy.map { (key: $0.key, value: $0.value) })
+            transcripts = table.packed
         }
         if exists("utt2spk"), let table = readTable("utt2spk") {
             var pairs = [(key: String, value: String)]()

@@ -224,16 +224,18 @@ public final class FeatureExtractionJob {
     /// statistics one by one after the earlier workers' sum.
     struct StatisticsSums {
         var sums: [String: CMVNStatistics] = [:]
-        var opening: [String: [(key: String, location: ArchiveLocation)]] = [:]
+        /// Per key whose sum began in an earlier share: its utterances here and where their features
+        /// are, to be added at the merge.
+        var deferred: [String: [(key: String, location: ArchiveLocation)]] = [:]
 
         mutating func add(_ statistics: CMVNStatistics, to key: String) {
             if sums[key] == nil { sums[key] = statistics } else { sums[key]!.add(statistics) }
         }
 
         /// Adds the next worker's sums after this one's.
-        /// - Throws: `KaldiIOError` if an opening utterance's features cannot be read back.
+        /// - Throws: `KaldiIOError` if a deferred utterance's features cannot be read back.
         mutating func add(_ next: StatisticsSums) throws {
-            for (key, utterances) in next.opening {
+            for (key, utterances) in next.deferred {
                 for utterance in utterances {
                     guard let features = try ScriptFile.read(at: utterance.location, key: utterance.key).asFloatMatrix else {
                         throw KaldiIOError.malformed(path: utterance.location.path, key: utterance.key, offset: utterance.location.offset ?? 0,
@@ -253,7 +255,7 @@ public final class FeatureExtractionJob {
         guard options.cmvn != .none else { return }
         let key = statisticsKey(of: utterance)
         if begun.contains(key) {
-            statistics.opening[key, default: []].append((utterance, location))
+            statistics.deferred[key, default: []].append((utterance, location))
         } else {
             statistics.add(CMVNStatistics(features: features), to: key)
         }

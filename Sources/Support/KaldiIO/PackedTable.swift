@@ -14,7 +14,7 @@ public struct PackedTable: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     /// The pairs, sorted by key; of repeated keys the first is kept.
     public init<S: Sequence>(_ pairs: S) where S.Element == (key: String, value: String) {
-        var pairs = Array(pairs)
+        let pairs = Array(pairs)
         // A stable order of the keys' bytes, so the first of repeated keys comes first.
         let order = pairs.indices.sorted { a, b in
             let order = Self.compare(pairs[a].key.utf8, pairs[b].key.utf8)
@@ -34,13 +34,8 @@ public struct PackedTable: Sendable, Sequence, ExpressibleByDictionaryLiteral {
             precondition(bytes.count <= Int(UInt32.max), "a table of more than 4 GiB")
             ends.append((UInt32(keyEnd), UInt32(bytes.count)))
         }
-        pairs = []
         self.bytes = bytes
         self.ends = ends
-    }
-
-    public init(_ dictionary: [String: String]) {
-        self.init(dictionary.lazy.map { (key: $0.key, value: $0.value) })
     }
 
     public init(dictionaryLiteral pairs: (String, String)...) {
