@@ -27,6 +27,22 @@ import Testing
         #expect(table.firstUnsortedLine == 2)
     }
 
+    @Test func streamingReadsHandOverWhatLinesWouldHold() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.write("\u{FEFF}b x\r\na y\r\n\nb z\r\nc  w \r\na again\r\n", to: dir + "/t")
+        var handed = [TableFile.Line]()
+        let streamed = try TableFile(path: dir + "/t") { handed.append($0) }
+        #expect(streamed.lines.isEmpty)
+        #expect(handed.map(\.key) == ["b", "a", "c"] && handed.map(\.value) == ["x", "y", "w"])
+        #expect(handed.map(\.number) == [1, 2, 5])
+        #expect(streamed.duplicates.map(\.number) == [4, 6])
+        #expect(streamed.firstLineOfRepeatedKey == ["b": 1, "a": 2])
+        #expect(streamed.firstUnsortedLine == 2 && streamed.hadByteOrderMark && streamed.hadCarriageReturns)
+        // Read straight into packed form: the first of each key, in byte order.
+        let packed = try TableFile.packed(path: dir + "/t")
+        #expect(packed.map(\.key) == ["a", "b", "c"] && packed.map(\.value) == ["y", "x", "w"])
+    }
+
     @Test func sortingIsByteOrderNotLocaleOrder() throws {
         // C locale: uppercase before lowercase, '_' (0x5F) between them.
         let keys = ["a", "B", "_x", "A1", "a_b", "aB"]

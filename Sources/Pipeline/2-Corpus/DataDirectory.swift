@@ -67,11 +67,17 @@ public struct DataDirectory: Sendable {
         if !hasWavScp && !exists("feats.scp") {
             throw CorpusError.missingTable(directory: path, file: "wav.scp (or feats.scp)")
         }
-        if hasWavScp, let table = readTable("wav.scp") {
-            for line in table.lines where line.value.isEmpty {
-                reject(line.key, DataProblem(.error, file: "wav.scp", line: line.number, key: line.key, "no audio path or command"))
+        if hasWavScp {
+            var recordings = PackedTable.Builder()
+            var empty = [TableFile.Line]()
+            if readTable("wav.scp", each: { line in
+                if line.value.isEmpty { empty.append(line) } else { recordings.append(key: line.key, value: line.value) }
+            }) {
+                for line in empty {
+                    reject(line.key, DataProblem(.error, file: "wav.scp", line: line.number, key: line.key, "no audio path or command"))
+                }
+                self.recordings = RecordingTable(recordings.table())
             }
-            recordings = RecordingTable(PackedTable(table.lines.lazy.filter { !$0.value.isEmpty }.map { (key: $0.key, value: $0.value) }))
         }
         if exists("segments"), let table = readTable("segments") {
             var parsed = [String: Segment]()
@@ -94,8 +100,9 @@ public struct DataDirectory: Sendable {
             }
             segments = parsed
         }
-        if exists("text"), let table = readTable("text") {
-            transcripts = table.packed
+        if exists("text") {
+            var transcripts = PackedTable.Builder()
+            if readTable("text", each: { transcripts.append(key: $0.key, value: $0.value) }) { self.transcripts = transcripts.table() }
         }
         if exists("utt2spk"), let table = readTable("utt2spk") {
             var pairs = [(key: String, value: String)]()
@@ -109,8 +116,9 @@ public struct DataDirectory: Sendable {
             }
             utteranceToSpeaker = PackedTable(pairs)
         }
-        if exists("spk2utt"), let table = readTable("spk2utt") {
-            speakerToUtterances = table.packed
+        if exists("spk2utt") {
+            var speakers = PackedTable.Builder()
+            if readTable("spk2utt", each: { speakers.append(key: $0.key, value: $0.value) }) { speakerToUtterances = speakers.table() }
         }
         let rejected = Set(rejectedKeys.keys)
         recordings = RecordingTable(recordings.table.removing(rejected))
@@ -121,6 +129,12 @@ public struct DataDirectory: Sendable {
                 problems.append(DataProblem(.error, file: "feats.scp", "\(error)"))
             }
         }
+    }
+
+    /// Lets go of `text` and `spk2utt`, for work that needs neither (computing features).
+    public mutating func releaseTranscripts() {
+        transcripts = nil
+        speakerToUtterances = nil
     }
 
     /// Utterances with audio: the keys of `segments` if present, else of `wav.scp`; C-locale sorted.
@@ -161,13 +175,31 @@ public struct DataDirectory: Sendable {
 
     /// Reads one table, turning its format problems into `problems`.
     private mutating func readTable(_ name: String) -> TableFile? {
-        let table: TableFile
-        do { table = try TableFile(path: file(name)) } catch {
+        do {
+            let table = try TableFile(path: file(name))
+            record(problemsOf: table, name)
+            return table
+        } catch {
             problems.append(DataProblem(.error, file: name, "\(error)"))
             return nil
         }
+    }
+
+    /// Reads one table, handing the first occurrence of each key to `body` rather than keeping
+    /// the lines, and turning its format problems into `problems`; false if it could not be read.
+    private mutating func readTable(_ name: String, each body: (TableFile.Line) -> Void) -> Bool {
+        do {
+            record(problemsOf: try TableFile(path: file(name), each: body), name)
+            return true
+        } catch {
+            problems.append(DataProblem(.error, file: name, "\(error)"))
+            return false
+        }
+    }
+
+    private mutating func record(problemsOf table: TableFile, _ name: String) {
         for duplicate in table.duplicates {
-            let first = table.lines.first { $0.key == duplicate.key }?.number
+            let first = table.firstLineOfRepeatedKey[duplicate.key]
             reject(duplicate.key, DataProblem(.error, file: name, line: duplicate.number, key: duplicate.key,
                                               "duplicate key (first on line \(first.map(String.init) ?? "?")); the utterance is skipped"))
         }
@@ -176,7 +208,6 @@ public struct DataDirectory: Sendable {
         }
         if table.hadByteOrderMark { problems.append(DataProblem(.warning, file: name, line: 1, "starts with a UTF-8 byte-order mark (ignored)")) }
         if table.hadCarriageReturns { problems.append(DataProblem(.warning, file: name, "has CRLF line endings (ignored)")) }
-        return table
     }
 }
 

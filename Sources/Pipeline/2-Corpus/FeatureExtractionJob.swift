@@ -25,7 +25,9 @@ public struct FeatureJobReport: Sendable {
 /// A bad utterance is reported and skipped; every archive and table is written under a temporary
 /// name and renamed when complete.
 public final class FeatureExtractionJob {
-    public let data: DataDirectory
+    /// The data directory. Its transcripts are let go while the workers run (`run` reads `text`
+    /// again to copy it), so they do not add to the memory the audio buffers take.
+    public private(set) var data: DataDirectory
     public let outputDirectory: String
     public let options: FeatureJobOptions
 
@@ -58,12 +60,15 @@ public final class FeatureExtractionJob {
         let absoluteOutput = stage.path
 
         let utterances = data.utteranceIDs
-        FreedMemory.release()   // what reading the tables took
         var failures = [(utterance: String, reason: String)]()
         for (key, reason) in data.rejectedUtterances { failures.append((key, reason)) }
-        for key in data.utterancesWithoutAudio {
+        let withoutAudio = data.utterancesWithoutAudio
+        for key in withoutAudio {
             failures.append((key, "has a transcript in text but no audio in \(data.segments == nil ? "wav.scp" : "segments")"))
         }
+        let hasTranscripts = data.transcripts != nil
+        data.releaseTranscripts()
+        FreedMemory.release()   // what reading the tables took
 
         let jobCount = WorkerPool.jobCount(options.jobs, items: utterances.count)
         let counter = ProgressCounter(total: utterances.count, progress)
@@ -100,7 +105,7 @@ public final class FeatureExtractionJob {
         FreedMemory.release()   // the workers' buffers
 
         try writeCMVN(statistics: statistics.sums, outputDirectory: absoluteOutput, finalDirectory: finalOutput)
-        try writeTables(keeping: succeeded, outputDirectory: absoluteOutput, finalDirectory: finalOutput)
+        try writeTables(keeping: succeeded, copyingText: hasTranscripts, outputDirectory: absoluteOutput, finalDirectory: finalOutput)
         var settings = options
         settings.audio = audioOptions
         try JSONFile.write(settings, to: (absoluteOutput as NSString).appendingPathComponent("feats.json"), pretty: true)
@@ -108,7 +113,7 @@ public final class FeatureExtractionJob {
         try ScriptFile.write(scpEntries, to: (absoluteOutput as NSString).appendingPathComponent("feats.scp"))
         try stage.commit(last: ["feats.scp"])
         let copies = options.copiesPerUtterance
-        return FeatureJobReport(total: copies * (utterances.count + data.utterancesWithoutAudio.count + data.rejectedUtterances.count),
+        return FeatureJobReport(total: copies * (utterances.count + withoutAudio.count + data.rejectedUtterances.count),
                                 succeeded: scpEntries.count, failures: failures, frames: frames, audioSeconds: seconds)
     }
 
@@ -270,12 +275,13 @@ public final class FeatureExtractionJob {
     }
 
     /// Copies the data tables, restricted to `keeping` (C-locale sorted), unless writing into the
-    /// source directory. The tables are written a line at a time.
-    private func writeTables(keeping: [String], outputDirectory: String, finalDirectory: String) throws {
+    /// source directory; `text` (read again here) when `copyingText`. The tables are written a line at a time.
+    private func writeTables(keeping: [String], copyingText: Bool, outputDirectory: String, finalDirectory: String) throws {
         let source = URL(fileURLWithPath: data.path).standardizedFileURL.path
         guard source != finalDirectory else { return }
         func out(_ name: String) -> String { (outputDirectory as NSString).appendingPathComponent(name) }
-        if let transcripts = data.transcripts {
+        if copyingText {
+            let transcripts = try TableFile.packed(path: data.file("text"))
             try TableFile.writeInOrder(keeping.lazy.compactMap { [self] key in
                 transcripts[perturbing ? FeatureJobOptions.unperturbedKey(key).key : key].map { (key: key, value: $0) }
             }, to: out("text"))

@@ -2,8 +2,8 @@
 import CMalloc
 #endif
 
-/// Gives the pages of freed heap memory back to the system (glibc's `malloc_trim`). This file is
-/// the only one that touches the allocator.
+/// Gives the pages of freed heap memory back to the system (glibc's `malloc_trim`), and keeps
+/// worker threads to one allocator arena. This file is the only one that touches the allocator.
 ///
 /// Long batch work frees and allocates buffers of every size, batch after batch. glibc keeps what
 /// is freed for reuse, but the free pieces end up scattered, so a process's resident memory crept
@@ -16,6 +16,16 @@ public enum FreedMemory {
     public static func release() {
         #if canImport(Glibc)
         _ = malloc_trim(0)
+        #endif
+    }
+
+    /// Makes every thread of the process allocate from one arena (glibc's `M_ARENA_MAX` = 1); call
+    /// it before starting threads. With an arena per worker thread, each thread's freed pieces
+    /// stay in its own arena, and computing the features of 20 hours took 11% more memory than
+    /// 2 hours (7.5% with one arena, for about 3% more time).
+    public static func useOneArena() {
+        #if canImport(Glibc)
+        _ = mallopt(M_ARENA_MAX, 1)
         #endif
     }
 }

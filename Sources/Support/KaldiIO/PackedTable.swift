@@ -14,28 +14,55 @@ public struct PackedTable: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     /// The pairs, sorted by key; of repeated keys the first is kept.
     public init<S: Sequence>(_ pairs: S) where S.Element == (key: String, value: String) {
-        let pairs = Array(pairs)
-        // A stable order of the keys' bytes, so the first of repeated keys comes first.
-        let order = pairs.indices.sorted { a, b in
-            let order = Self.compare(pairs[a].key.utf8, pairs[b].key.utf8)
-            return order != 0 ? order < 0 : a < b
-        }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(pairs.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count })
-        var ends = [(key: UInt32, value: UInt32)]()
-        ends.reserveCapacity(pairs.count)
-        var previous: Int?
-        for index in order {
-            if let previous, pairs[previous].key == pairs[index].key { continue }
-            previous = index
-            bytes += pairs[index].key.utf8
+        var builder = Builder()
+        for pair in pairs { builder.append(key: pair.key, value: pair.value) }
+        self = builder.table()
+    }
+
+    /// Collects pairs in any order as bytes and sorts them once, at the end: a table being read
+    /// costs its text twice and 12 bytes an entry, not a string object per key and value.
+    public struct Builder {
+        private var bytes: [UInt8] = []
+        /// Per pair, in the order appended: where its key starts, where the key ends, where its value ends.
+        private var spans: [(start: UInt32, key: UInt32, value: UInt32)] = []
+
+        public init() {}
+
+        public mutating func append(key: String, value: String) {
+            let start = bytes.count
+            bytes += key.utf8
             let keyEnd = bytes.count
-            bytes += pairs[index].value.utf8
+            bytes += value.utf8
             precondition(bytes.count <= Int(UInt32.max), "a table of more than 4 GiB")
-            ends.append((UInt32(keyEnd), UInt32(bytes.count)))
+            spans.append((UInt32(start), UInt32(keyEnd), UInt32(bytes.count)))
         }
-        self.bytes = bytes
-        self.ends = ends
+
+        /// The pairs appended, sorted by key; of repeated keys the first appended is kept.
+        public func table() -> PackedTable {
+            bytes.withUnsafeBufferPointer { all in
+                func key(_ index: Int) -> UnsafeBufferPointer<UInt8> {
+                    UnsafeBufferPointer(rebasing: all[Int(spans[index].start)..<Int(spans[index].key)])
+                }
+                // A stable order of the keys' bytes, so the first of repeated keys comes first.
+                let order = spans.indices.sorted { a, b in
+                    let order = PackedTable.compare(key(a), key(b))
+                    return order != 0 ? order < 0 : a < b
+                }
+                var table = PackedTable()
+                table.bytes.reserveCapacity(bytes.count)
+                table.ends.reserveCapacity(spans.count)
+                var previous: Int?
+                for index in order {
+                    if let previous, PackedTable.compare(key(previous), key(index)) == 0 { continue }
+                    previous = index
+                    let span = spans[index]
+                    let start = table.bytes.count
+                    table.bytes += all[Int(span.start)..<Int(span.value)]
+                    table.ends.append((UInt32(start + Int(span.key - span.start)), UInt32(table.bytes.count)))
+                }
+                return table
+            }
+        }
     }
 
     public init(dictionaryLiteral pairs: (String, String)...) {

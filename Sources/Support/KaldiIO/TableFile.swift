@@ -21,6 +21,8 @@ public struct TableFile: Sendable {
     public private(set) var lines: [Line] = []
     /// Second and later occurrences of a key.
     public private(set) var duplicates: [Line] = []
+    /// For each key that occurs more than once: the number of its first line.
+    public private(set) var firstLineOfRepeatedKey: [String: Int] = [:]
     /// Number of the first line whose key sorts before the previous line's key (C-locale byte order), if any.
     public private(set) var firstUnsortedLine: Int?
     /// True if the file started with a UTF-8 byte-order mark.
@@ -31,19 +33,57 @@ public struct TableFile: Sendable {
     /// Reads `path`.
     /// - Throws: `KaldiIOError.cannotOpen` if the file cannot be read, `.badLine` if it is not UTF-8 text.
     public init(path: String) throws {
+        var kept = [Line]()
+        try self.init(path: path) { kept.append($0) }
+        lines = kept
+    }
+
+    /// Reads `path`, handing the first occurrence of each key to `body` instead of keeping it in
+    /// `lines` (left empty); the problems are recorded as by `init(path:)`. For large tables held
+    /// in another form, so they are never held as a string per line.
+    public init(path: String, each body: (Line) throws -> Void) throws {
         self.path = path
+        var seen = [String: Int]()
+        var previousKey: String?
+        try Self.forEachLine(path: path) { line, byteOrderMark, carriageReturn in
+            hadByteOrderMark = hadByteOrderMark || byteOrderMark
+            hadCarriageReturns = hadCarriageReturns || carriageReturn
+            if let first = seen[line.key] {
+                duplicates.append(line)
+                firstLineOfRepeatedKey[line.key] = first
+                return
+            }
+            seen[line.key] = line.number
+            if let previousKey, firstUnsortedLine == nil, !(Array(previousKey.utf8).lexicographicallyPrecedes(Array(line.key.utf8))) {
+                firstUnsortedLine = line.number
+            }
+            previousKey = line.key
+            try body(line)
+        }
+    }
+
+    /// The table at `path` read straight into packed form, the first occurrence of each key kept:
+    /// for reading a table again when its problems are already known, without a string per line.
+    public static func packed(path: String) throws -> PackedTable {
+        var builder = PackedTable.Builder()
+        try forEachLine(path: path) { line, _, _ in builder.append(key: line.key, value: line.value) }
+        return builder.table()
+    }
+
+    /// Calls `body` with each non-blank line of `path`, and whether it began with a byte-order
+    /// mark or ended with CR.
+    private static func forEachLine(path: String, _ body: (Line, Bool, Bool) throws -> Void) throws {
         let reader = try ByteReader(path: path, bufferSize: 1 << 16)
         var number = 0
-        var seen = Set<String>()
-        var previousKey: String?
         while let raw = try Self.readRawLine(reader) {
             number += 1
             var bytes = raw
+            var byteOrderMark = false, carriageReturn = false
             if number == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
                 bytes.removeFirst(3)
-                hadByteOrderMark = true
+                byteOrderMark = true
             }
-            if bytes.last == 0x0D { bytes.removeLast(); hadCarriageReturns = true }
+            if bytes.last == 0x0D { bytes.removeLast(); carriageReturn = true }
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 throw KaldiIOError.badLine(path: path, line: number, reason: "not valid UTF-8 text")
             }
@@ -53,20 +93,9 @@ public struct TableFile: Sendable {
             let trimmed = text.drop { $0 == " " || $0 == "\t" }
             if trimmed.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
             let keyEnd = trimmed.firstIndex { $0 == " " || $0 == "\t" } ?? trimmed.endIndex
-            let key = String(trimmed[..<keyEnd])
             var value = trimmed[keyEnd...].drop { $0 == " " || $0 == "\t" }
             while let last = value.last, last == " " || last == "\t" { value = value.dropLast() }
-            let line = Line(number: number, key: key, value: String(value))
-            if seen.contains(key) {
-                duplicates.append(line)
-                continue
-            }
-            seen.insert(key)
-            if let previousKey, firstUnsortedLine == nil, !(Array(previousKey.utf8).lexicographicallyPrecedes(Array(key.utf8))) {
-                firstUnsortedLine = number
-            }
-            previousKey = key
-            lines.append(line)
+            try body(Line(number: number, key: String(trimmed[..<keyEnd]), value: String(value)), byteOrderMark, carriageReturn)
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Audio
+import Core
 import Corpus
 import Foundation
 import KaldiIO
@@ -49,11 +50,8 @@ struct FeaturesCommand: ParsableCommand {
 
     func run() throws {
         try exitStatus(of: "features") {
+            FreedMemory.useOneArena()   // before the workers start
             let resolved = try corpus.resolve(dataDir, workDirectory: (outDir as NSString).appendingPathComponent("data"), command: "features")
-            let data = try DataDirectory(path: resolved.path)
-            for problem in data.problems where problem.severity == .warning {
-                printError("parrot features: \(resolved.path)/\(problem)")
-            }
             var options = FeatureJobOptions()
             options.fbank = try fbank.options()
             audio.apply(to: &options.audio)
@@ -65,7 +63,8 @@ struct FeaturesCommand: ParsableCommand {
             options.jobs = jobs
             options.cmvn = CMVNMode(rawValue: cmvn)!
 
-            let job = FeatureExtractionJob(data: data, outputDirectory: outDir, options: options)
+            // The job holds the only copy of the tables, so it can let go of what it does not need.
+            let job = FeatureExtractionJob(data: try warnedData(resolved.path), outputDirectory: outDir, options: options)
             let progress = ProgressLine("features")
             job.progress = { progress.update($0, $1) }
             let started = Date()
@@ -88,5 +87,14 @@ struct FeaturesCommand: ParsableCommand {
             print(summary + resolved.summaryNote)
             if !report.failures.isEmpty || resolved.folderErrors > 0 { throw ExitCode(1) }
         }
+    }
+
+    /// The data directory at `path`, its warnings printed.
+    private func warnedData(_ path: String) throws -> DataDirectory {
+        let data = try DataDirectory(path: path)
+        for problem in data.problems where problem.severity == .warning {
+            printError("parrot features: \(path)/\(problem)")
+        }
+        return data
     }
 }
