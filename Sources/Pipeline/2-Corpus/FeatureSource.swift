@@ -36,7 +36,7 @@ public struct FeatureSource {
         }
         var utt2spk = PackedTable()
         if FileManager.default.fileExists(atPath: file("utt2spk")) {
-            utt2spk = try TableFile(path: file("utt2spk")).packed
+            utt2spk = try TableFile.packed(path: file("utt2spk"))
         }
         utteranceToSpeaker = utt2spk
         failedUtterances = FileManager.default.fileExists(atPath: file("failed.txt")) ? try TableFile(path: file("failed.txt")).dictionary : [:]

@@ -114,7 +114,7 @@ extension AlignmentTrainer {
         guard job >= 1, job <= jobs else { throw AlignError.badLexiconLine(path: file("job.json"), line: 0, reason: "no job \(job) of \(jobs)") }
         let source = try FeatureSource(path: spec.features)
         let compiler = TranscriptCompiler(lexicon: try Lexicon(path: spec.lexicon), phoneSet: spec.phoneSet, oovMode: spec.alignment.oovMode)
-        let transcripts = try TableFile(path: spec.transcripts).packed
+        let transcripts = try TableFile.packed(path: spec.transcripts)
         var aligner = ForcedAligner(model: try ModelFile.read(path: spec.model), compiler: compiler, options: spec.alignment)
         aligner.logPriors = spec.logPriors
         let keys = Array(WorkerPool.share(spec.keys, part: job - 1, of: jobs))

@@ -114,9 +114,6 @@ public struct TableFile: Sendable {
         Dictionary(lines.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// `key → value` for the first occurrence of each key, packed.
-    public var packed: PackedTable { PackedTable(lines.lazy.map { (key: $0.key, value: $0.value) }) }
-
     /// Keys that occur more than once.
     public var duplicateKeys: Set<String> { Set(duplicates.map(\.key)) }
 

@@ -59,7 +59,7 @@ struct AlignCommand: ParsableCommand {
             let lexiconRead = try Lexicon(path: lexiconName.path)
             let data = try corpus.resolve(dataDir, workDirectory: (outDir as NSString).appendingPathComponent("data"), command: "align")
             let source = try audio.features(for: acoustic, dataDirectory: data.path, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
-            let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).packed
+            let transcripts = try TableFile.packed(path: (data.path as NSString).appendingPathComponent("text"))
             let lexiconFile = try alignment.completing(lexiconRead, named: lexiconName, transcripts: transcripts, directory: outDir, command: "align").lexicon
             Self.reportPhonesTheModelLacks(lexicon: lexiconFile, transcripts: transcripts, model: acoustic, modelName: model)
             let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName))

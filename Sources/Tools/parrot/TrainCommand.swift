@@ -118,7 +118,7 @@ struct TrainCommand: ParsableCommand {
                                                           options: featureOptions, progress: { progress.update($0, $1) })
             progress.finish()
             if let report { print("parrot train: features: Done \(report.succeeded.grouped) of \(report.total.grouped) utterances" + (report.failures.isEmpty ? "" : "; \(report.failures.count) failed")) }
-            let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).packed
+            let transcripts = try TableFile.packed(path: (data.path as NSString).appendingPathComponent("text"))
             let (lexiconFile, lexiconPath) = try alignment.completing(lexiconRead, named: lexiconName, transcripts: transcripts, directory: modelDir, command: "train")
             var options = AlignmentTrainingOptions()
             options.rounds = rounds

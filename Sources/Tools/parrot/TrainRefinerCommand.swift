@@ -59,7 +59,7 @@ struct TrainRefinerCommand: ParsableCommand {
             let data = try corpus.resolve(dataDir, workDirectory: (besideOut as NSString).appendingPathComponent("refiner-data"), command: "train-refiner")
             let source = try audio.features(for: acoustic, dataDirectory: data.path,
                                             scratchDirectory: (besideOut as NSString).appendingPathComponent("refiner-feats"), jobs: jobs)
-            let transcripts = try TableFile(path: (data.path as NSString).appendingPathComponent("text")).packed
+            let transcripts = try TableFile.packed(path: (data.path as NSString).appendingPathComponent("text"))
             let references = try CTMEntry.read(path: reference)
             let lexiconName = try LexiconName(lexicon)
             let lexiconFile = try alignment.completing(try Lexicon(path: lexiconName.path), named: lexiconName, transcripts: transcripts,
