@@ -15,19 +15,14 @@ import Testing
         let wTransposed = (0..<(k * n)).map { w[($0 % n) * k + $0 / n] }                // k × n
         let start = (0..<(m * ldy)).map { _ in Float.random(in: -1...1, using: &random) }
         for (packing, accumulate) in [(0, false), (0, true), (1, false), (1, true)] {
-            let packed = FloatBuffer()
-            w.withUnsafeBufferPointer { wp in
-                wTransposed.withUnsafeBufferPointer { tp in
-                    if packing == 0 { RecurrentKernel.packForward(wp.baseAddress!, outputs: n, depth: k, into: packed) } else {
-                        RecurrentKernel.packBackward(tp.baseAddress!, outputs: n, depth: k, into: packed)
-                    }
-                }
+            let packed = PackedWeights()
+            (packing == 0 ? w : wTransposed).withUnsafeBufferPointer {
+                packed.pack($0.baseAddress!, outputs: n, depth: k, transposed: packing == 1, precision: .fp32)
             }
             var y = start
             x.withUnsafeBufferPointer { xp in
                 y.withUnsafeMutableBufferPointer { yp in
-                    RecurrentKernel.product(rows: m, columns: n, depth: k, x: xp.baseAddress!, ldx: ldx, packed: packed,
-                                            y: yp.baseAddress!, ldy: ldy, accumulate: accumulate)
+                    packed.product(rows: m, x: xp.baseAddress!, ldx: ldx, y: yp.baseAddress!, ldy: ldy, accumulate: accumulate)
                 }
             }
             var worst: Float = 0

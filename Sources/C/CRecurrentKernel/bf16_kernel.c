@@ -11,7 +11,7 @@
 
 int parrot_bf16_available(void) {
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bf16");
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bf16");
 }
 
 // Round to nearest, ties to even (NaN stays NaN: its high bits keep a set mantissa bit).
@@ -31,36 +31,100 @@ size_t parrot_packed_bf16_size(int n, int k) {
     return (size_t)((n + 15) / 16) * 16 * (size_t)((k + 1) / 2) * 2;
 }
 
-void parrot_pack_rows_bf16(const float *w, int n, int k, uint16_t *packed) {
+// W[j][i] is w[j * rowStride + i * columnStride]: (k, 1) for W given as n × k, (1, n) for its transpose.
+static void pack_bf16(const float *w, int n, int k, size_t rowStride, size_t columnStride, uint16_t *packed) {
     const int panels = (n + 15) / 16, pairs = (k + 1) / 2;
     for (int p = 0; p < panels; p++)
         for (int q = 0; q < pairs; q++)
             for (int c = 0; c < 16; c++)
                 for (int e = 0; e < 2; e++) {
                     const int j = 16 * p + c, i = 2 * q + e;
-                    packed[(((size_t)p * pairs + q) * 16 + c) * 2 + e] = j < n && i < k ? to_bf16(w[(size_t)j * k + i]) : 0;
+                    packed[(((size_t)p * pairs + q) * 16 + c) * 2 + e] =
+                        j < n && i < k ? to_bf16(w[(size_t)j * rowStride + (size_t)i * columnStride]) : 0;
                 }
 }
 
-// Tiles of eight rows × three panels as in the FP32 kernel; rows are converted once per tile,
-// then every panel group of the tile is computed from them.
-__attribute__((target("avx512f,avx512bf16")))
-static void product_bf16(int m, int n, int k, const float *x, int ldx, const uint16_t *packed, float *y, int ldy, int beta) {
+void parrot_pack_rows_bf16(const float *w, int n, int k, uint16_t *packed) {
+    pack_bf16(w, n, k, (size_t)k, 1, packed);
+}
+
+// Columns given contiguously (W's transpose, k × n, row stride ldw): sixteen columns of two input positions are
+// two loads, converted and interleaved (VCVTNEPS2BF16 rounds to nearest even, as to_bf16 does);
+// partial panels and an odd last position take the scalar path.
+__attribute__((target("avx512f,avx512vl,avx512bf16")))
+static void pack_columns_bf16_avx512(const float *w, int n, int k, size_t ldw, uint16_t *packed) {
+    const int panels = (n + 15) / 16, pairs = (k + 1) / 2;
+    for (int p = 0; p < panels; p++)
+        for (int q = 0; q < pairs; q++) {
+            uint16_t *out = packed + ((size_t)p * pairs + q) * 32;
+            const int j = 16 * p;
+            if (j + 16 <= n && 2 * q + 1 < k) {
+                const __m256i low = (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(w + (size_t)(2 * q) * ldw + j));
+                const __m256i high = (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(w + (size_t)(2 * q + 1) * ldw + j));
+                const __m256i a = _mm256_unpacklo_epi16(low, high), b = _mm256_unpackhi_epi16(low, high);
+                _mm256_storeu_si256((__m256i *)out, _mm256_permute2x128_si256(a, b, 0x20));
+                _mm256_storeu_si256((__m256i *)(out + 16), _mm256_permute2x128_si256(a, b, 0x31));
+            } else {
+                for (int c = 0; c < 16; c++)
+                    for (int e = 0; e < 2; e++) {
+                        const int i = 2 * q + e;
+                        out[c * 2 + e] = j + c < n && i < k ? to_bf16(w[(size_t)i * ldw + j + c]) : 0;
+                    }
+            }
+        }
+}
+
+void parrot_pack_columns_bf16(const float *w, int n, int k, int ldw, uint16_t *packed) {
+    pack_columns_bf16_avx512(w, n, k, (size_t)ldw, packed);
+}
+
+// Tiles of eight rows × three panels as in the FP32 kernel; rows are converted to BF16 pairs once
+// per tile, then every panel group of the tile is computed from them. X[r][i] is
+// x[r·rowStride + i·columnStride]: row-major X (columnStride 1) is converted sixteen positions of
+// a row at a time into row-major pairs; X given as its transpose (rowStride 1, as when the
+// gradient of a weight is summed over frames) eight rows of one position pair at a time, into
+// pair-major order.
+__attribute__((target("avx512f,avx512vl,avx512bf16")))
+static void convert_tile(const float *x, size_t rowStride, size_t columnStride, int r0, int rows, int k, uint32_t *pairsOut) {
+    enum { R = 8 };
+    const int pairs = (k + 1) / 2;
+    if (columnStride == 1) {
+        for (int a = 0; a < rows; a++) {
+            const float *xr = x + (size_t)(r0 + a) * rowStride;
+            uint32_t *out = pairsOut + (size_t)a * pairs;
+            for (int i = 0; i < k; i += 16) {
+                const int valid = k - i < 16 ? k - i : 16;
+                const __m512 values = _mm512_maskz_loadu_ps((__mmask16)((1u << valid) - 1u), xr + i);
+                const __m256i converted = (__m256i)_mm512_cvtneps_pbh(values);
+                const int count = (valid + 1) / 2;
+                _mm256_mask_storeu_epi32(out + i / 2, (__mmask8)((1u << count) - 1u), converted);
+            }
+        }
+    } else {
+        const __mmask8 mask = (__mmask8)((1u << rows) - 1u);
+        for (int q = 0; q < pairs; q++) {
+            const float *low = x + (size_t)r0 * rowStride + (size_t)(2 * q) * columnStride;
+            const __m128i l = (__m128i)_mm256_cvtneps_pbh(_mm256_maskz_loadu_ps(mask, low));
+            const __m128i h = 2 * q + 1 < k ? (__m128i)_mm256_cvtneps_pbh(_mm256_maskz_loadu_ps(mask, low + columnStride)) : _mm_setzero_si128();
+            _mm_storeu_si128((__m128i *)(pairsOut + (size_t)q * R), _mm_unpacklo_epi16(l, h));
+            _mm_storeu_si128((__m128i *)(pairsOut + (size_t)q * R + 4), _mm_unpackhi_epi16(l, h));
+        }
+    }
+}
+
+__attribute__((target("avx512f,avx512vl,avx512bf16")))
+static void product_bf16(int m, int n, int k, const float *x, size_t rowStride, size_t columnStride,
+                         const uint16_t *packed, float *y, int ldy, int beta) {
     enum { R = 8, P = 3 };
     const int panels = (n + 15) / 16, pairs = (k + 1) / 2;
     const size_t panelStride = (size_t)pairs * 32;   // uint16 values per panel
+    // Where row a's pair q sits in rowPairs: row-major or pair-major, as convert_tile writes it.
+    const size_t aStride = columnStride == 1 ? (size_t)pairs : 1, qStride = columnStride == 1 ? 1 : R;
     uint32_t *rowPairs = malloc((size_t)R * pairs * sizeof(uint32_t));
     if (!rowPairs) abort();
     for (int r0 = 0; r0 < m; r0 += R) {
         const int rows = m - r0 < R ? m - r0 : R;
-        for (int a = 0; a < rows; a++) {
-            const float *xr = x + (size_t)(r0 + a) * ldx;
-            for (int q = 0; q < pairs; q++) {
-                const uint32_t low = to_bf16(xr[2 * q]);
-                const uint32_t high = 2 * q + 1 < k ? to_bf16(xr[2 * q + 1]) : 0;
-                rowPairs[(size_t)a * pairs + q] = low | (high << 16);
-            }
-        }
+        convert_tile(x, rowStride, columnStride, r0, rows, k, rowPairs);
         for (int p0 = 0; p0 < panels; p0 += P) {
             const int tilePanels = panels - p0 < P ? panels - p0 : P;
             const uint16_t *wp = packed + (size_t)p0 * panelStride;
@@ -73,7 +137,7 @@ static void product_bf16(int m, int n, int k, const float *x, int ldx, const uin
                     const __m512bh w1 = (__m512bh)_mm512_loadu_si512(wp + panelStride + (size_t)q * 32);
                     const __m512bh w2 = (__m512bh)_mm512_loadu_si512(wp + 2 * panelStride + (size_t)q * 32);
                     for (int a = 0; a < R; a++) {
-                        const __m512bh v = (__m512bh)_mm512_set1_epi32((int)rowPairs[(size_t)a * pairs + q]);
+                        const __m512bh v = (__m512bh)_mm512_set1_epi32((int)rowPairs[a * aStride + q * qStride]);
                         acc[a][0] = _mm512_dpbf16_ps(acc[a][0], v, w0);
                         acc[a][1] = _mm512_dpbf16_ps(acc[a][1], v, w1);
                         acc[a][2] = _mm512_dpbf16_ps(acc[a][2], v, w2);
@@ -84,7 +148,7 @@ static void product_bf16(int m, int n, int k, const float *x, int ldx, const uin
                     for (int b = 0; b < tilePanels; b++) {
                         const __m512bh w = (__m512bh)_mm512_loadu_si512(wp + b * panelStride + (size_t)q * 32);
                         for (int a = 0; a < rows; a++)
-                            acc[a][b] = _mm512_dpbf16_ps(acc[a][b], (__m512bh)_mm512_set1_epi32((int)rowPairs[(size_t)a * pairs + q]), w);
+                            acc[a][b] = _mm512_dpbf16_ps(acc[a][b], (__m512bh)_mm512_set1_epi32((int)rowPairs[a * aStride + q * qStride]), w);
                     }
             }
             parrot_store_tile(acc, rows, tilePanels, p0, r0, n, y, ldy, beta);
@@ -94,5 +158,9 @@ static void product_bf16(int m, int n, int k, const float *x, int ldx, const uin
 }
 
 void parrot_packed_product_bf16(int m, int n, int k, const float *x, int ldx, const uint16_t *packed, float *y, int ldy, int beta) {
-    product_bf16(m, n, k, x, ldx, packed, y, ldy, beta);
+    product_bf16(m, n, k, x, (size_t)ldx, 1, packed, y, ldy, beta);
+}
+
+void parrot_packed_product_bf16_transposed(int m, int n, int k, const float *x, int ldx, const uint16_t *packed, float *y, int ldy, int beta) {
+    product_bf16(m, n, k, x, 1, (size_t)ldx, packed, y, ldy, beta);
 }

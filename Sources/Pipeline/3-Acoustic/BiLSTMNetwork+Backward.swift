@@ -49,16 +49,29 @@ extension BiLSTMNetwork {
                 DispatchQueue.concurrentPerform(iterations: 2) { d in
                     let p = layout.directions[l][d]
                     let dz = workspace.gateGradients[d].pointer
-                    if RecurrentKernel.isEnabled { RecurrentKernel.packBackward(w + p.recurrentWeights, outputs: o, depth: g, into: workspace.packedRecurrent[d]) }
+                    if workspace.packsRecurrentWeights {
+                        workspace.packedRecurrent[d].pack(w + p.recurrentWeights, outputs: o, depth: g, transposed: true, precision: workspace.precision)
+                    }
                     backRecur(direction: d, batch: batch, mask: mask.baseAddress!, weights: w, parameters: p, layer: l,
                               workspace: workspace, outputGradient: dOutput + d * o, gateGradients: dz)
-                    // Weight gradients as whole-batch GEMMs.
-                    BLAS.gemm(true, false, g, inputDimension, rows, 1, dz, g, x, inputDimension, 1, dw + p.inputWeights, inputDimension)
-                    if batch.frames > 1 {
-                        let shifted = (batch.frames - 1) * batch.count
-                        let dzRows = d == 0 ? dz + batch.count * g : dz
-                        let previousOutputs = d == 0 ? y + d * o : y + batch.count * 2 * o + d * o
-                        BLAS.gemm(true, false, g, o, shifted, 1, dzRows, g, previousOutputs, 2 * o, 1, dw + p.recurrentWeights, o)
+                    // Weight gradients as whole-batch products: ∂W_x += ∂zᵀ·x, ∂W_h += Σ_t ∂z_tᵀ·r_{t∓1}.
+                    let shifted = (batch.frames - 1) * batch.count
+                    let dzRows = d == 0 ? dz + batch.count * g : dz
+                    let previousOutputs = d == 0 ? y + d * o : y + batch.count * 2 * o + d * o
+                    if workspace.precision == .bf16 {
+                        // In BF16 the frames are the packed operand and ∂z is read transposed.
+                        let frames = workspace.packedFrames[d]
+                        frames.pack(x, outputs: inputDimension, depth: rows, transposed: true, ldw: inputDimension, precision: .bf16)
+                        frames.product(rows: g, x: dz, ldx: g, xTransposed: true, y: dw + p.inputWeights, ldy: inputDimension, accumulate: true)
+                        if shifted > 0 {
+                            frames.pack(previousOutputs, outputs: o, depth: shifted, transposed: true, ldw: 2 * o, precision: .bf16)
+                            frames.product(rows: g, x: dzRows, ldx: g, xTransposed: true, y: dw + p.recurrentWeights, ldy: o, accumulate: true)
+                        }
+                    } else {
+                        BLAS.gemm(true, false, g, inputDimension, rows, 1, dz, g, x, inputDimension, 1, dw + p.inputWeights, inputDimension)
+                        if shifted > 0 {
+                            BLAS.gemm(true, false, g, o, shifted, 1, dzRows, g, previousOutputs, 2 * o, 1, dw + p.recurrentWeights, o)
+                        }
                     }
                     if let projection = p.projection {
                         // ∂W_p = Σ_t ∂r_tᵀ · h_t
@@ -69,8 +82,14 @@ extension BiLSTMNetwork {
                     for r in 0..<rows { let z = dz + r * g; for k in 0..<g { bias[k] += z[k] } }
                     // This direction's share of the input gradient.
                     if l > 0 || inputGradient != nil {
-                        BLAS.gemm(false, false, rows, inputDimension, g, 1, dz, g, w + p.inputWeights, inputDimension, 0,
-                                  workspace.inputGradients[d].pointer, inputDimension)
+                        let target = workspace.inputGradients[d].pointer
+                        if workspace.precision == .bf16 {
+                            let packed = workspace.packedInput[d]
+                            packed.pack(w + p.inputWeights, outputs: inputDimension, depth: g, transposed: true, precision: .bf16)
+                            packed.product(rows: rows, x: dz, ldx: g, y: target, ldy: inputDimension, accumulate: false)
+                        } else {
+                            BLAS.gemm(false, false, rows, inputDimension, g, 1, dz, g, w + p.inputWeights, inputDimension, 0, target, inputDimension)
+                        }
                     }
                 }
                 if l > 0 || inputGradient != nil {
@@ -190,9 +209,8 @@ extension BiLSTMNetwork {
             }
             // ∂loss/∂(output at t−1) through the recurrent weights.
             if !isFirst {
-                if RecurrentKernel.isEnabled {
-                    RecurrentKernel.product(rows: b, columns: o, depth: g, x: gateGradients + t * b * g, ldx: g,
-                                            packed: workspace.packedRecurrent[d], y: carried, ldy: o, accumulate: false)
+                if workspace.packsRecurrentWeights {
+                    workspace.packedRecurrent[d].product(rows: b, x: gateGradients + t * b * g, ldx: g, y: carried, ldy: o, accumulate: false)
                 } else {
                     BLAS.gemm(false, false, b, o, g, 1, gateGradients + t * b * g, g, w + p.recurrentWeights, o, 0, carried, o)
                 }

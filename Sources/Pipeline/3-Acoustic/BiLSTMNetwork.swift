@@ -17,9 +17,10 @@ import KaldiIO
 /// directions' outputs are concatenated (`2H`); after the last layer an affine map and
 /// log-softmax give per-frame log-posteriors over the classes.
 ///
-/// Matrix products go through BLAS: the input projection of every frame of the batch as one
-/// GEMM per layer and direction, the recurrent product one `B × H · H × 4H` GEMM per time step;
-/// gate non-linearities are vectorised loops over contiguous buffers. The two directions of a
+/// Matrix products: the input projection of every frame of the batch as one GEMM per layer and
+/// direction, the recurrent product one `B × H · H × 4H` product per time step with weights
+/// packed once per batch (`PackedWeights`); in BF16 (`workspace.precision`) both go through
+/// Parrot's BF16 kernel. Gate non-linearities are vectorised loops over contiguous buffers. The two directions of a
 /// layer run concurrently, each with single-threaded BLAS.
 public final class BiLSTMNetwork {
     public let configuration: AcousticModelConfiguration
@@ -90,14 +91,23 @@ public final class BiLSTMNetwork {
                 let inputDimension = c.layerInputDimension(l)
                 let x = l == 0 ? input.baseAddress! : UnsafePointer(workspace.layerInput(l).pointer)
                 let y = workspace.outputs[l].pointer
+                let precision = workspace.precision
                 DispatchQueue.concurrentPerform(iterations: 2) { d in
                     let p = layout.directions[l][d]
                     let gates = workspace.gates[l][d].pointer
                     // Input projection for every frame at once (the bias is added in the cell kernel).
-                    BLAS.gemm(false, true, rows, g, inputDimension, 1, x, inputDimension, w + p.inputWeights, inputDimension, 0, gates, g)
-                    if RecurrentKernel.isEnabled { RecurrentKernel.packForward(w + p.recurrentWeights, outputs: g, depth: o, into: workspace.packedRecurrent[d]) }
+                    if precision == .bf16 {
+                        let packed = workspace.packedInput[d]
+                        packed.pack(w + p.inputWeights, outputs: g, depth: inputDimension, precision: .bf16)
+                        packed.product(rows: rows, x: x, ldx: inputDimension, y: gates, ldy: g, accumulate: false)
+                    } else {
+                        BLAS.gemm(false, true, rows, g, inputDimension, 1, x, inputDimension, w + p.inputWeights, inputDimension, 0, gates, g)
+                    }
+                    if workspace.packsRecurrentWeights {
+                        workspace.packedRecurrent[d].pack(w + p.recurrentWeights, outputs: g, depth: o, precision: precision)
+                    }
                     recur(direction: d, batch: batch, mask: mask.baseAddress!, weights: w, parameters: p,
-                          packed: workspace.packedRecurrent[d], layer: l, workspace: workspace, output: y + d * o)
+                          layer: l, workspace: workspace, output: y + d * o)
                 }
                 if l + 1 < c.layers, c.dropout > 0, random != nil {
                     workspace.applyDropout(layer: l, count: rows * 2 * o, probability: c.dropout, random: &random!)
@@ -118,7 +128,7 @@ public final class BiLSTMNetwork {
     /// The recurrence of one direction over the whole batch; writes its output (`h_t`, or `r_t`
     /// with a projection) into `output` (row stride 2O).
     private func recur(direction d: Int, batch: Batch, mask: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
-                       parameters p: ParameterLayout.Direction, packed: FloatBuffer, layer l: Int,
+                       parameters p: ParameterLayout.Direction, layer l: Int,
                        workspace: NetworkWorkspace, output: UnsafeMutablePointer<Float>) {
         let h = configuration.hiddenUnits, o = configuration.outputUnits, g = 4 * h, b = batch.count, stride = 2 * o
         let gates = workspace.gates[l][d].pointer, cells = workspace.cells[l][d].pointer
@@ -130,9 +140,8 @@ public final class BiLSTMNetwork {
             let previous = d == 0 ? t - 1 : t + 1
             let z = gates + t * b * g
             if step > 0 {
-                if RecurrentKernel.isEnabled {
-                    RecurrentKernel.product(rows: b, columns: g, depth: o, x: output + previous * b * stride, ldx: stride,
-                                            packed: packed, y: z, ldy: g, accumulate: true)
+                if workspace.packsRecurrentWeights {
+                    workspace.packedRecurrent[d].product(rows: b, x: output + previous * b * stride, ldx: stride, y: z, ldy: g, accumulate: true)
                 } else {
                     BLAS.gemm(false, true, b, g, o, 1, output + previous * b * stride, stride, w + p.recurrentWeights, o, 1, z, g)
                 }

@@ -1,13 +1,13 @@
-/// A reusable, growable block of `Float`s for the network's hot loops: allocated once, grown
+/// A reusable, growable block of numbers for the network's hot loops: allocated once, grown
 /// when a bigger batch arrives, never freed between batches.
-final class FloatBuffer {
-    private(set) var pointer: UnsafeMutablePointer<Float>
+final class ScalarBuffer<Element: AdditiveArithmetic> {
+    private(set) var pointer: UnsafeMutablePointer<Element>
     private(set) var capacity: Int
 
     init(capacity: Int = 0) {
         self.capacity = max(capacity, 1)
         pointer = .allocate(capacity: self.capacity)
-        pointer.initialize(repeating: 0, count: self.capacity)
+        pointer.initialize(repeating: .zero, count: self.capacity)
     }
 
     deinit { pointer.deallocate() }
@@ -18,14 +18,17 @@ final class FloatBuffer {
         pointer.deallocate()
         capacity = count
         pointer = .allocate(capacity: count)
-        pointer.initialize(repeating: 0, count: count)
+        pointer.initialize(repeating: .zero, count: count)
     }
 
     /// Sets the first `count` values to zero.
     func zero(_ count: Int) {
-        pointer.update(repeating: 0, count: count)
+        pointer.update(repeating: .zero, count: count)
     }
 
     /// The first `count` values as an array.
-    func array(_ count: Int) -> [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+    func array(_ count: Int) -> [Element] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
 }
+
+/// FP32 activations, gradients and packed weights.
+typealias FloatBuffer = ScalarBuffer<Float>

@@ -17,8 +17,19 @@ public final class NetworkWorkspace {
     let gateGradients = [FloatBuffer(), FloatBuffer()]
     let inputGradients = [FloatBuffer(), FloatBuffer()]
     let recurrentScratch = [FloatBuffer(), FloatBuffer()]
-    /// Recurrent weights packed for `RecurrentKernel`, per direction (for the layer being processed).
-    let packedRecurrent = [FloatBuffer(), FloatBuffer()]
+    /// Recurrent weights packed for Parrot's kernels, per direction (for the layer being processed).
+    let packedRecurrent = [PackedWeights(), PackedWeights()]
+    /// Input weights packed for BF16 products, per direction (for the layer being processed).
+    let packedInput = [PackedWeights(), PackedWeights()]
+    /// A layer's input or output frames packed for BF16 weight-gradient products, per direction.
+    let packedFrames = [PackedWeights(), PackedWeights()]
+    /// The arithmetic of the LSTM layers' products; `Precision.active` when the workspace is made.
+    public var precision: Precision {
+        didSet { precondition(precision.isAvailable, "\(precision) needs a CPU with AVX512_BF16") }
+    }
+    /// Whether the recurrent products go through `packedRecurrent` (always in BF16; in FP32 where
+    /// the AVX-512 kernel runs) rather than OpenBLAS.
+    var packsRecurrentWeights: Bool { precision == .bf16 || RecurrentKernel.isEnabled }
     let outputGradient = FloatBuffer()
     let logPosteriors = FloatBuffer()
     let logitGradients = FloatBuffer()
@@ -35,6 +46,7 @@ public final class NetworkWorkspace {
     ///   `nnet-forward`); `backward` refuses it.
     public init(inferenceOnly: Bool = false) {
         self.inferenceOnly = inferenceOnly
+        precision = Precision.active
         BLAS.setThreadCount(1)
     }
 

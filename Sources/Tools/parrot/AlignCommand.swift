@@ -46,12 +46,15 @@ struct AlignCommand: ParsableCommand {
     @Flag(help: "Write the flat-start alignment (silence where quiet, phones spread uniformly) instead of the model's: the baseline training starts from.")
     var flatStart = false
 
+    @OptionGroup(title: "Arithmetic") var arithmetic: PrecisionArguments
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--nj must be at least 1") }
         guard refiner == nil || !flatStart else { throw ValidationError("--refiner refines the model's alignment, not the flat start") }
     }
 
     func run() throws {
+        arithmetic.apply()
         try exitStatus(of: "align") {
             let modelFile = try ModelPath.resolve(model)
             let acoustic = try ModelFile.read(path: modelFile)

@@ -65,6 +65,8 @@ struct DecodeCommand: ParsableCommand {
     @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
     @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments
 
+    @OptionGroup(title: "Arithmetic") var arithmetic: PrecisionArguments
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--nj must be at least 1") }
         switch mode {
@@ -79,6 +81,7 @@ struct DecodeCommand: ParsableCommand {
     }
 
     func run() throws {
+        arithmetic.apply()
         try exitStatus(of: "decode") {
             let modelFile = try ModelPath.resolve(model)
             let acoustic = try ModelFile.read(path: modelFile)

@@ -23,11 +23,14 @@ struct NnetForwardCommand: ParsableCommand {
     @Argument(help: "Output archive path (.ark); the .scp index is written beside it.") var out: String
     @Option(name: .customLong("nj"), help: "Number of parallel workers.") var jobs = 1
 
+    @OptionGroup(title: "Arithmetic") var arithmetic: PrecisionArguments
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--nj must be at least 1") }
     }
 
     func run() throws {
+        arithmetic.apply()
         try exitStatus(of: "nnet-forward") {
             let acoustic = try ModelFile.read(path: try ModelPath.resolve(model))
             let source = try FeatureSource(path: feats, cmvn: acoustic.cmvn)

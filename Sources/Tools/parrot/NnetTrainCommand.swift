@@ -40,12 +40,15 @@ struct NnetTrainCommand: ParsableCommand {
     @Option(help: "File with one class label per line (line N names class N); default: labels 0..max target.") var classLabels: String?
     @Flag(help: "Continue from MODEL_DIR/checkpoint if present.") var resume = false
 
+    @OptionGroup(title: "Arithmetic") var arithmetic: PrecisionArguments
+
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard patience >= 0 else { throw ValidationError("--patience must be 0 or more") }
     }
 
     func run() throws {
+        arithmetic.apply()
         try exitStatus(of: "nnet-train") {
             let source = try FeatureSource(path: feats)
             let table = try TargetTable.read(path: targets)

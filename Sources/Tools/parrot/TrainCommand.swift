@@ -73,6 +73,8 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Features (when computed here)") var fbank: FbankArguments
     @OptionGroup(title: "Audio (when features are computed here)") var audio: AudioArguments
 
+    @OptionGroup(title: "Arithmetic") var arithmetic: PrecisionArguments
+
     func validate() throws {
         // Adapting a model (--init-model) has no frame-local rounds.
         guard localRounds >= 0, localRounds < rounds || initModel != nil else { throw ValidationError("--local-rounds must be below --rounds") }
@@ -102,6 +104,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        arithmetic.apply()
         try exitStatus(of: "train") {
             let lexiconName = try LexiconName(lexicon)
             let lexiconRead = try Lexicon(path: lexiconName.path)

@@ -42,6 +42,8 @@ struct TrainRefinerCommand: ParsableCommand {
     @Option(name: .customLong("nj"), help: "Worker threads for alignment.") var jobs = 2
     @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments
 
+    @OptionGroup(title: "Arithmetic") var arithmetic: PrecisionArguments
+
     func validate() throws {
         guard jobs >= 1, context >= 1, hidden >= 1, epochs >= 1 else {
             throw ValidationError("--nj, --context, --hidden and --epochs must be at least 1")
@@ -51,6 +53,7 @@ struct TrainRefinerCommand: ParsableCommand {
     }
 
     func run() throws {
+        arithmetic.apply()
         try exitStatus(of: "train-refiner") {
             let modelFile = try ModelPath.resolve(model)
             let acoustic = try ModelFile.read(path: modelFile)

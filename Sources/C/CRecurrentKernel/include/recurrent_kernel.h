@@ -30,7 +30,7 @@ void parrot_packed_product(int m, int n, int k, const float *x, int ldx, const f
 void parrot_lstm_cell_avx512(float *z, const float *bias, const float *previous, float mask,
                              float *cell, float *tanhCell, float *output, int h);
 
-/// BF16 products with FP32 accumulation (AVX512_BF16). 1 when this CPU has it.
+/// BF16 products with FP32 accumulation (AVX512_BF16, with AVX512F and VL). 1 when this CPU has them.
 int parrot_bf16_available(void);
 
 /// `value` rounded to BF16 (nearest, ties to even) and back to FP32.
@@ -42,9 +42,18 @@ size_t parrot_packed_bf16_size(int n, int k);
 /// Packs W given row-major as n × k into BF16 pairs of input positions, 16 columns a panel.
 void parrot_pack_rows_bf16(const float *w, int n, int k, uint16_t *packed);
 
+/// Packs W given row-major as its transpose, k × n with row stride ldw ≥ n (`w[i*ldw + j]` is
+/// W[j][i]), as parrot_pack_rows_bf16.
+void parrot_pack_columns_bf16(const float *w, int n, int k, int ldw, uint16_t *packed);
+
 /// As parrot_packed_product with BF16 weights: x rounded to BF16, products summed in FP32.
 /// Only on a CPU where parrot_bf16_available() is 1.
 void parrot_packed_product_bf16(int m, int n, int k, const float *x, int ldx, const uint16_t *packed,
                                 float *y, int ldy, int beta);
+
+/// As parrot_packed_product_bf16 with X given as its transpose, k × m (`x[i*ldx + r]` is X[r][i]):
+/// for weight gradients, Σ over frames of a gradient row times an input row.
+void parrot_packed_product_bf16_transposed(int m, int n, int k, const float *x, int ldx, const uint16_t *packed,
+                                           float *y, int ldy, int beta);
 
 #endif
