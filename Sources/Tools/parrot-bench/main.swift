@@ -14,7 +14,8 @@ import Transcription
 //   Prints: name, threads, best ms, times real time, frames per second.
 // parrot-bench train LAYERS HIDDEN [BATCH FRAMES STEPS]
 //   Times BiLSTM training steps (forward + backward + Adam) and inference on random 40-dim
-//   input, 42 classes. Prints: name, config, train frames/s, inference frames/s, GFLOP/s, peak RSS.
+//   input, 42 classes, in the precision PARROT_PRECISION names (fp32 unless bf16). Prints: name
+//   (parrot-fp32 or parrot-bf16), config, train frames/s, inference frames/s, GFLOP/s, peak RSS.
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("parrot-bench: \(message)\n".utf8))
@@ -102,7 +103,7 @@ func benchTrain(_ arguments: ArraySlice<String>) {
     let batchFrames = Double(batchSize * frames)
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)
-    print(String(format: "parrot\t%dx%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f", layers, hidden, batchFrames / bestTrain, batchFrames / bestInference,
+    print("parrot-\(Precision.active.rawValue)\t" + String(format: "%dx%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f", layers, hidden, batchFrames / bestTrain, batchFrames / bestInference,
                  3 * flopsPerFrame * batchFrames / bestTrain / 1e9, flopsPerFrame * batchFrames / bestInference / 1e9,
                  Double(usage.ru_maxrss) / 1024))
 }
