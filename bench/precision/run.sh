@@ -29,7 +29,7 @@ if [ -f /usr/include/oneapi/dnnl/dnnl.hpp ] && g++ -O2 -std=c++17 "$root/bench/p
 else
   printf 'none\t-\t-\n' > "$work/onednn.tsv"
   echo "(oneDNN not measured: needs oneDNN 2.x, apt-get install libdnnl-dev on Debian 12; compiler said:)"
-  tail -3 "$work/build.log" 2>/dev/null | sed 's/^/    /'
+  tail -3 "$work/build.log" 2>/dev/null | sed 's/^/    /' || true   # no log when the header is missing
 fi
 awk -F'\t' '
   NR == FNR { f32[$1] = $2; bf16[$1] = $3; next }

@@ -22,8 +22,10 @@ struct PrecisionArguments: ParsableArguments {
         setenv("PARROT_PRECISION", Precision.active.rawValue, 1)
     }
 
-    /// The command line's default when neither `--precision` nor `PARROT_PRECISION` is given.
+    /// The command line's precision before `--precision`: `PARROT_PRECISION` when it names one this
+    /// CPU runs (as in the jobs a command launches), else `Precision.automatic`.
     static func chooseDefault() {
-        if ProcessInfo.processInfo.environment["PARROT_PRECISION"] == nil { Precision.active = .automatic }
+        let named = ProcessInfo.processInfo.environment["PARROT_PRECISION"].flatMap(Precision.init(rawValue:))
+        Precision.active = named.flatMap { $0.isAvailable ? $0 : nil } ?? .automatic
     }
 }
