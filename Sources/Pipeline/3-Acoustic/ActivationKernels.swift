@@ -73,6 +73,37 @@ enum ActivationKernels {
         lstmCellSIMD8(z: z, bias: bias, previousCell: previousCell, mask: m, cell: cell, tanhCell: tanhCell, output: output, hidden: h)
     }
 
+    /// One backward LSTM step for one utterance: from the activations `gates = [i f g o]`,
+    /// `tanh(c)`, the previous cell (nil at the first step) and `∂loss/∂h`, writes `∂loss/∂z` and
+    /// replaces `dc` (`∂loss/∂c` carried from the next step) by the part carried to the previous
+    /// step. In C with AVX-512 where `lstmCell` is, with the same bits.
+    static func lstmCellBackward(gates z: UnsafePointer<Float>, tanhCell tc: UnsafePointer<Float>, previousCell: UnsafePointer<Float>?,
+                                 mask m: Float, dh: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>,
+                                 dz: UnsafeMutablePointer<Float>, hidden h: Int) {
+        if avx512CellKernel {
+            parrot_lstm_cell_backward_avx512(z, tc, previousCell, m, dh, dc, dz, Int32(h))
+            return
+        }
+        lstmCellBackwardScalar(gates: z, tanhCell: tc, previousCell: previousCell, mask: m, dh: dh, dc: dc, dz: dz, hidden: h)
+    }
+
+    /// `lstmCellBackward` one unit at a time.
+    static func lstmCellBackwardScalar(gates z: UnsafePointer<Float>, tanhCell tc: UnsafePointer<Float>, previousCell: UnsafePointer<Float>?,
+                                       mask m: Float, dh: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>,
+                                       dz: UnsafeMutablePointer<Float>, hidden h: Int) {
+        for j in 0..<h {
+            let i = z[j], f = z[h + j], gg = z[2 * h + j], og = z[3 * h + j]
+            let dhTotal = dh[j]
+            let dcTotal = m * (dc[j] + dhTotal * og * (1 - tc[j] * tc[j]))
+            let cPrevious = previousCell?[j] ?? 0
+            dz[j] = dcTotal * gg * i * (1 - i)
+            dz[h + j] = dcTotal * cPrevious * f * (1 - f)
+            dz[2 * h + j] = dcTotal * i * (1 - gg * gg)
+            dz[3 * h + j] = dhTotal * tc[j] * og * (1 - og)
+            dc[j] = dcTotal * f
+        }
+    }
+
     /// The C kernel's twin in AVX-512 (sixteen units at a time, the same bits), where the CPU has
     /// AVX-512 and `PARROT_CELL_KERNEL` is not `swift`.
     static let avx512CellKernel: Bool = {

@@ -190,22 +190,9 @@ extension BiLSTMNetwork {
             }
             for u in 0..<b {
                 let r = t * b + u
-                let z = gates + r * g, dz = gateGradients + r * g
-                let m = mask[r]
-                let tc = tanhCells + r * h
-                let dhu = dh + u * h, dc = dcCarried + u * h
-                let previousCell: UnsafeMutablePointer<Float>? = isFirst ? nil : cells + (previous * b + u) * h
-                for j in 0..<h {
-                    let i = z[j], f = z[h + j], gg = z[2 * h + j], og = z[3 * h + j]
-                    let dhTotal = dhu[j]
-                    let dcTotal = m * (dc[j] + dhTotal * og * (1 - tc[j] * tc[j]))
-                    let cPrevious = previousCell?[j] ?? 0
-                    dz[j] = dcTotal * gg * i * (1 - i)
-                    dz[h + j] = dcTotal * cPrevious * f * (1 - f)
-                    dz[2 * h + j] = dcTotal * i * (1 - gg * gg)
-                    dz[3 * h + j] = dhTotal * tc[j] * og * (1 - og)
-                    dc[j] = dcTotal * f
-                }
+                let previousCell: UnsafePointer<Float>? = isFirst ? nil : UnsafePointer(cells + (previous * b + u) * h)
+                ActivationKernels.lstmCellBackward(gates: gates + r * g, tanhCell: tanhCells + r * h, previousCell: previousCell, mask: mask[r],
+                                                   dh: dh + u * h, dc: dcCarried + u * h, dz: gateGradients + r * g, hidden: h)
             }
             // ∂loss/∂(output at t−1) through the recurrent weights.
             if !isFirst {

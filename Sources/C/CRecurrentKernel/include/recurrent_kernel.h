@@ -30,6 +30,13 @@ void parrot_packed_product(int m, int n, int k, const float *x, int ldx, const f
 void parrot_lstm_cell_avx512(float *z, const float *bias, const float *previous, float mask,
                              float *cell, float *tanhCell, float *output, int h);
 
+/// One backward LSTM step for one utterance (ActivationKernels.lstmCellBackward), sixteen units at
+/// a time, bit for bit the same as the Swift version: from the activations `gates` = [i f g o],
+/// tanh(c), the previous cell (NULL at the first step) and ∂loss/∂h, writes ∂loss/∂z and replaces
+/// `dc` (∂loss/∂c carried from the next step) by the part carried to the previous one.
+void parrot_lstm_cell_backward_avx512(const float *gates, const float *tanhCell, const float *previous, float mask,
+                                      const float *dh, float *dc, float *dz, int h);
+
 /// BF16 products with FP32 accumulation (AVX512_BF16, with AVX512F and VL). 1 when this CPU has them.
 int parrot_bf16_available(void);
 
