@@ -45,14 +45,19 @@ import Testing
          "--epochs", "4", "--batch-size", "8", "--learning-rate", "0.01", "--class-labels", dir + "/phones.txt"] + extra
     }
 
+    /// Whether /proc/cpuinfo lists avx512_bf16, read here rather than asked of Parrot.
+    static let cpuHasBF16: Bool = {
+        let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        return cpuInfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").contains("avx512_bf16") ?? false
+    }()
+
     /// `parrot --version` says which arithmetic the network runs: BF16 by default exactly where
     /// /proc/cpuinfo lists avx512_bf16, FP32 when PARROT_PRECISION says so; and it follows the
     /// switches that select the portable paths.
     @Test func versionNamesTheArithmeticPath() throws {
         var environment = ProcessInfo.processInfo.environment
         environment["PARROT_PRECISION"] = nil
-        let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let hasBF16 = cpuInfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").contains("avx512_bf16") ?? false
+        let hasBF16 = Self.cpuHasBF16
         let plain = try TestSupport.run(TestSupport.parrotBinary, ["--version"], environment: environment)
         #expect(plain.status == 0)
         #expect(plain.standardOutput.contains(hasBF16 ? "BF16 (AVX512_BF16) products in the LSTM layers" : "FP32 (no AVX512_BF16 on this CPU)"), "\(plain.standardOutput)")
@@ -96,8 +101,7 @@ import Testing
     /// FP32 does; elsewhere bf16 is refused as a usage error that names the missing instruction set.
     @Test func precisionOptionRunsBF16OrRefusesIt() throws {
         let dir = try Self.fixture.get()
-        let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let hasBF16 = cpuInfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").contains("avx512_bf16") ?? false
+        let hasBF16 = Self.cpuHasBF16
         let command = train(dir, dir + "/nnet-bf16", ["--precision", "bf16"])
         let trained = try TestSupport.run(command[0], Array(command.dropFirst()))
         guard hasBF16 else {

@@ -31,26 +31,26 @@ size_t parrot_packed_bf16_size(int n, int k) {
     return (size_t)((n + 15) / 16) * 16 * (size_t)((k + 1) / 2) * 2;
 }
 
-// W[j][i] is w[j * rowStride + i * columnStride]: (k, 1) for W given as n × k, (1, n) for its transpose.
-static void pack_bf16(const float *w, int n, int k, size_t rowStride, size_t columnStride, uint16_t *packed) {
-    const int panels = (n + 15) / 16, pairs = (k + 1) / 2;
-    for (int p = 0; p < panels; p++)
-        for (int q = 0; q < pairs; q++)
-            for (int c = 0; c < 16; c++)
-                for (int e = 0; e < 2; e++) {
-                    const int j = 16 * p + c, i = 2 * q + e;
-                    packed[(((size_t)p * pairs + q) * 16 + c) * 2 + e] =
-                        j < n && i < k ? to_bf16(w[(size_t)j * rowStride + (size_t)i * columnStride]) : 0;
-                }
+// One panel's pair of input positions (panel p, pair q: 16 columns × 2 values) of W, where W[j][i]
+// is w[j * rowStride + i * columnStride] — (k, 1) for W given as n × k, (1, ldw) for its transpose —
+// and values past n or k are 0.
+static void pack_pair(const float *w, int n, int k, size_t rowStride, size_t columnStride, int p, int q, uint16_t *out) {
+    for (int c = 0; c < 16; c++)
+        for (int e = 0; e < 2; e++) {
+            const int j = 16 * p + c, i = 2 * q + e;
+            out[c * 2 + e] = j < n && i < k ? to_bf16(w[(size_t)j * rowStride + (size_t)i * columnStride]) : 0;
+        }
 }
 
 void parrot_pack_rows_bf16(const float *w, int n, int k, uint16_t *packed) {
-    pack_bf16(w, n, k, (size_t)k, 1, packed);
+    const int panels = (n + 15) / 16, pairs = (k + 1) / 2;
+    for (int p = 0; p < panels; p++)
+        for (int q = 0; q < pairs; q++) pack_pair(w, n, k, (size_t)k, 1, p, q, packed + ((size_t)p * pairs + q) * 32);
 }
 
-// Columns given contiguously (W's transpose, k × n, row stride ldw): sixteen columns of two input positions are
-// two loads, converted and interleaved (VCVTNEPS2BF16 rounds to nearest even, as to_bf16 does);
-// partial panels and an odd last position take the scalar path.
+// Columns given contiguously (W's transpose, k × n, row stride ldw): sixteen columns of two input
+// positions are two loads, converted and interleaved (VCVTNEPS2BF16 rounds to nearest even, as
+// to_bf16 does); partial panels and an odd last position take pack_pair.
 __attribute__((target("avx512f,avx512vl,avx512bf16")))
 static void pack_columns_bf16_avx512(const float *w, int n, int k, size_t ldw, uint16_t *packed) {
     const int panels = (n + 15) / 16, pairs = (k + 1) / 2;
@@ -65,11 +65,7 @@ static void pack_columns_bf16_avx512(const float *w, int n, int k, size_t ldw, u
                 _mm256_storeu_si256((__m256i *)out, _mm256_permute2x128_si256(a, b, 0x20));
                 _mm256_storeu_si256((__m256i *)(out + 16), _mm256_permute2x128_si256(a, b, 0x31));
             } else {
-                for (int c = 0; c < 16; c++)
-                    for (int e = 0; e < 2; e++) {
-                        const int i = 2 * q + e;
-                        out[c * 2 + e] = j + c < n && i < k ? to_bf16(w[(size_t)i * ldw + j + c]) : 0;
-                    }
+                pack_pair(w, n, k, 1, ldw, p, q, out);
             }
         }
 }

@@ -35,13 +35,14 @@ public enum Precision: String, CaseIterable, Sendable {
     /// AVX512_BF16 (README, Performance: about twice the FP32 kernel's rate there), else FP32.
     public static var automatic: Precision { RecurrentKernel.hasBF16 ? .bf16 : .fp32 }
 
+    /// The precision `PARROT_PRECISION` names, when this CPU runs it.
+    public static var named: Precision? {
+        ProcessInfo.processInfo.environment["PARROT_PRECISION"].flatMap(Precision.init(rawValue:)).flatMap { $0.isAvailable ? $0 : nil }
+    }
+
     /// The precision new workspaces run in. FP32 unless `PARROT_PRECISION` says otherwise (the
     /// command line sets both from `--precision`, so that jobs it launches run the same way).
-    public static var active: Precision = {
-        guard let name = ProcessInfo.processInfo.environment["PARROT_PRECISION"], let chosen = Precision(rawValue: name),
-              chosen.isAvailable else { return .fp32 }
-        return chosen
-    }()
+    public static var active: Precision = named ?? .fp32
 }
 
 /// A weight matrix `W` (n × k) packed once for repeated products `y[m × n] (= or +=) x[m × k] · Wᵀ`,

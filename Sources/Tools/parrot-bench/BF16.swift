@@ -10,6 +10,12 @@ import Foundation
 func benchBF16() {
     guard parrot_bf16_available() != 0 else { fail("this CPU has no AVX512_BF16") }
     var random = SystemRandomNumberGenerator()
+    /// GFLOP/s of `body` (an m × n × k product), from its fastest of `repeats` runs.
+    func gflops(_ m: Int, _ n: Int, _ k: Int, repeats: Int, _ body: () -> Void) -> Double {
+        var fastest = Double.infinity
+        for _ in 0..<repeats { let s = now(); body(); fastest = min(fastest, now() - s) }
+        return 2 * Double(m * n * k) / fastest / 1e9
+    }
     print("shape\tsgemm GFLOP/s\tpacked fp32 GFLOP/s\tpacked bf16 GFLOP/s\tbf16 largest error")
     for (m, n, k, name) in [(16, 1024, 256, "recurrent 16×256→1024"), (6400, 1024, 40, "input 6400×40→1024"), (6400, 1024, 512, "input 6400×512→1024")] {
         let x = (0..<(m * k)).map { _ in Float.random(in: -1...1, using: &random) }
@@ -19,11 +25,7 @@ func benchBF16() {
         parrot_pack_rows(w, Int32(n), Int32(k), &packed)
         var packedBF16 = [UInt16](repeating: 0, count: parrot_packed_bf16_size(Int32(n), Int32(k)))
         parrot_pack_rows_bf16(w, Int32(n), Int32(k), &packedBF16)
-        func best(_ body: () -> Void) -> Double {
-            var fastest = Double.infinity
-            for _ in 0..<20 { let s = now(); body(); fastest = min(fastest, now() - s) }
-            return 2 * Double(m * n * k) / fastest / 1e9
-        }
+        func best(_ body: () -> Void) -> Double { gflops(m, n, k, repeats: 20, body) }
         let sgemm = best { cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), 0, &reference, Int32(n)) }
         let fp32 = best { parrot_packed_product(Int32(m), Int32(n), Int32(k), x, Int32(k), packed, &y, Int32(n), 0) }
         let bf16 = best { parrot_packed_product_bf16(Int32(m), Int32(n), Int32(k), x, Int32(k), packedBF16, &y, Int32(n), 0) }
@@ -38,11 +40,7 @@ func benchBF16() {
         let x = (0..<(k * n)).map { _ in Float.random(in: -1...1, using: &random) }    // k × n
         var y = [Float](repeating: 0, count: m * n), reference = y
         var packedBF16 = [UInt16](repeating: 0, count: parrot_packed_bf16_size(Int32(n), Int32(k)))
-        func best(_ body: () -> Void) -> Double {
-            var fastest = Double.infinity
-            for _ in 0..<10 { let s = now(); body(); fastest = min(fastest, now() - s) }
-            return 2 * Double(m * n * k) / fastest / 1e9
-        }
+        func best(_ body: () -> Void) -> Double { gflops(m, n, k, repeats: 10, body) }
         let sgemm = best { cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, dz, Int32(m), x, Int32(n), 0, &reference, Int32(n)) }
         let bf16 = best {
             parrot_pack_columns_bf16(x, Int32(n), Int32(k), Int32(n), &packedBF16)

@@ -25,7 +25,6 @@ struct PrecisionArguments: ParsableArguments {
     /// The command line's precision before `--precision`: `PARROT_PRECISION` when it names one this
     /// CPU runs (as in the jobs a command launches), else `Precision.automatic`.
     static func chooseDefault() {
-        let named = ProcessInfo.processInfo.environment["PARROT_PRECISION"].flatMap(Precision.init(rawValue:))
-        Precision.active = named.flatMap { $0.isAvailable ? $0 : nil } ?? .automatic
+        Precision.active = Precision.named ?? .automatic
     }
 }
