@@ -1,4 +1,4 @@
-import Acoustic
+@testable import Acoustic
 import Core
 import Testing
 
@@ -53,18 +53,25 @@ import Testing
     }
 }
 
-/// A workspace for inference alone shares its buffers between layers (`NetworkWorkspace.forInference`).
+/// A workspace for inference alone shares its buffers between layers and holds one block of time
+/// steps' input projections and two steps' cells (`NetworkWorkspace.forInference`).
 @Suite struct InferenceWorkspaceTests {
     /// Three layers, so that a layer reads the output buffer the layer before last wrote: the
     /// same log-posteriors as a training workspace, bit for bit, for batches of several lengths
-    /// run one after another (the buffers grow and are reused).
-    @Test func sharedBuffersGiveTheTrainingWorkspaceOutputs() throws {
+    /// run one after another (the buffers grow and are reused). Batches of 2 and 1 utterances of
+    /// 600 and 1,100 frames take three blocks of input projections each (256 and 512 steps, the
+    /// last one shorter), which the backward direction walks from the end; with and without an
+    /// LSTMP projection, in FP32 and, where the CPU has it, BF16.
+    @Test(arguments: [0, 3], Precision.allCases.filter(\.isAvailable))
+    func sharedBuffersGiveTheTrainingWorkspaceOutputs(projection: Int, precision: Precision) throws {
         var random = SeededGenerator(seed: 11)
-        let configuration = AcousticModelConfiguration(featureDimension: 5, classes: 4, layers: 3, hiddenUnits: 6, splice: 0)
+        let configuration = AcousticModelConfiguration(featureDimension: 5, classes: 4, layers: 3, hiddenUnits: 6, splice: 0, projection: projection)
         let model = AcousticModel(features: nil, cmvn: .none, inputMean: [Float](repeating: 0, count: 5), inputScale: [Float](repeating: 1, count: 5),
                                   classLabels: ["SIL", "A", "B", "C"], network: BiLSTMNetwork(configuration: configuration, random: &random))
         let training = NetworkWorkspace(), inference = NetworkWorkspace.forInference()
-        for (n, lengths) in [[30, 12], [80, 80, 5], [7]].enumerated() {
+        (training.precision, inference.precision) = (precision, precision)
+        #expect(inference.inferenceBlockSteps(utterances: 2) == 256 && inference.inferenceBlockSteps(utterances: 1) == 512)
+        for (n, lengths) in [[30, 12], [600, 300], [80, 80, 5], [7], [1100]].enumerated() {
             let batch = lengths.enumerated().map { ChunkedForwardTests.features(frames: $1, seed: UInt64(10 * n + $0)) }
             let expected = try model.logPosteriors(batch, workspace: training)
             let found = try model.logPosteriors(batch, workspace: inference)

@@ -81,32 +81,24 @@ public final class BiLSTMNetwork {
     public func forward(_ batch: Batch, workspace: NetworkWorkspace, dropout random: inout SeededGenerator?) {
         let c = configuration
         let rows = batch.frames * batch.count
-        workspace.prepare(for: c, rows: rows)
+        workspace.prepare(for: c, frames: batch.frames, utterances: batch.count)
         let h = c.hiddenUnits, o = c.outputUnits, g = 4 * h
         batch.inputs.withUnsafeBufferPointer { input in
         batch.mask.withUnsafeBufferPointer { mask in
         parameters.withUnsafeBufferPointer { weights in
             let w = weights.baseAddress!
             for l in 0..<c.layers {
-                let inputDimension = c.layerInputDimension(l)
                 let x = l == 0 ? input.baseAddress! : UnsafePointer(workspace.layerInput(l).pointer)
                 let y = workspace.outputs[l].pointer
-                let precision = workspace.precision
                 DispatchQueue.concurrentPerform(iterations: 2) { d in
                     let p = layout.directions[l][d]
-                    let gates = workspace.gates[l][d].pointer
-                    // Input projection for every frame at once (the bias is added in the cell kernel).
-                    if precision == .bf16 {
-                        let packed = workspace.packedInput[d]
-                        packed.pack(w + p.inputWeights, outputs: g, depth: inputDimension, precision: .bf16)
-                        packed.product(rows: rows, x: x, ldx: inputDimension, y: gates, ldy: g, accumulate: false)
-                    } else {
-                        BLAS.gemm(false, true, rows, g, inputDimension, 1, x, inputDimension, w + p.inputWeights, inputDimension, 0, gates, g)
+                    if workspace.precision == .bf16 {
+                        workspace.packedInput[d].pack(w + p.inputWeights, outputs: g, depth: c.layerInputDimension(l), precision: .bf16)
                     }
                     if workspace.packsRecurrentWeights {
-                        workspace.packedRecurrent[d].pack(w + p.recurrentWeights, outputs: g, depth: o, precision: precision)
+                        workspace.packedRecurrent[d].pack(w + p.recurrentWeights, outputs: g, depth: o, precision: workspace.precision)
                     }
-                    recur(direction: d, batch: batch, mask: mask.baseAddress!, weights: w, parameters: p,
+                    recur(direction: d, batch: batch, input: x, mask: mask.baseAddress!, weights: w, parameters: p,
                           layer: l, workspace: workspace, output: y + d * o)
                 }
                 if l + 1 < c.layers, c.dropout > 0, random != nil {
@@ -127,18 +119,36 @@ public final class BiLSTMNetwork {
 
     /// The recurrence of one direction over the whole batch; writes its output (`h_t`, or `r_t`
     /// with a projection) into `output` (row stride 2O).
-    private func recur(direction d: Int, batch: Batch, mask: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
-                       parameters p: ParameterLayout.Direction, layer l: Int,
+    ///
+    /// The input projections `W_x·x_t` are computed a block of time steps at a time, in the order
+    /// the direction walks them, into the gate buffer. Training keeps every step's gates and cells
+    /// for back-propagation, so its block is the whole batch. An inference workspace keeps one
+    /// block of `NetworkWorkspace.inferenceBlockRows` rows of gates and two steps of cells, so its
+    /// memory no longer grows with the batch's length; each value is computed as training would.
+    private func recur(direction d: Int, batch: Batch, input x: UnsafePointer<Float>, mask: UnsafePointer<Float>,
+                       weights w: UnsafePointer<Float>, parameters p: ParameterLayout.Direction, layer l: Int,
                        workspace: NetworkWorkspace, output: UnsafeMutablePointer<Float>) {
         let h = configuration.hiddenUnits, o = configuration.outputUnits, g = 4 * h, b = batch.count, stride = 2 * o
         let gates = workspace.gates[l][d].pointer, cells = workspace.cells[l][d].pointer
         let tanhCells = workspace.tanhCells[l][d].pointer
         let cellOutputs = workspace.cellOutputs[l][d].pointer   // h_t, when projected
         let projected = p.projection != nil
+        let rolling = workspace.inferenceOnly
+        let blockSteps = rolling ? workspace.inferenceBlockSteps(utterances: b) : batch.frames
+        var blockStart = 0   // the first time step of the block in the gate buffer
         for step in 0..<batch.frames {
             let t = d == 0 ? step : batch.frames - 1 - step
             let previous = d == 0 ? t - 1 : t + 1
-            let z = gates + t * b * g
+            if step % blockSteps == 0 {
+                let count = min(blockSteps, batch.frames - step)
+                blockStart = d == 0 ? step : batch.frames - step - count
+                projectInputs(direction: d, rows: count * b, input: x + blockStart * b * configuration.layerInputDimension(l),
+                              weights: w, parameters: p, layer: l, workspace: workspace, gates: gates)
+            }
+            let z = gates + (t - blockStart) * b * g
+            // Rows of this step's and the previous step's cells: every step's in training, two in turn in inference.
+            let row = rolling ? (step & 1) * b : t * b
+            let previousRow = rolling ? (1 - (step & 1)) * b : previous * b
             if step > 0 {
                 if workspace.packsRecurrentWeights {
                     workspace.packedRecurrent[d].product(rows: b, x: output + previous * b * stride, ldx: stride, y: z, ldy: g, accumulate: true)
@@ -147,14 +157,27 @@ public final class BiLSTMNetwork {
                 }
             }
             for u in 0..<b {
-                let r = t * b + u
-                ActivationKernels.lstmCell(z: z + u * g, bias: w + p.bias, previousCell: step > 0 ? UnsafePointer(cells + (previous * b + u) * h) : nil,
-                                           mask: mask[r], cell: cells + r * h, tanhCell: tanhCells + r * h,
-                                           output: projected ? cellOutputs + r * h : output + r * stride, hidden: h)
+                let r = row + u
+                ActivationKernels.lstmCell(z: z + u * g, bias: w + p.bias, previousCell: step > 0 ? UnsafePointer(cells + (previousRow + u) * h) : nil,
+                                           mask: mask[t * b + u], cell: cells + r * h, tanhCell: tanhCells + r * h,
+                                           output: projected ? cellOutputs + r * h : output + (t * b + u) * stride, hidden: h)
             }
             if let projection = p.projection {
-                BLAS.gemm(false, true, b, o, h, 1, cellOutputs + t * b * h, h, w + projection, h, 0, output + t * b * stride, stride)
+                BLAS.gemm(false, true, b, o, h, 1, cellOutputs + row * h, h, w + projection, h, 0, output + t * b * stride, stride)
             }
+        }
+    }
+
+    /// `gates[rows × 4H] = x[rows × D] · W_xᵀ` for one direction of layer `l` (the bias is added
+    /// in the cell kernel): Parrot's packed kernel in BF16, OpenBLAS in FP32.
+    private func projectInputs(direction d: Int, rows: Int, input x: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
+                               parameters p: ParameterLayout.Direction, layer l: Int, workspace: NetworkWorkspace,
+                               gates: UnsafeMutablePointer<Float>) {
+        let inputDimension = configuration.layerInputDimension(l), g = 4 * configuration.hiddenUnits
+        if workspace.precision == .bf16 {
+            workspace.packedInput[d].product(rows: rows, x: x, ldx: inputDimension, y: gates, ldy: g, accumulate: false)
+        } else {
+            BLAS.gemm(false, true, rows, g, inputDimension, 1, x, inputDimension, w + p.inputWeights, inputDimension, 0, gates, g)
         }
     }
 

@@ -36,8 +36,9 @@ public final class NetworkWorkspace {
     private var usesDropout = false
     private var classes = 0
     /// For forward passes only: the layers share one set of gate and cell buffers and two output
-    /// buffers (training keeps every layer's for the backward pass), so a batch needs about a
-    /// third of the memory with three layers.
+    /// buffers (training keeps every layer's for the backward pass), and those hold one block of
+    /// time steps' gates and two steps' cells, so a batch needs about a tenth of training's
+    /// forward memory with three layers.
     public let inferenceOnly: Bool
 
     /// Also sets OpenBLAS to one thread per call: the network parallelises itself (the two
@@ -53,9 +54,21 @@ public final class NetworkWorkspace {
     /// A workspace for forward passes alone (`init(inferenceOnly: true)`).
     public static func forInference() -> NetworkWorkspace { NetworkWorkspace(inferenceOnly: true) }
 
-    /// Makes the forward pass's buffers large enough for `rows` (= frames × utterances) of this network.
-    func prepare(for c: AcousticModelConfiguration, rows: Int) {
-        let h = c.hiddenUnits, o = c.outputUnits
+    /// Rows (time steps × utterances) of input projections an inference workspace computes and
+    /// holds at a time: the gate buffer stays a few megabytes whatever the batch's length, and
+    /// each block's product is still large enough to run at the kernel's full rate.
+    static let inferenceBlockRows = 512
+
+    /// Time steps of a block of input projections in an inference workspace, for a batch of `b` utterances.
+    func inferenceBlockSteps(utterances b: Int) -> Int { max(1, Self.inferenceBlockRows / b) }
+
+    /// Makes the forward pass's buffers large enough for a batch of this network: `frames` time
+    /// steps of `utterances` utterances.
+    func prepare(for c: AcousticModelConfiguration, frames: Int, utterances: Int) {
+        let h = c.hiddenUnits, o = c.outputUnits, rows = frames * utterances
+        // Inference keeps one block of gates and two steps of cells (`BiLSTMNetwork.recur`).
+        let gateRows = inferenceOnly ? min(frames, inferenceBlockSteps(utterances: utterances)) * utterances : rows
+        let cellRows = inferenceOnly ? 2 * utterances : rows
         if outputs.count != c.layers, inferenceOnly {
             // Layer l reads layer l−1's output and writes its own: two buffers in turn.
             let twoOutputs = [FloatBuffer(), FloatBuffer()]
@@ -82,10 +95,10 @@ public final class NetworkWorkspace {
         for l in 0..<c.layers {
             outputs[l].reserve(rows * 2 * o)
             for d in 0..<2 {
-                gates[l][d].reserve(rows * 4 * h)
-                cells[l][d].reserve(rows * h)
-                tanhCells[l][d].reserve(rows * h)
-                if c.projection > 0 { cellOutputs[l][d].reserve(rows * h) }
+                gates[l][d].reserve(gateRows * 4 * h)
+                cells[l][d].reserve(cellRows * h)
+                tanhCells[l][d].reserve(cellRows * h)
+                if c.projection > 0 { cellOutputs[l][d].reserve(cellRows * h) }
             }
         }
         logPosteriors.reserve(rows * c.classes)
