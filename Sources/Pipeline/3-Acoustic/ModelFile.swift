@@ -84,10 +84,10 @@ public enum ModelFile {
         let expected = offset + 4 * header.weightCount + 4
         guard bytes.count >= expected else { throw AcousticModelError.truncated(path: path, expectedBytes: expected, actualBytes: bytes.count) }
         guard bytes.count == expected else { throw AcousticModelError.corrupt(path: path, reason: "\(bytes.count - expected) unexpected trailing bytes") }
-        var parameters = [Float](repeating: 0, count: header.weightCount)
-        for i in 0..<header.weightCount { parameters[i] = Float(bitPattern: read(UInt32.self, bytes, &offset)) }
+        let parameters = readFloats(bytes, at: offset, count: header.weightCount)
+        offset += 4 * header.weightCount
         let stored = read(UInt32.self, bytes, &offset)
-        guard stored == checksum(Array(bytes[0..<(expected - 4)])) else { throw AcousticModelError.corrupt(path: path, reason: "checksum mismatch") }
+        guard stored == checksum(bytes[0..<(expected - 4)]) else { throw AcousticModelError.corrupt(path: path, reason: "checksum mismatch") }
         guard ParameterLayout(header.configuration).count == header.weightCount,
               header.classLabels.count == header.configuration.classes,
               header.criterion != .ctc || header.classLabels.last == CTC.blankLabel,
@@ -100,12 +100,29 @@ public enum ModelFile {
     }
 
     /// FNV-1a hash of `bytes` (32 bits), the model and checkpoint files' checksum.
-    public static func checksum(_ bytes: [UInt8]) -> UInt32 {
+    public static func checksum(_ bytes: [UInt8]) -> UInt32 { checksum(bytes[...]) }
+
+    /// FNV-1a hash of part of a file's bytes, without copying them.
+    public static func checksum(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         var hash: UInt32 = 2_166_136_261
         bytes.withUnsafeBufferPointer { buffer in
             for b in buffer { hash = (hash ^ UInt32(b)) &* 16_777_619 }
         }
         return hash
+    }
+
+    /// `count` little-endian IEEE 754 singles from `bytes` at `offset` (one copy on a little-endian machine).
+    /// - Precondition: the bytes are there.
+    public static func readFloats(_ bytes: [UInt8], at offset: Int, count: Int) -> [Float] {
+        precondition(offset >= 0 && count >= 0 && offset + 4 * count <= bytes.count, "reading past the end of the bytes")
+        var values = [Float](repeating: 0, count: count)
+        #if _endian(little)
+        values.withUnsafeMutableBytes { $0.copyBytes(from: bytes[offset..<(offset + 4 * count)]) }
+        #else
+        var position = offset
+        for i in 0..<count { values[i] = Float(bitPattern: read(UInt32.self, bytes, &position)) }
+        #endif
+        return values
     }
 
     /// Appends `values` as little-endian IEEE 754 singles (one copy on a little-endian machine).

@@ -57,9 +57,8 @@ struct TrainingCheckpoint: Codable {
         let n = state.parameterCount
         let expected = start + jsonLength + 8 * n + 4
         guard bytes.count == expected else { throw AcousticModelError.truncated(path: path, expectedBytes: expected, actualBytes: bytes.count) }
-        guard u32(expected - 4) == ModelFile.checksum(Array(bytes[0..<(expected - 4)])) else { throw AcousticModelError.corrupt(path: path, reason: "checksum mismatch") }
-        var moments = [Float](repeating: 0, count: 2 * n)
-        for i in 0..<(2 * n) { moments[i] = Float(bitPattern: u32(start + jsonLength + 4 * i)) }
+        guard u32(expected - 4) == ModelFile.checksum(bytes[0..<(expected - 4)]) else { throw AcousticModelError.corrupt(path: path, reason: "checksum mismatch") }
+        let moments = ModelFile.readFloats(bytes, at: start + jsonLength, count: 2 * n)
         var optimizer = AdamOptimizer(learningRate: state.learningRate, step: state.optimizerStep,
                                       firstMoment: Array(moments[0..<n]), secondMoment: Array(moments[n...]))
         optimizer.clipNorm = state.options.clipNorm
