@@ -110,21 +110,25 @@ extension NetworkTrainer {
     /// - Returns: a one-line summary for the job's log.
     public static func runLaunchedJob(directory: String, epoch: Int, job: Int, jobs: Int) throws -> String {
         let spec = try JSONFile.read(LaunchedJob.self, from: (directory as NSString).appendingPathComponent("job.json"))
-        let trainer = NetworkTrainer(source: try FeatureSource(path: spec.features), targets: try TargetTable.read(path: spec.targets),
+        let source = try FeatureSource(path: spec.features)
+        // The batches come from the index alone; the copy then reads only its shard's targets,
+        // so what it holds per utterance is a share of the corpus, not all of it.
+        let planner = NetworkTrainer(source: source, targets: [String: FrameLabels](), classLabels: spec.classLabels, options: spec.options, modelDirectory: directory)
+        let (trainItems, _) = planner.split(spec.index.items)
+        let trainBatches = planner.batches(planner.chunked(trainItems))
+        let order = planner.epochOrder(epoch, batches: trainBatches.count)
+        guard job >= 1, job <= jobs, jobs == WorkerPool.jobCount(spec.options.trainJobs ?? 1, items: order.count) else {
+            throw AcousticModelError.corrupt(path: directory, reason: "job \(job) of \(jobs) does not match the job description")
+        }
+        let shard = planner.shard(job - 1, of: jobs, order: order, trainBatches)
+        let trainer = NetworkTrainer(source: source, targets: try TargetTable.read(path: spec.targets, keys: Set(shard.joined().map { (item: Item) in item.key })),
                                      classLabels: spec.classLabels, options: spec.options, modelDirectory: directory)
         let epochDirectory = (directory as NSString).appendingPathComponent("epoch-\(epoch)")
         func file(_ name: String) -> String { (epochDirectory as NSString).appendingPathComponent(name) }
         var model = try ModelFile.read(path: file("start.mdl"))
         var (state, optimizer) = try TrainingCheckpoint.read(path: file("start.ckpt"))
-        let (trainItems, _) = trainer.split(spec.index.items)
-        let trainBatches = trainer.batches(trainer.chunked(trainItems))
-        let order = trainer.epochOrder(epoch, batches: trainBatches.count)
-        guard job >= 1, job <= jobs, jobs == WorkerPool.jobCount(spec.options.trainJobs ?? 1, items: order.count) else {
-            throw AcousticModelError.corrupt(path: directory, reason: "job \(job) of \(jobs) does not match the job description")
-        }
         optimizer.learningRate = state.learningRate
         var gradient = [Float](repeating: 0, count: model.network.parameterCount)
-        let shard = trainer.shard(job - 1, of: jobs, order: order, trainBatches)
         let started = Date()
         let r = try trainer.trainShard(shard, model: &model, optimizer: &optimizer, workspace: NetworkWorkspace(), gradient: &gradient,
                                        epoch: epoch, job: job - 1) { _ in }
