@@ -149,6 +149,23 @@ func tinyOptions(layers: Int, hiddenUnits: Int = 8, epochs: Int, batchSize: Int,
         #expect(try ModelFile.read(path: dir + "/model/final.mdl").network.parameters == kept.network.parameters)
     }
 
+    /// Epochs spent in the warm-up on the plateau (validation loss above half the first epoch's)
+    /// do not count against the epoch limit: a limit of 3 epochs with unlearnable labels and a
+    /// 60-step warm-up (9 steps an epoch, so epochs 1–6 end inside it) trains 3 + 6 epochs.
+    @Test func warmUpEpochsOnThePlateauDoNotCountAgainstTheLimit() throws {
+        let (dir, targets) = try Self.unlearnableCorpus()
+        var options = tinyOptions(layers: 1, hiddenUnits: 16, epochs: 3, batchSize: 2, learningRate: 0.02)
+        options.validationFraction = 0.25
+        options.minimumSteps = 9
+        options.warmupSteps = 60
+        _ = try NetworkTrainer(source: try FeatureSource(path: dir + "/feats"), targets: targets, classLabels: ["a", "b", "c"],
+                               options: options, modelDirectory: dir + "/model").run(resume: false)
+        let history = try JSONDecoder().decode([EpochReport].self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/model/history.json")))
+        let first = try #require(history.first?.validationLoss)
+        #expect(history.prefix(6).allSatisfy { $0.validationLoss! > 0.5 * first })
+        #expect(history.count == 9)
+    }
+
     /// The same unlearnable labels with a warm-up of 60 steps (12 batches an epoch): no epoch
     /// within it decays the learning rate or counts against the patience, so training runs past
     /// the epoch where it stopped without one, and decays only after it; the epoch kept is still

@@ -100,7 +100,8 @@ public final class NetworkTrainer {
         var gradient = [Float](repeating: 0, count: model.network.parameterCount)
         let trainBatches = batches(chunked(trainItems)), validBatches = batches(validItems)
         let limit = options.epochLimit(batchesPerEpoch: trainBatches.count)
-        while state.epoch < limit && !shouldStop(state) {
+        // Epochs on CTC's blank plateau learn little: the limit's steps count from the end of it.
+        while state.epoch < limit + (state.warmupEpochs ?? 0) && !shouldStop(state) {
             let epoch = state.epoch + 1
             let started = Date()
             optimizer.learningRate = state.learningRate
@@ -118,6 +119,7 @@ public final class NetworkTrainer {
             let warming = optimizer.step < options.warmupSteps ?? 0 && (report.validationLoss ?? 0) > 0.5 * firstLoss
             state.record(report, optimizerStep: optimizer.step, decay: warming ? 1 : options.learningRateDecay)
             if warming, state.epochsSinceBest != nil, state.bestEpoch != report.epoch { state.epochsSinceBest = 0 }
+            if warming { state.warmupEpochs = (state.warmupEpochs ?? 0) + 1 }
             try save(model, state: state, optimizer: optimizer)
             onEvent?(.epoch(report))
         }

@@ -16,6 +16,9 @@ struct TrainingCheckpoint: Codable {
     /// (for early stopping; absent in checkpoints from before it).
     var bestEpoch: Int?
     var epochsSinceBest: Int?
+    /// Epochs spent in the warm-up on CTC's blank plateau (`TrainingOptions.warmupSteps`): they
+    /// do not count against the epoch limit (absent in checkpoints from before it: none).
+    var warmupEpochs: Int?
     var optimizerStep: Int
     var parameterCount: Int
     var options: TrainingOptions
