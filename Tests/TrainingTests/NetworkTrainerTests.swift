@@ -149,18 +149,25 @@ func tinyOptions(layers: Int, hiddenUnits: Int = 8, epochs: Int, batchSize: Int,
         #expect(try ModelFile.read(path: dir + "/model/final.mdl").network.parameters == kept.network.parameters)
     }
 
+    /// Trains on the unlearnable labels with a warm-up of 60 steps (18 training utterances in
+    /// batches of 2, validation on a quarter), options adjusted by `adjust`; the directory and
+    /// the epochs' reports.
+    static func trainWithWarmUp(epochs: Int, _ adjust: (inout TrainingOptions) -> Void) throws -> (String, [EpochReport]) {
+        let (dir, targets) = try unlearnableCorpus()
+        var options = tinyOptions(layers: 1, hiddenUnits: 16, epochs: epochs, batchSize: 2, learningRate: 0.02)
+        options.validationFraction = 0.25
+        options.warmupSteps = 60
+        adjust(&options)
+        _ = try NetworkTrainer(source: try FeatureSource(path: dir + "/feats"), targets: targets, classLabels: ["a", "b", "c"],
+                               options: options, modelDirectory: dir + "/model").run(resume: false)
+        return (dir, try JSONDecoder().decode([EpochReport].self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/model/history.json"))))
+    }
+
     /// Epochs spent in the warm-up on the plateau (validation loss above half the first epoch's)
     /// do not count against the epoch limit: a limit of 3 epochs with unlearnable labels and a
     /// 60-step warm-up (9 steps an epoch, so epochs 1–6 end inside it) trains 3 + 6 epochs.
     @Test func warmUpEpochsOnThePlateauDoNotCountAgainstTheLimit() throws {
-        let (dir, targets) = try Self.unlearnableCorpus()
-        var options = tinyOptions(layers: 1, hiddenUnits: 16, epochs: 3, batchSize: 2, learningRate: 0.02)
-        options.validationFraction = 0.25
-        options.minimumSteps = 9
-        options.warmupSteps = 60
-        _ = try NetworkTrainer(source: try FeatureSource(path: dir + "/feats"), targets: targets, classLabels: ["a", "b", "c"],
-                               options: options, modelDirectory: dir + "/model").run(resume: false)
-        let history = try JSONDecoder().decode([EpochReport].self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/model/history.json")))
+        let (_, history) = try Self.trainWithWarmUp(epochs: 3) { $0.minimumSteps = 9 }
         let first = try #require(history.first?.validationLoss)
         #expect(history.prefix(6).allSatisfy { $0.validationLoss! > 0.5 * first })
         #expect(history.count == 9)
@@ -171,14 +178,7 @@ func tinyOptions(layers: Int, hiddenUnits: Int = 8, epochs: Int, batchSize: Int,
     /// the epoch where it stopped without one, and decays only after it; the epoch kept is still
     /// the one with the lowest validation loss.
     @Test func noDecayOrEarlyStopWithinTheWarmUp() throws {
-        let (dir, targets) = try Self.unlearnableCorpus()
-        var options = tinyOptions(layers: 1, hiddenUnits: 16, epochs: 60, batchSize: 2, learningRate: 0.02)
-        options.validationFraction = 0.25
-        options.patience = 2
-        options.warmupSteps = 60
-        _ = try NetworkTrainer(source: try FeatureSource(path: dir + "/feats"), targets: targets, classLabels: ["a", "b", "c"],
-                               options: options, modelDirectory: dir + "/model").run(resume: false)
-        let history = try JSONDecoder().decode([EpochReport].self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/model/history.json")))
+        let (dir, history) = try Self.trainWithWarmUp(epochs: 60) { $0.patience = 2 }
         // 18 training utterances in batches of 2: 9 steps an epoch, so epochs 1–6 end inside the
         // warm-up (54 steps) and the rate of epochs 1–7 is the first one.
         #expect(history.count > 7)
