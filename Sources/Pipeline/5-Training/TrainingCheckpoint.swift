@@ -61,9 +61,9 @@ struct TrainingCheckpoint: Codable {
         let expected = start + jsonLength + 8 * n + 4
         guard bytes.count == expected else { throw AcousticModelError.truncated(path: path, expectedBytes: expected, actualBytes: bytes.count) }
         guard u32(expected - 4) == ModelFile.checksum(bytes[0..<(expected - 4)]) else { throw AcousticModelError.corrupt(path: path, reason: "checksum mismatch") }
-        let moments = ModelFile.readFloats(bytes, at: start + jsonLength, count: 2 * n)
         var optimizer = AdamOptimizer(learningRate: state.learningRate, step: state.optimizerStep,
-                                      firstMoment: Array(moments[0..<n]), secondMoment: Array(moments[n...]))
+                                      firstMoment: ModelFile.readFloats(bytes, at: start + jsonLength, count: n),
+                                      secondMoment: ModelFile.readFloats(bytes, at: start + jsonLength + 4 * n, count: n))
         optimizer.clipNorm = state.options.clipNorm
         return (state, optimizer)
     }
