@@ -78,8 +78,9 @@ import Testing
         }
         #expect(FileManager.default.fileExists(atPath: dir + "/words/words.ctm"))
 
-        // A CTC start: the CTC model first, its alignments are ali.0.ark, then framewise rounds.
-        let started = try TestSupport.run(parrot, ["train", dir + "/model/feats", lexicon, dir + "/started", "--init-alignment", "ctc", "--rounds", "2",
+        // A CTC start (parrot train's default): the CTC model first, its alignments are ali.0.ark,
+        // then framewise rounds.
+        let started = try TestSupport.run(parrot, ["train", dir + "/model/feats", lexicon, dir + "/started", "--rounds", "2",
                                                    "--local-rounds", "1", "--epochs", "2"] + Self.tinyNetwork)
         #expect(started.status == 0, "\(started.standardError)")
         #expect(started.standardError.contains("first alignment from the CTC model: 30 utterances"), "\(started.standardError)")
@@ -87,6 +88,19 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: dir + "/started/" + file), "missing \(file)")
         }
         #expect(try String(contentsOfFile: dir + "/started/phones.txt", encoding: .utf8).contains("<blk>") == false)
+        // After a CTC start the frame-local round sees single frames; after a flat start ±1.
+        func splice(_ model: String) throws -> String? {
+            let header = String(decoding: try #require(FileManager.default.contents(atPath: model)).prefix(4000), as: UTF8.self)
+            return header.range(of: "\"splice\":[0-9]+", options: .regularExpression).map { String(header[$0]) }
+        }
+        #expect(try String(contentsOfFile: dir + "/started/start.txt", encoding: .utf8) == "a CTC start (--init-alignment ctc)\n")
+        #expect(try String(contentsOfFile: dir + "/started/first-alignment.txt", encoding: .utf8) == "ctc\n")
+        #expect(try splice(dir + "/started/round-1/final.mdl") == "\"splice\":0")
+        let flat = try TestSupport.run(parrot, ["train", dir + "/model/feats", lexicon, dir + "/flat", "--init-alignment", "flat", "--rounds", "2",
+                                                "--local-rounds", "1", "--epochs", "1"] + Self.tinyNetwork)
+        #expect(flat.status == 0 && flat.standardError.contains("flat start: 30 utterances"), "\(flat.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/flat/ctc"))
+        #expect(try splice(dir + "/flat/round-1/final.mdl") == "\"splice\":1")
 
         // A CTC model as the starting model of framewise training: its CTC alignments are the
         // first, and the adapted model is framewise (its unused blank class kept).

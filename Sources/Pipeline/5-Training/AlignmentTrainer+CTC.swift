@@ -37,18 +37,26 @@ extension AlignmentTrainer {
     /// The first alignment from a CTC model trained first (`--init-alignment ctc`; `ali.0.ark`,
     /// read back when resuming): each utterance's CTC path through its phones, made into phone
     /// segments (`ForcedAligner.ctcAlign`). An utterance it cannot align is left out, with the reason.
+    /// - Returns: the alignment and how it was made: `.flat` when the CTC model never left the
+    ///   blank plateau (recorded in `MODEL_DIR/first-alignment.txt` for resuming).
     func ctcStart(_ compiled: CompiledTranscripts, compiler: TranscriptCompiler, resume: Bool,
-                  failures: inout [(String, String)]) throws -> [String: FrameLabels] {
-        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) { return try TargetTable.read(path: path("ali.0.ark")) }
+                  failures: inout [(String, String)]) throws -> (targets: [String: FrameLabels], made: InitialAlignment) {
+        let record = path("first-alignment.txt")
+        if resume, FileManager.default.fileExists(atPath: path("ali.0.ark")) {
+            let made = (try? String(contentsOfFile: record, encoding: .utf8)).flatMap { InitialAlignment(rawValue: $0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            return (try TargetTable.read(path: path("ali.0.ark")), made ?? .ctc)
+        }
         let (model, labels, _) = try trainCTC(compiled, phoneSet: compiler.phoneSet + [CTC.blankLabel], resume: resume)
         // A CTC network still on the blank plateau aligns every phone anywhere: start flat instead.
         let sample = Array(compiled.keys.prefix(64))
         let (emitted, needed) = try emittedPhones(model, keys: sample, labels: labels)
-        guard emitted * 2 >= needed else {
+        let made: InitialAlignment = emitted * 2 >= needed ? .ctc : .flat
+        try AtomicFile.write(made.rawValue + "\n", to: record)
+        guard made == .ctc else {
             onEvent?(.message("the CTC model emits \(emitted) phones where its transcripts have \(needed) (it has not left the blank plateau): flat start instead"))
-            return try flatStart(compiled, compiler: compiler, resume: resume, failures: &failures)
+            return (try flatStart(compiled, compiler: compiler, resume: resume, failures: &failures), .flat)
         }
-        return try firstAlignment(ForcedAligner(model: model, compiler: compiler, options: options.alignment), compiled: compiled, failures: &failures)
+        return (try firstAlignment(ForcedAligner(model: model, compiler: compiler, options: options.alignment), compiled: compiled, failures: &failures), .ctc)
     }
 
     /// Phones a CTC model's greedy decoding reads from `keys`, and the phones of their transcripts.

@@ -66,12 +66,15 @@ public final class AlignmentTrainer {
         var (compiled, failures) = try compileTranscripts(compiler)
         if options.network.isCTC { return try runCTC(compiled, phoneSet: phoneSet, failures: failures, resume: resume) }
         var targets: [String: FrameLabels]
+        var start = InitialAlignment.flat
         if let initialModel {
             targets = try startingAlignment(initialModel, compiled: compiled, compiler: compiler, resume: resume, failures: &failures)
             onEvent?(.message("first alignment from the starting model: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
         } else if options.initialAlignment == .ctc {
-            targets = try ctcStart(compiled, compiler: compiler, resume: resume, failures: &failures)
-            onEvent?(.message("first alignment from the CTC model: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
+            (targets, start) = try ctcStart(compiled, compiler: compiler, resume: resume, failures: &failures)
+            if start == .ctc {
+                onEvent?(.message("first alignment from the CTC model: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
+            }
         } else {
             targets = try flatStart(compiled, compiler: compiler, resume: resume, failures: &failures)
             onEvent?(.message("flat start: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
@@ -93,7 +96,8 @@ public final class AlignmentTrainer {
                 continue
             }
             let started = Date()
-            let (trained, validation) = try trainRound(round, targets: targets, phoneSet: phoneSet, from: model, featureIndex: &featureIndex, resume: resume)
+            let (trained, validation) = try trainRound(round, targets: targets, phoneSet: phoneSet, from: model, start: start,
+                                                       featureIndex: &featureIndex, resume: resume)
             model = trained
             let priors = logPriors(targets, classes: phoneSet.count)
             var aligner = ForcedAligner(model: trained, compiler: compiler, options: options.alignment)
@@ -238,12 +242,12 @@ public final class AlignmentTrainer {
     /// the starting model, when that has this round's topology (the first BiLSTM round after local
     /// rounds starts afresh).
     /// - Returns: the model and its validation frame accuracy (of the epoch kept).
-    private func trainRound(_ round: Int, targets: [String: FrameLabels], phoneSet: [String], from previous: AcousticModel?,
+    private func trainRound(_ round: Int, targets: [String: FrameLabels], phoneSet: [String], from previous: AcousticModel?, start: InitialAlignment,
                             featureIndex: inout NetworkTrainer.FeatureIndex?, resume: Bool) throws -> (AcousticModel, Double?) {
         var networkOptions = options.network
         if round <= localRounds {
             networkOptions.layers = 0
-            networkOptions.splice = options.localSplice
+            networkOptions.splice = options.localSplice(after: start)
             // A local classifier's epoch costs a few seconds: train it until it has learnt the sounds.
             if networkOptions.minimumSteps != nil { networkOptions.minimumSteps = options.localMinimumSteps }
             // Augmentation here blurs the sounds the first alignments are made of: on development

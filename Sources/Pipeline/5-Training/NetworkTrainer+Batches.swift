@@ -12,7 +12,9 @@ extension NetworkTrainer {
         return reusable
     }
 
-    /// Reads every utterance once: those with features and matching targets, and the input normalisation statistics.
+    /// Reads every utterance once: those with features and matching targets, and the input
+    /// normalisation statistics. An utterance whose features cannot be read (a damaged archive)
+    /// is left out, named in a message; the caller's own pass over the corpus records why.
     func indexFeatures() throws -> FeatureIndex {
         var items = [Item]()
         var dimension = 0
@@ -20,7 +22,11 @@ extension NetworkTrainer {
         var missing = 0
         for key in source.keys {
             guard let target = targets[key] else { missing += 1; continue }
-            let m = try source.normalizedFeatures(key)
+            let m: Matrix
+            do { m = try source.normalizedFeatures(key) } catch {
+                onEvent?(.message("skipping \(key): \(error)"))
+                continue
+            }
             if dimension == 0 {
                 dimension = m.columns
                 sums = [Double](repeating: 0, count: dimension)

@@ -15,13 +15,15 @@ extension InitialAlignment: ExpressibleByArgument {}
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train an acoustic model from transcripts alone: flat start, then iterative Viterbi re-alignment.",
+        abstract: "Train an acoustic model from transcripts alone: a CTC or flat start, then iterative Viterbi re-alignment.",
         discussion: """
         DATA_DIR is a Kaldi data directory with `text` (features are computed into MODEL_DIR/feats \
         if it has no feats.scp). LEXICON has `WORD PH PH ...` lines (CMU, Kaldi or MFA style).
 
-        Flat start: each transcript's phones (first pronunciation) spread uniformly over its \
-        frames, silence where the recording is quiet. With --init-model, the corpus is instead \
+        First alignment: a CTC model is trained on the transcripts alone (MODEL_DIR/ctc), and its \
+        best paths through each transcript's phones are the start (--init-alignment ctc); or a \
+        flat start (--init-alignment flat): each transcript's phones (first pronunciation) spread \
+        uniformly over its frames, silence where the recording is quiet. With --init-model, the corpus is instead \
         first aligned with that model, and the rounds adapt it (same topology, features made as \
         its own were, --adaptation-learning-rate). Then rounds of: train the BiLSTM for --epochs epochs on the \
         current alignments, re-align every utterance with Viterbi (optional silence, all \
@@ -52,13 +54,13 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "What the network learns: 'framewise' (each frame's phone, from a flat start and re-alignment) or 'ctc' (each transcript's phones, with a blank; no alignment).")
     var criterion: TrainingCriterion = .framewise
-    @Option(help: "How the first alignment is made: 'flat' (phones spread uniformly over the speech) or 'ctc' (a CTC model is trained first, in MODEL_DIR/ctc, and its alignments are the start).")
-    var initAlignment: InitialAlignment = .flat
+    @Option(help: "How the first alignment is made: 'ctc' (a CTC model is trained first, in MODEL_DIR/ctc, and its alignments are the start; a flat start instead if it never leaves the blank plateau) or 'flat' (phones spread uniformly over the speech, quicker). Default: ctc, except with --init-model or --criterion ctc, which make no first alignment of this kind.")
+    var initAlignment: InitialAlignment?
     @Option(help: "Most re-alignment rounds (training stops sooner when fewer than --change-threshold of the frames change).") var rounds = 8
     @Option(help: "Most training epochs per round. Default: at least 3, raised on small corpora to 150 optimiser steps (300 in the frame-local rounds), at most 60; a round ends sooner when its validation loss stops improving (--patience).") var epochs: Int?
     @Option(help: "End a round after this many epochs without a lower validation loss, keeping its best epoch (0: train every epoch).") var patience = 2
     @Option(help: "First rounds that train a frame-local classifier instead of the BiLSTM (0: none).") var localRounds = 3
-    @Option(help: "Frames of context on each side of every frame for the frame-local classifier: ±1 keeps the classifier from learning the flat start's timing (more context: boundaries up to 40 ms late).") var localSplice = 1
+    @Option(help: "Frames of context on each side of every frame for the frame-local classifier. Default: 0 after a CTC start, whose first boundaries come early and which a classifier seeing its neighbours keeps; 1 after a flat start, whose timing the classifier cannot learn from ±1 frame (more context: boundaries up to 40 ms late).") var localSplice: Int?
     @Option(help: "Stop when fewer than this share of frames change in a re-alignment.") var changeThreshold = 0.01
     @Option(help: "Noise augmentation: every epoch, each training utterance has an even chance of white noise at a signal-to-noise ratio drawn from LOW,HIGH dB (below its RMS), added to its log-Mel features as the waveform's would add; 'off' for none. Needs features made by Parrot.")
     var noise = "5,20"
@@ -78,12 +80,12 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         // Adapting a model (--init-model) has no frame-local rounds.
         guard localRounds >= 0, localRounds < rounds || initModel != nil else { throw ValidationError("--local-rounds must be below --rounds") }
-        guard initAlignment == .flat || (initModel == nil && criterion == .framewise) else {
+        guard initAlignment != .ctc || (initModel == nil && criterion == .framewise) else {
             throw ValidationError("--init-alignment ctc starts framewise training from scratch; it cannot be combined with --init-model or --criterion ctc")
         }
         guard criterion == .framewise || initModel == nil else { throw ValidationError("--init-model adapts a framewise model; it cannot be combined with --criterion ctc") }
         guard adaptationLearningRate > 0, adaptationLearningRate.isFinite else { throw ValidationError("--adaptation-learning-rate must be positive") }
-        guard (0...50).contains(localSplice) else { throw ValidationError("--local-splice must be 0 to 50 frames") }
+        guard (0...50).contains(localSplice ?? 0) else { throw ValidationError("--local-splice must be 0 to 50 frames") }
         guard rounds >= 1, epochs ?? 1 >= 1, jobs >= 1, patience >= 0 else { throw ValidationError("--rounds, --epochs and --nj must be at least 1, --patience at least 0") }
         _ = try noiseRange()
     }
@@ -137,7 +139,11 @@ struct TrainCommand: ParsableCommand {
             options.network.patience = patience > 0 ? patience : nil
             options.network.criterion = criterion == .ctc ? .ctc : nil
             options.network.noiseSNR = try noiseRange()
-            options.initialAlignment = initAlignment == .ctc ? .ctc : nil
+            // A CTC start unless told otherwise. Chosen on development data (bench/dev, 600 utterances):
+            // boundaries within 20 ms 86.25% against the flat start's 86.24% on eSpeak voices,
+            // 61.24% against 57.66% on Festival's voice unheard, 77.65% against 70.93% trained on
+            // Festival's voice alone.
+            options.initialAlignment = initModel == nil && criterion == .framewise ? initAlignment ?? .ctc : nil
             // An explicit --epochs is the limit as given; the default is raised on small corpora.
             options.network.minimumSteps = epochs == nil ? defaults.minimumSteps : nil
             let trainer = AlignmentTrainer(source: source, transcripts: transcripts, lexicon: lexiconFile, options: options, modelDirectory: modelDir)
