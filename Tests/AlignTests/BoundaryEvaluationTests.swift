@@ -13,6 +13,10 @@ import Transcription
         #expect(evaluation.boundaries == 3)
         #expect(abs(evaluation.mean - 0.070 / 3) < 1e-9)
         #expect(abs(evaluation.median - 0.010) < 1e-9)
+        // Signed: +0.01 (Y late), +0.06 (EH late), 0 (S): the median is +0.01, late.
+        #expect(zip(evaluation.signedErrors, [0, 0.01, 0.06]).allSatisfy { abs($0 - $1) < 1e-9 })
+        #expect(abs(evaluation.medianSigned - 0.010) < 1e-9)
+        #expect(evaluation.summary.contains("median signed error: +10.0 ms"))
         #expect(abs(evaluation.within(0.010) - 2.0 / 3) < 1e-9)
         #expect(abs(evaluation.within(0.050) - 2.0 / 3) < 1e-9)
         #expect(evaluation.within(0.060) == 1)

@@ -2,7 +2,8 @@ import KaldiIO
 import Transcription
 
 /// How close hypothesised phone boundaries are to reference ones — the measure forced-aligner
-/// papers report (share of boundaries within 10/20/25/50 ms, mean and median absolute error).
+/// papers report (share of boundaries within 10/20/25/50 ms, mean and median absolute error),
+/// and whether the hypothesis is early or late on the whole (the median signed error).
 ///
 /// Per utterance the two label sequences are matched by edit distance; every matched phone that
 /// does not start at 0 contributes its start time as one boundary.
@@ -10,6 +11,8 @@ public struct BoundaryEvaluation: Sendable {
     public var boundaries: Int
     /// Absolute boundary errors in seconds, sorted.
     public var errors: [Double]
+    /// Hypothesis less reference, in seconds, sorted: positive where the hypothesis is late.
+    public var signedErrors: [Double]
     public var utterances: Int
     /// Utterances in the reference missing from the hypothesis.
     public var missingUtterances: Int
@@ -23,9 +26,11 @@ public struct BoundaryEvaluation: Sendable {
     }
     public var mean: Double { errors.isEmpty ? 0 : errors.reduce(0, +) / Double(errors.count) }
     public var median: Double { errors.isEmpty ? 0 : errors[errors.count / 2] }
+    /// The median of `signedErrors`: a labelling convention or a timing bias shows here.
+    public var medianSigned: Double { signedErrors.isEmpty ? 0 : signedErrors[signedErrors.count / 2] }
 
     public init(reference: [String: [CTMEntry]], hypothesis: [String: [CTMEntry]], ignoring: Set<String> = []) {
-        var errors = [Double]()
+        var signed = [Double]()
         var utterances = 0, missing = 0, unmatched = 0, total = 0
         for (utterance, ref) in reference {
             let r = ref.filter { !ignoring.contains($0.label) }
@@ -36,11 +41,12 @@ public struct BoundaryEvaluation: Sendable {
             let pairs = BoundaryEvaluation.match(r.map(\.label), h.map(\.label))
             unmatched += r.count - pairs.count
             for (i, j) in pairs where r[i].start > 0 && h[j].start > 0 {
-                errors.append(abs(r[i].start - h[j].start))
+                signed.append(h[j].start - r[i].start)
             }
         }
-        self.errors = errors.sorted()
-        boundaries = errors.count
+        signedErrors = signed.sorted()
+        errors = signed.map(abs).sorted()
+        boundaries = signed.count
         self.utterances = utterances
         missingUtterances = missing
         unmatchedPhones = unmatched
@@ -63,6 +69,7 @@ public struct BoundaryEvaluation: Sendable {
             lines.append(String(format: "within %2.0f ms: %.2f%%", tolerance * 1000, 100 * within(tolerance)))
         }
         lines.append(String(format: "mean absolute error: %.1f ms; median: %.1f ms", 1000 * mean, 1000 * median))
+        lines.append(String(format: "median signed error: %+.1f ms (hypothesis minus reference: positive is late)", 1000 * medianSigned))
         if missingUtterances > 0 { lines.append("\(missingUtterances) reference utterances have no hypothesis") }
         return lines.joined(separator: "\n")
     }

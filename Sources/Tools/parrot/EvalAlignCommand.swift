@@ -11,7 +11,8 @@ struct EvalAlignCommand: ParsableCommand {
         Both files are CTM (`UTT 1 start dur phone`). Per utterance the phone sequences are matched \
         by edit distance; each matched phone's start (except at 0) is one boundary. Prints the \
         share of boundaries within 10, 20, 25 and 50 ms and the mean and median absolute error — \
-        the figures forced-aligner papers report.
+        the figures forced-aligner papers report — and the median signed error (hypothesis minus \
+        reference), which shows a timing bias or a labelling convention: positive is late.
 
         e.g.: parrot eval-align exp/tts/data/test/phones.ctm exp/tts/align_test/phones.ctm
         """
