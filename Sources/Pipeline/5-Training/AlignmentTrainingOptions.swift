@@ -35,7 +35,7 @@ public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
     /// ±0 frames after a CTC start. Its first alignment is consistently early (boundaries 10.5 ms
     /// before the reference's, median, on development training voices), and a classifier that
     /// sees a frame on each side learns to label a frame by its neighbour: the shift outlived
-    /// every round (−4.5 ms at the end; −2.5 ms with ±0), costing 1.7 points within 20 ms on the
+    /// every round (−4.5 ms at the end; −1.5 ms with ±0), costing 1.7 points within 20 ms on the
     /// development voices.
     public static let localSpliceAfterCTCStart = 0
 
