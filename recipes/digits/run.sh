@@ -82,7 +82,7 @@ if stage 2 "features (40 log-Mel bins at 8 kHz$([ "$speed_perturb" = 1.0 ] || ec
   stage_done 2
 fi
 
-if stage 3 "train: flat start, then rounds of training and Viterbi re-alignment until the alignments settle (parrot train's defaults)"; then
+if stage 3 "train: a CTC start, then rounds of training and Viterbi re-alignment until the alignments settle (parrot train's defaults)"; then
   # shellcheck disable=SC2086
   "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --nj "$nj" \
     --train-jobs "$train_jobs" --cmd "$cmd" $train_options

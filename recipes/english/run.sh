@@ -82,7 +82,7 @@ if stage 2 "features at 16 kHz, and one augmented copy of every training utteran
   stage_done 2
 fi
 
-if stage 3 "train: flat start and Viterbi re-alignment, parrot's defaults"; then
+if stage 3 "train: a CTC start and Viterbi re-alignment, parrot's defaults"; then
   "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --nj "$nj" --cmd "$cmd"
   stage_done 3
 fi
@@ -107,7 +107,7 @@ if stage 5 "the model card"; then
   {
     echo "# English starter model (ARPAbet, 16 kHz), made by recipes/english/run.sh"
     echo
-    echo "A framewise bidirectional LSTM acoustic model, trained by \`parrot train\` (flat start and"
+    echo "A framewise bidirectional LSTM acoustic model, trained by \`parrot train\` (a CTC start and"
     echo "Viterbi re-alignment) on synthetic and real English, for aligning and decoding English without"
     echo "training first (\`parrot align english english DATA OUT\`) and as the start of adaptation"
     echo "(\`parrot train DATA english OUT --init-model english\`)."

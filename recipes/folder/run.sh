@@ -46,7 +46,7 @@ if stage 0 "validate $corpus"; then
   stage_done 0
 fi
 
-if [ -z "$model" ] && stage 1 "train on the folder (flat start, then Viterbi re-alignment until the alignments settle)"; then
+if [ -z "$model" ] && stage 1 "train on the folder (a CTC start, then Viterbi re-alignment until the alignments settle)"; then
   # The folder's problems were reported in stage 0; train on what is usable.
   "$parrot" train "$corpus" "$lexicon" "$exp/model" --sample-rate "$sample_rate" --nj "$nj" "${folder_options[@]}" || \
     [ -f "$exp/model/final.mdl" ] || exit 1

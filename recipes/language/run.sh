@@ -44,7 +44,7 @@ if stage 1 "features (40 log-Mel bins, 16 kHz)"; then
   stage_done 1
 fi
 
-if stage 2 "train: flat start and Viterbi re-alignment, parrot's defaults"; then
+if stage 2 "train: a CTC start and Viterbi re-alignment, parrot's defaults"; then
   "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --nj "$nj" --cmd "$cmd"
   stage_done 2
 fi

@@ -50,7 +50,7 @@ if stage 2 "features (40 log-Mel bins, 16 kHz)"; then
   stage_done 2
 fi
 
-if stage 3 "train: flat start, then rounds of training and Viterbi re-alignment until the alignments settle"; then
+if stage 3 "train: a CTC start, then rounds of training and Viterbi re-alignment until the alignments settle"; then
   # parrot train's defaults, nothing tuned for this corpus: frame-local rounds on ±1 frame, each
   # round trained until its validation loss stops improving, rounds until fewer than 1% of the
   # frames change, pauses between words of at least 100 ms.
@@ -75,7 +75,7 @@ if stage 4 "align the test voices and the flite voices, as trained and with a bo
 fi
 
 if stage 5 "alignment accuracy against the synthesizer's reference"; then
-  echo "as trained (flat start and Viterbi re-alignment only):"
+  echo "as trained (no refiner):"
   "$parrot" eval-align "$data/test/phones.ctm" "$exp/align_test_unrefined/phones.ctm" | tee "$exp/align_test_unrefined/accuracy.txt"
   echo "with the boundary refiner:"
   "$parrot" eval-align "$data/test/phones.ctm" "$exp/align_test/phones.ctm" | tee "$exp/align_test/accuracy.txt"

@@ -63,7 +63,7 @@ if stage 2 "features (40 log-Mel bins at the corpus' native 8 kHz)"; then
   stage_done 2
 fi
 
-if stage 3 "train: flat start, then Viterbi re-alignment rounds (parrot train's defaults)"; then
+if stage 3 "train: a CTC start, then Viterbi re-alignment rounds (parrot train's defaults)"; then
   # Each epoch's training and each round's re-alignment (in --nj parts) run as launcher jobs.
   "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --nj "$nj" \
     --train-jobs "$train_jobs" --cmd "$cmd" $train_options > "$exp/log/train.log"
