@@ -62,6 +62,9 @@ public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
     /// start), when that is set: CTC first learns to output blanks everywhere and needs far more
     /// steps than a round on alignments before it finds the phones. Default 1,500.
     public var ctcMinimumSteps: Int? = 1_500
+    /// `ctcMinimumSteps` for the CTC network of a CTC start: its alignments are only the first of
+    /// many, and the frame-local rounds re-place every boundary. Default 500.
+    public var ctcStartMinimumSteps: Int? = 500
     /// `network.patience` when training a CTC model, when that is set. Default 4.
     public var ctcPatience: Int? = 4
     /// The most epochs of a CTC model (when `ctcMinimumSteps` sets the limit), and the steps
