@@ -15,16 +15,16 @@ import Transcription
 ///     MODEL_DIR/final.mdl       the CTC model (its last class is the blank);  MODEL_DIR/phones.txt  its classes
 extension AlignmentTrainer {
     /// The CTC network for `compiled` (in `MODEL_DIR/ctc`, resumed from there), with each
-    /// utterance's label sequence. `phoneSet` ends with the blank. `forStart`: the network of a
-    /// CTC start (`ctcStartMinimumSteps`).
-    func trainCTC(_ compiled: CompiledTranscripts, phoneSet: [String], forStart: Bool = false, resume: Bool) throws
+    /// utterance's label sequence. `phoneSet` ends with the blank. `minimumSteps` replaces the
+    /// network options' own when they have one (`ctcMinimumSteps`, or `ctcStartMinimumSteps`).
+    func trainCTC(_ compiled: CompiledTranscripts, phoneSet: [String], minimumSteps: Int?, resume: Bool) throws
         -> (model: AcousticModel, labels: [String: FrameLabels], trainer: NetworkTrainer) {
         var labels = [String: FrameLabels]()
         for key in compiled.keys { labels[key] = FrameLabels(try compiled.compile(key).pronunciations.flatMap { $0[0] }.map(Int32.init)) }
         onEvent?(.message("CTC: \(labels.count) utterances, \(labels.values.reduce(0) { $0 + $1.count }) phones, \(phoneSet.count) classes with the blank"))
         var ctcOptions = options.network
         ctcOptions.criterion = .ctc
-        if ctcOptions.minimumSteps != nil { ctcOptions.minimumSteps = forStart ? options.ctcStartMinimumSteps : options.ctcMinimumSteps }
+        if ctcOptions.minimumSteps != nil { ctcOptions.minimumSteps = minimumSteps }
         if ctcOptions.patience != nil { ctcOptions.patience = options.ctcPatience }
         if ctcOptions.minimumSteps != nil {
             (ctcOptions.epochCap, ctcOptions.warmupSteps) = (options.ctcMaximumEpochs, options.ctcWarmupSteps)
@@ -47,7 +47,8 @@ extension AlignmentTrainer {
             let made = (try? String(contentsOfFile: record, encoding: .utf8)).flatMap { InitialAlignment(rawValue: $0.trimmingCharacters(in: .whitespacesAndNewlines)) }
             return (try TargetTable.read(path: path("ali.0.ark")), made ?? .ctc)
         }
-        let (model, labels, _) = try trainCTC(compiled, phoneSet: compiler.phoneSet + [CTC.blankLabel], forStart: true, resume: resume)
+        let (model, labels, _) = try trainCTC(compiled, phoneSet: compiler.phoneSet + [CTC.blankLabel], minimumSteps: options.ctcStartMinimumSteps,
+                                              resume: resume)
         // A CTC network still on the blank plateau aligns every phone anywhere: start flat instead.
         let sample = Array(compiled.keys.prefix(64))
         let (emitted, needed) = try emittedPhones(model, keys: sample, labels: labels)
@@ -75,7 +76,7 @@ extension AlignmentTrainer {
     /// Trains (or resumes) the CTC model and leaves its forced alignments in `finalAlignment`.
     func runCTC(_ compiled: CompiledTranscripts, phoneSet: [String], failures: [(String, String)], resume: Bool) throws -> AcousticModel {
         let started = Date()
-        let (model, labels, trainer) = try trainCTC(compiled, phoneSet: phoneSet, resume: resume)
+        let (model, labels, trainer) = try trainCTC(compiled, phoneSet: phoneSet, minimumSteps: options.ctcMinimumSteps, resume: resume)
         // The forced alignment of every utterance under the final model: its priors, its phone
         // bigram, and the utterances it could use.
         let keys = labels.keys.sorted(by: cLocaleLess)

@@ -43,6 +43,7 @@ public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
     public func localSplice(after start: InitialAlignment) -> Int {
         localSplice ?? (start == .ctc ? Self.localSpliceAfterCTCStart : Self.localSpliceAfterFlatStart)
     }
+
     /// Adam's learning rate in every round when training starts from a model
     /// (`AlignmentTrainer.initialModel`): adaptation refines what the model knows instead of
     /// overwriting it. Default 1e-4, a tenth of a fresh network's.
@@ -58,8 +59,8 @@ public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
     /// trained first, its alignments the start; `AlignmentTrainer.ctcStart`). Default nil here;
     /// `parrot train` starts from CTC unless told otherwise (`TrainCommand`).
     public var initialAlignment: InitialAlignment?
-    /// `network.minimumSteps` when training a CTC model (`network.criterion` `.ctc`, or a CTC
-    /// start), when that is set: CTC first learns to output blanks everywhere and needs far more
+    /// `network.minimumSteps` when training a CTC model (`network.criterion` `.ctc`), when that
+    /// is set: CTC first learns to output blanks everywhere and needs far more
     /// steps than a round on alignments before it finds the phones. Default 1,500.
     public var ctcMinimumSteps: Int? = 1_500
     /// `ctcMinimumSteps` for the CTC network of a CTC start: its alignments are only the first of

@@ -140,8 +140,8 @@ struct TrainCommand: ParsableCommand {
             options.network.criterion = criterion == .ctc ? .ctc : nil
             options.network.noiseSNR = try noiseRange()
             // A CTC start unless told otherwise. Chosen on development data (bench/dev, 600 utterances):
-            // boundaries within 20 ms 86.25% against the flat start's 86.24% on eSpeak voices,
-            // 61.24% against 57.66% on Festival's voice unheard, 77.65% against 70.93% trained on
+            // boundaries within 20 ms 86.40% against the flat start's 86.24% on eSpeak voices,
+            // 61.77% against 57.66% on Festival's voice unheard, 76.87% against 70.93% trained on
             // Festival's voice alone.
             options.initialAlignment = initModel == nil && criterion == .framewise ? initAlignment ?? .ctc : nil
             // An explicit --epochs is the limit as given; the default is raised on small corpora.
