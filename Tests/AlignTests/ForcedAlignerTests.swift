@@ -51,6 +51,29 @@ func frames(_ pattern: String) -> Matrix {
         #expect(abs(output.logLikelihood - 13 * perFrame) < 1e-3)
     }
 
+    /// Priors, worked by hand: frame 6 of S S S A A A ? B B B S S S scores A 10 and B 9, so the
+    /// posteriors give it to A (B starts at 7). With log-priors A −1 and B −3 and the default
+    /// scale 1, its scaled likelihoods are A 10 + 1 = 11 and B 9 + 3 = 12 (less the same
+    /// normaliser), so it goes to the rarer B (B starts at 6); scale 0 or no priors keep 7.
+    @Test func priorsMoveAnAmbiguousFrameToTheRarerClass() throws {
+        var features = frames("SSSAAAABBBSSS")
+        features[6, 1] = 10
+        features[6, 2] = 9
+        let compiled = try aligner.compiler.compile(utterance: "u", transcript: "AB")
+        func startOfB(priors: [Float]?, scale: Float?) throws -> Int {
+            var aligner = self.aligner
+            aligner.logPriors = priors
+            if let scale { aligner.options.priorScale = scale }
+            let output = try #require(try aligner.align([ForcedAligner.Input(utterance: "u", transcript: compiled, features: features)],
+                                                        workspace: NetworkWorkspace()).first?.get())
+            return try #require(output.alignment.phones.first { $0.label == "B" }).start
+        }
+        #expect(AlignerOptions().priorScale == 1)
+        #expect(try startOfB(priors: [-0.5, -1, -3], scale: nil) == 6)
+        #expect(try startOfB(priors: [-0.5, -1, -3], scale: 0) == 7)
+        #expect(try startOfB(priors: nil, scale: nil) == 7)
+    }
+
     /// A padded batch gives each utterance what it gets alone; one with features of another
     /// dimension fails by itself, and one too short for its transcript says so.
     @Test func aBatchAlignsAsOneAtATimeAndFailuresStayWithTheirUtterance() throws {

@@ -67,6 +67,24 @@ import Testing
             #expect(words.filter { $0[0] == utterance }.map { String($0[4]) }.joined(separator: " ") == transcript)
         }
 
+        // Priors come from priors.txt beside the model: the default is --prior-scale 1. A model
+        // file on its own aligns on its posteriors, with a note, as --prior-scale 0 does, and
+        // an explicit scale then fails naming the missing file.
+        try FileManager.default.createDirectory(atPath: dir + "/bare", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: dir + "/model/final.mdl", toPath: dir + "/bare/final.mdl")
+        var ctm = [String: Data]()
+        for (name, model, extra) in [("default", "model", [String]()), ("one", "model", ["--prior-scale", "1"]),
+                                     ("zero", "model", ["--prior-scale", "0"]), ("bare", "bare", [])] {
+            let run = try TestSupport.run(parrot, ["align", dir + "/" + model, dir + "/tts/lexicon.txt", test, dir + "/priors-" + name] + extra)
+            #expect(run.status == 1, "\(name): \(run.standardError)")
+            #expect(run.standardError.contains("no priors.txt beside") == (name == "bare"), "\(name): \(run.standardError)")
+            ctm[name] = FileManager.default.contents(atPath: dir + "/priors-\(name)/phones.ctm")
+        }
+        #expect(ctm["default"] != nil && ctm["default"] == ctm["one"])
+        #expect(ctm["bare"] != nil && ctm["bare"] == ctm["zero"])
+        let refused = try TestSupport.run(parrot, ["align", dir + "/bare", dir + "/tts/lexicon.txt", test, dir + "/priors-refused", "--prior-scale", "1"])
+        #expect(refused.status != 0 && refused.standardError.contains("bare/priors.txt"), "\(refused.standardError)")
+
         // --min-pause 8: every silence between two words lasts at least 80 ms.
         let paused = try TestSupport.run(parrot, ["align", dir + "/model", dir + "/tts/lexicon.txt", test, dir + "/paused", "--min-pause", "8"])
         #expect(paused.status == 1, "\(paused.standardError)")

@@ -10,9 +10,10 @@ public struct AlignerOptions: Codable, Equatable, Sendable {
     /// (100 ms at 10 ms): a shorter pause is a word-initial stop's closure far more often than
     /// a pause, and with 30 ms the built-in corpus' test voices had 419 such false pauses.
     public var minimumPause: Int? = 10
-    /// Weight of the log-prior subtracted from the log-posteriors (hybrid "scaled likelihoods");
-    /// 0 uses posteriors as they are. Default 0.
-    public var priorScale: Float = 0
+    /// Weight of the log-prior subtracted from the log-posteriors (hybrid "scaled likelihoods":
+    /// p(x|s) ∝ p(s|x) / p(s)); 0 uses posteriors as they are. Default 1. It applies only where
+    /// the aligner has priors (`ForcedAligner.logPriors`).
+    public var priorScale: Float = 1
     /// Allow silence at both ends and between words. Default true.
     public var optionalSilence = true
     /// Words missing from the lexicon: leave the utterance out (`skip`) or align them as spoken

@@ -65,7 +65,8 @@ struct AlignCommand: ParsableCommand {
             let transcripts = try TableFile.packed(path: (data.path as NSString).appendingPathComponent("text"))
             let lexiconFile = try alignment.completing(lexiconRead, named: lexiconName, transcripts: transcripts, directory: outDir, command: "align").lexicon
             Self.reportPhonesTheModelLacks(lexicon: lexiconFile, transcripts: transcripts, model: acoustic, modelName: model)
-            let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName))
+            let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName),
+                                                  priorsRequired: alignment.priorScale != nil)
             var job = AlignmentJob(aligner: aligner, source: source, transcripts: transcripts)
             job.flatStart = flatStart
             job.recordings = data.folder?.recordings ?? []

@@ -14,8 +14,8 @@ struct AlignmentArguments: ParsableArguments {
     @Option(help: "Frames a silence between two words lasts at least. A long minimum keeps a word-initial stop's closure in the stop instead of taking it for a pause.")
     var minPause = 10
 
-    @Option(help: "Weight of the class log-prior subtracted from the log-posteriors when aligning (0: none). align and train-refiner take the priors from priors.txt beside the model; train from each round's alignment (a starting model's first alignment uses none).")
-    var priorScale: Float = 0
+    @Option(help: "Weight of the class log-prior subtracted from the log-posteriors when aligning (0: none). align and train-refiner take the priors from priors.txt beside the model (a model without one is aligned without priors, unless this option is given); train from each round's alignment (a starting model's first alignment uses none). Default: 1 in align and train-refiner, 0 in train's re-alignments.")
+    var priorScale: Float?
 
     @Option(help: "Words not in the lexicon: skip (leave the utterance out and report it), spn (align them to spoken noise) or g2p (pronounce them with eSpeak NG, in the built-in corpus's ARPAbet phones; every generated pronunciation is listed in the output directory's g2p.txt). Default: g2p with the lexicon 'english', else skip.")
     var oov: OOVMode?
@@ -23,7 +23,7 @@ struct AlignmentArguments: ParsableArguments {
     func validate() throws {
         guard minDuration >= 1 else { throw ValidationError("--min-duration must be at least 1") }
         if minPause < 1 { throw ValidationError("--min-pause must be at least 1") }
-        guard priorScale.isFinite, priorScale >= 0 else { throw ValidationError("--prior-scale must be 0 or more") }
+        if let priorScale, !priorScale.isFinite || priorScale < 0 { throw ValidationError("--prior-scale must be 0 or more") }
     }
 
     /// The library's options for a lexicon given as `lexicon` (the built-in `english` pronounces
@@ -32,7 +32,7 @@ struct AlignmentArguments: ParsableArguments {
         var options = AlignerOptions()
         options.minimumDuration = minDuration
         options.minimumPause = minPause
-        options.priorScale = priorScale
+        if let priorScale { options.priorScale = priorScale }
         options.oovMode = oov ?? (lexicon.isBuiltIn ? .g2p : .skip)
         return options
     }

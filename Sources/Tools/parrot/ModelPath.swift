@@ -10,18 +10,29 @@ enum ModelPath {
     /// The class log-priors `parrot train` wrote beside `modelFile` (priors.txt), in the order of
     /// `labels`; a class it does not list gets -20.
     static func logPriors(besides modelFile: String, labels: [String]) throws -> [Float] {
-        let path = ((modelFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("priors.txt")
-        let table = try TableFile(path: path).dictionary
+        let table = try TableFile(path: priorsPath(besides: modelFile)).dictionary
         return labels.map { Float(table[$0] ?? "") ?? -20 }
     }
 
     /// An aligner for `model` (read from `file`) with `options`; with a prior scale, the class
-    /// log-priors come from priors.txt beside the file.
-    static func aligner(_ model: AcousticModel, file: String, lexicon: Lexicon, options: AlignerOptions) throws -> ForcedAligner {
+    /// log-priors of a framewise model come from priors.txt beside the file. A model without
+    /// one (written by `nnet-train`, or copied on its own) is aligned on its posteriors as they
+    /// are, with a note, unless `priorsRequired` (the scale was given on the command line).
+    static func aligner(_ model: AcousticModel, file: String, lexicon: Lexicon, options: AlignerOptions, priorsRequired: Bool) throws -> ForcedAligner {
         var aligner = ForcedAligner(model: model, compiler: TranscriptCompiler(lexicon: lexicon, phoneSet: model.classLabels, oovMode: options.oovMode),
                                     options: options)
-        if options.priorScale != 0 { aligner.logPriors = try logPriors(besides: file, labels: model.classLabels) }
+        guard options.priorScale != 0, model.criterion == .framewise else { return aligner }
+        if !priorsRequired, !FileManager.default.fileExists(atPath: priorsPath(besides: file)) {
+            FileHandle.standardError.write(Data("note: no priors.txt beside \(file): aligning on the model's posteriors as they are (as --prior-scale 0)\n".utf8))
+            return aligner
+        }
+        aligner.logPriors = try logPriors(besides: file, labels: model.classLabels)
         return aligner
+    }
+
+    /// Where `parrot train` writes the class log-priors of the model in `modelFile`.
+    static func priorsPath(besides modelFile: String) -> String {
+        ((modelFile as NSString).deletingLastPathComponent as NSString).appendingPathComponent("priors.txt")
     }
 
     /// The model file `argument` names: a file as it is, a directory's final.mdl, or a named

@@ -129,6 +129,7 @@ struct TrainCommand: ParsableCommand {
             options.rounds = rounds
             options.changeThreshold = changeThreshold
             options.alignment = alignment.options(lexicon: lexiconName)
+            if alignment.priorScale == nil { options.alignment.priorScale = AlignmentTrainingOptions.realignmentPriorScale }
             options.jobs = jobs
             options.speechThreshold = speechThreshold
             options.localRounds = localRounds

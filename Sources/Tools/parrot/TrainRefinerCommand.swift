@@ -67,7 +67,8 @@ struct TrainRefinerCommand: ParsableCommand {
             let lexiconName = try LexiconName(lexicon)
             let lexiconFile = try alignment.completing(try Lexicon(path: lexiconName.path), named: lexiconName, transcripts: transcripts,
                                                        directory: besideOut, command: "train-refiner").lexicon
-            let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName))
+            let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName),
+                                                  priorsRequired: alignment.priorScale != nil)
 
             let keys = source.keys.filter { references[$0] != nil && transcripts[$0] != nil }.sorted(by: cLocaleLess)
             guard !keys.isEmpty else { throw AlignError.noReferenceBoundaries(reason: "no utterance of \(dataDir) has both a transcript and reference phones in \(reference)") }
