@@ -20,7 +20,7 @@
 #         --speed-perturb 0.9,1.0,1.1 adds training copies at those speeds, as Kaldi recipes
 #         augment data; off by default: on held-out speakers it did not help parrot train's
 #         defaults, see the README, Speaker robustness),
-#         3 flat-start training by Viterbi re-alignment, 4 align the test files,
+#         3 training (a CTC start, then Viterbi re-alignment), 4 align the test files,
 #         5 decode them with the grammar "exactly one digit", 6 score (%WER = % of files wrong),
 #         7 the run report exp/digits/report.html (figures, training curves, aligned test files).
 usage="usage: recipes/digits/run.sh [CORPUS_DIR] [--corpora DIR] [--stage N] [--stop-stage N] [--nj N] [--held-out SPEAKER] [--speed-perturb F,F,F] [--feature-options \"...\"] [--train-options \"...\"] [--cmd local|slurm] [--train-jobs J]"

@@ -18,7 +18,7 @@
 #         2 features at 16 kHz (FSDD resampled: telephone-band speech in training), with one
 #           augmented copy of every training utterance: speed 0.9 or 1.1, white noise 10 or 20 dB
 #           down, a simulated room of reverberation time 0.3 s, or a telephone line,
-#         3 flat-start training (parrot train, default flags),
+#         3 training (parrot train, default flags: a CTC start, then Viterbi re-alignment),
 #         4 figures: alignment of the unseen voice variants and of test-flite against the
 #           synthesizers' phone times; FSDD's test takes with the one-digit grammar,
 #         5 the model card, models/english/MODEL.md (data, phones, features, command, figures),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The built-in corpus in another language eSpeak NG speaks, and flat-start training and
+# The built-in corpus in another language eSpeak NG speaks, and training from transcripts and
 # alignment on it with parrot's defaults: nothing here is tuned for the language.
 #
 #   recipes/language/run.sh LANG [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train N] [--test N] [--seed S] [--words FILE]
@@ -13,7 +13,7 @@
 #           others only for testing, sentences of words drawn from the word list, eSpeak's own
 #           phonemes and phone times),
 #         1 features (40 log-Mel bins, 16 kHz),
-#         2 flat-start training (parrot train, default flags),
+#         2 training (parrot train, default flags: a CTC start, then Viterbi re-alignment),
 #         3 a lexicon of the test words from eSpeak NG alone (parrot lexicon --language), as a
 #           user without a dictionary would have it; align the test voices with it and with the
 #           corpus's own lexicon (the pronunciations as spoken),

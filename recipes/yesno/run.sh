@@ -14,8 +14,8 @@
 # --cmd slurm for a Slurm cluster; job logs in exp/yesno/log/, exp/yesno/feats/*/log/ and
 # exp/yesno/model/**/log/).
 # Stages: 0 data directories and lexicon (CMU pronunciations: phones inside the words let the
-# model tell "yes yes" from one long "yes"), 1 validation, 2 features, 3 flat-start training by
-# Viterbi re-alignment, 4 a unigram language model of the training text (Kaldi's task.arpabo),
+# model tell "yes yes" from one long "yes"), 1 validation, 2 features, 3 training (a CTC
+# start, then Viterbi re-alignment), 4 a unigram language model of the training text (Kaldi's task.arpabo),
 # 5 decode the test files (lexicon search, word loop with that model), 6 score (%WER),
 # 7 the run report exp/yesno/report.html (figures, training curves, decoded test files drawn).
 usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--corpora DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train-jobs J] [--train-options \"...\"]"
