@@ -12,7 +12,7 @@
 # Stages: 0 build the corpus (train: 10 voices, test: 2 unseen voices and unseen sentences,
 #           test-flite: the test sentences from flite's voices awb and rms),
 #         1 validate it, 2 features (40 log-Mel bins, 16 kHz),
-#         3 flat-start training by iterative Viterbi re-alignment (parrot train),
+#         3 training by iterative Viterbi re-alignment from a CTC start (parrot train),
 #         4 learn a boundary refiner from the training voices' reference phone times (parrot
 #           train-refiner) and align the test voices and the flite voices without and with it
 #           (TextGrid, CTM, JSON; test-flite with its own lexicon, test-flite/lexicon.txt),
