@@ -26,6 +26,10 @@ enum ModelPath {
             FileHandle.standardError.write(Data("note: no priors.txt beside \(file): aligning on the model's posteriors as they are (as --prior-scale 0)\n".utf8))
             return aligner
         }
+        guard FileManager.default.fileExists(atPath: priorsPath(besides: file)) else {
+            throw ValidationError("--prior-scale \(options.priorScale.formatted()) needs the class priors parrot train writes beside final.mdl, "
+                + "and \(priorsPath(besides: file)) does not exist (--prior-scale 0 aligns on the posteriors as they are)")
+        }
         aligner.logPriors = try logPriors(besides: file, labels: model.classLabels)
         return aligner
     }
