@@ -66,7 +66,7 @@ struct AlignCommand: ParsableCommand {
             let lexiconFile = try alignment.completing(lexiconRead, named: lexiconName, transcripts: transcripts, directory: outDir, command: "align").lexicon
             Self.reportPhonesTheModelLacks(lexicon: lexiconFile, transcripts: transcripts, model: acoustic, modelName: model)
             let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName),
-                                                  priorsRequired: alignment.priorScale != nil)
+                                                  priorsRequired: alignment.priorScale != nil, command: "align")
             var job = AlignmentJob(aligner: aligner, source: source, transcripts: transcripts)
             job.flatStart = flatStart
             job.recordings = data.folder?.recordings ?? []

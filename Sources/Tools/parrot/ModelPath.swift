@@ -17,18 +17,21 @@ enum ModelPath {
     /// An aligner for `model` (read from `file`) with `options`; with a prior scale, the class
     /// log-priors of a framewise model come from priors.txt beside the file. A model without
     /// one (written by `nnet-train`, or copied on its own) is aligned on its posteriors as they
-    /// are, with a note, unless `priorsRequired` (the scale was given on the command line).
-    static func aligner(_ model: AcousticModel, file: String, lexicon: Lexicon, options: AlignerOptions, priorsRequired: Bool) throws -> ForcedAligner {
+    /// are, with a note naming `command`, unless `priorsRequired` (the scale was given on the
+    /// command line): then it is an error.
+    static func aligner(_ model: AcousticModel, file: String, lexicon: Lexicon, options: AlignerOptions, priorsRequired: Bool,
+                        command: String) throws -> ForcedAligner {
         var aligner = ForcedAligner(model: model, compiler: TranscriptCompiler(lexicon: lexicon, phoneSet: model.classLabels, oovMode: options.oovMode),
                                     options: options)
         guard options.priorScale != 0, model.criterion == .framewise else { return aligner }
-        if !priorsRequired, !FileManager.default.fileExists(atPath: priorsPath(besides: file)) {
-            FileHandle.standardError.write(Data("note: no priors.txt beside \(file): aligning on the model's posteriors as they are (as --prior-scale 0)\n".utf8))
-            return aligner
-        }
-        guard FileManager.default.fileExists(atPath: priorsPath(besides: file)) else {
+        let priors = priorsPath(besides: file)
+        guard FileManager.default.fileExists(atPath: priors) else {
+            guard priorsRequired else {
+                printError("parrot \(command): note: no priors.txt beside \(file): aligning on the model's posteriors as they are (as --prior-scale 0)")
+                return aligner
+            }
             throw ValidationError("--prior-scale \(options.priorScale.formatted()) needs the class priors parrot train writes beside final.mdl, "
-                + "and \(priorsPath(besides: file)) does not exist (--prior-scale 0 aligns on the posteriors as they are)")
+                + "and \(priors) does not exist (--prior-scale 0 aligns on the posteriors as they are)")
         }
         aligner.logPriors = try logPriors(besides: file, labels: model.classLabels)
         return aligner

@@ -68,7 +68,7 @@ struct TrainRefinerCommand: ParsableCommand {
             let lexiconFile = try alignment.completing(try Lexicon(path: lexiconName.path), named: lexiconName, transcripts: transcripts,
                                                        directory: besideOut, command: "train-refiner").lexicon
             let aligner = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName),
-                                                  priorsRequired: alignment.priorScale != nil)
+                                                  priorsRequired: alignment.priorScale != nil, command: "train-refiner")
 
             let keys = source.keys.filter { references[$0] != nil && transcripts[$0] != nil }.sorted(by: cLocaleLess)
             guard !keys.isEmpty else { throw AlignError.noReferenceBoundaries(reason: "no utterance of \(dataDir) has both a transcript and reference phones in \(reference)") }
