@@ -35,6 +35,7 @@ import Transcription
         try aligner.compiler.compile(utterance: "u", transcript: "AB C")
     }
 
+    /// Blanks whose posteriors do not tell the two phones apart are shared at their midpoint.
     @Test func blanksBetweenPhonesAreSharedAtTheirMidpointAndSilenceSurroundsTheWords() throws {
         let aligner = aligner(minimumPause: 10)
         //                    0123456789
@@ -49,6 +50,25 @@ import Transcription
         ])
         #expect(alignment.words == [AlignedSegment(label: "AB", start: 2, end: 8), AlignedSegment(label: "C", start: 8, end: 10)])
         #expect(alignment.frameClasses == [0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 0])
+    }
+
+    /// The blanks between two phones go where the model's posteriors of those two phones say,
+    /// worked by hand: A is emitted at 2 and B at 6; on blanks 3 and 4 the model gives A −1 and
+    /// B −5, on blank 5 A −5 and B −1. Splitting after k of the three blanks scores
+    /// (−1 − −5)·min(k, 2) − 4·max(0, k − 2) more than giving all three to B: 0, 4, 8, 4 for
+    /// k = 0…3, so A keeps 3 and 4 and B starts at 5 (the midpoint would start it at 4). Between
+    /// B and C the blanks score B and C alike, so they split at their midpoint as before.
+    @Test func blanksBetweenTwoPhonesFollowThoseTwoPhonesPosteriors() throws {
+        let aligner = aligner(minimumPause: 10)
+        var y = spikes("__A___B__C_")
+        for t in [3, 4] { (y[t, 1], y[t, 2]) = (-1, -5) }
+        (y[5, 1], y[5, 2]) = (-5, -1)
+        let alignment = try aligner.ctcAlign("u", compiled: compiled(aligner), logPosteriors: y)
+        #expect(alignment.phones == [
+            AlignedSegment(label: "SIL", start: 0, end: 2), AlignedSegment(label: "A", start: 2, end: 5),
+            AlignedSegment(label: "B", start: 5, end: 8), AlignedSegment(label: "C", start: 8, end: 10),
+            AlignedSegment(label: "SIL", start: 10, end: 11),
+        ])
     }
 
     /// A recording whose frames × CTC states exceed the limit (2²⁸ by default; 70 here) is refused,

@@ -5,7 +5,8 @@ import Transcription
 /// Alignment under a CTC model (`AcousticModel.criterion` `.ctc`): the most probable CTC path
 /// through the transcript's phones (`CTC.forcedAlignment`: each phone's frames, blanks between),
 /// turned into phone segments that tile the utterance (`UtteranceAlignment(ctcPath:…)`: blanks
-/// shared at midpoints, silence around the words and in long blank runs between them).
+/// between two phones split where the model's own posteriors of the two phones say, silence around
+/// the words and in long blank runs between them).
 extension ForcedAligner {
     /// Frames × states a CTC alignment may search: its back-pointers take a byte each, 256 MB.
     public static let ctcAlignmentLimit = 1 << 28
@@ -30,6 +31,7 @@ extension ForcedAligner {
         var score = 0.0
         for (t, i) in path.enumerated() { score += Double(logPosteriors[t, i >= 0 ? Int(phones[i]) : blank]) }
         return UtteranceAlignment(utterance: utterance, ctcPath: path, phones: phones, wordOf: wordOf, words: compiled.words, labels: compiler.phoneSet,
-                                  silence: Int32(compiler.silence), pauses: options.optionalSilence, minimumPause: options.minimumPause ?? 0, score: score)
+                                  silence: Int32(compiler.silence), pauses: options.optionalSilence, minimumPause: options.minimumPause ?? 0, score: score,
+                                  logProbability: { logPosteriors[$0, Int($1)] })
     }
 }

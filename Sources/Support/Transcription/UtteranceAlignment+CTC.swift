@@ -1,16 +1,20 @@
 extension UtteranceAlignment {
     /// Phone segments from a CTC path (which label each frame emits, −1 for the blank; see
     /// `CTC.forcedAlignment`). A phone emitted on frames `[a, b)` and the next phone first emitted
-    /// at `c` share the blank frames `[b, c)` at their midpoint; blanks before the first phone and
-    /// after the last are silence, and so is a run of blanks between two words of at least
-    /// `minimumPause` + 2 frames (its first and last frames stay with the phones around it).
+    /// at `c` share the blank frames `[b, c)`: with `logProbability`, the split k that maximises
+    /// the blanks' log-probabilities of the phone before on `[b, k)` and of the phone after on
+    /// `[k, c)` (the split nearest the midpoint among equals), else at their midpoint. Blanks
+    /// before the first phone and after the last are silence, and so is a run of blanks between
+    /// two words of at least `minimumPause` + 2 frames (its first and last frames stay with the
+    /// phones around it).
     /// - Parameters:
     ///   - path: per frame, the index into `phones` it emits, or −1.
     ///   - phones: the class of each label, in order; `wordOf`: the index into `words` of each.
     ///   - labels: class names; `silence`: the silence class.
     ///   - pauses: whether long blank runs between words become silence.
+    ///   - logProbability: the model's log-probability of a class at a frame, (frame, class).
     public init(utterance: String, ctcPath path: [Int], phones: [Int32], wordOf: [Int], words: [String], labels: [String], silence: Int32,
-                pauses: Bool, minimumPause: Int, score: Double) {
+                pauses: Bool, minimumPause: Int, score: Double, logProbability: ((Int, Int32) -> Float)? = nil) {
         let frames = path.count
         var first = [Int](repeating: -1, count: phones.count), last = first
         for (t, i) in path.enumerated() where i >= 0 {
@@ -23,16 +27,21 @@ extension UtteranceAlignment {
         func isPause(between i: Int, and j: Int) -> Bool {
             pauses && wordOf[i] != wordOf[j] && first[j] - (last[i] + 1) >= pause + 2
         }
+        // Where phone i starts when the blanks before it are shared with phone i − 1.
+        func split(before i: Int) -> Int {
+            let low = last[i - 1] + 1, gap = first[i] - low, midpoint = gap / 2
+            guard let logProbability, gap > 0, phones[i - 1] != phones[i] else { return low + midpoint }
+            var best = 0, bestScore = 0.0, running = 0.0
+            for k in 1...gap {
+                running += Double(logProbability(low + k - 1, phones[i - 1]) - logProbability(low + k - 1, phones[i]))
+                if running > bestScore || (running == bestScore && abs(k - midpoint) < abs(best - midpoint)) { (best, bestScore) = (k, running) }
+            }
+            return low + best
+        }
         for i in phones.indices {
             var start = first[i], end = last[i] + 1
-            if i > 0 {
-                let gap = first[i] - (last[i - 1] + 1)
-                start = isPause(between: i - 1, and: i) ? first[i] - 1 : last[i - 1] + 1 + gap / 2
-            }
-            if i + 1 < phones.count {
-                let gap = first[i + 1] - end
-                end = isPause(between: i, and: i + 1) ? end + 1 : end + gap / 2
-            }
+            if i > 0 { start = isPause(between: i - 1, and: i) ? first[i] - 1 : split(before: i) }
+            if i + 1 < phones.count { end = isPause(between: i, and: i + 1) ? end + 1 : split(before: i + 1) }
             for t in start..<end { classes[t] = phones[i] }
             segments.append(AlignedSegment(label: labels[Int(phones[i])], start: start, end: end))
             if i == 0 || wordOf[i] != wordOf[i - 1] {
