@@ -38,10 +38,12 @@ extension UtteranceAlignment {
             }
             return low + best
         }
+        // Each boundary once: where phone i starts, shared with phone i − 1's end (none for the first).
+        let splits = phones.indices.map { $0 > 0 && !isPause(between: $0 - 1, and: $0) ? split(before: $0) : 0 }
         for i in phones.indices {
             var start = first[i], end = last[i] + 1
-            if i > 0 { start = isPause(between: i - 1, and: i) ? first[i] - 1 : split(before: i) }
-            if i + 1 < phones.count { end = isPause(between: i, and: i + 1) ? end + 1 : split(before: i + 1) }
+            if i > 0 { start = isPause(between: i - 1, and: i) ? first[i] - 1 : splits[i] }
+            if i + 1 < phones.count { end = isPause(between: i, and: i + 1) ? end + 1 : splits[i + 1] }
             for t in start..<end { classes[t] = phones[i] }
             segments.append(AlignedSegment(label: labels[Int(phones[i])], start: start, end: end))
             if i == 0 || wordOf[i] != wordOf[i - 1] {
