@@ -28,8 +28,9 @@ struct AlignmentArguments: ParsableArguments {
 
     /// The library's options for a lexicon given as `lexicon` (the built-in `english` pronounces
     /// missing words unless `--oov` says otherwise).
-    func options(lexicon: LexiconName) -> AlignerOptions {
-        var options = AlignerOptions()
+    /// `base` gives what the command line leaves unset (`train` passes its re-alignments' own).
+    func options(lexicon: LexiconName, base: AlignerOptions = AlignerOptions()) -> AlignerOptions {
+        var options = base
         options.minimumDuration = minDuration
         options.minimumPause = minPause
         if let priorScale { options.priorScale = priorScale }

@@ -128,8 +128,7 @@ struct TrainCommand: ParsableCommand {
             var options = AlignmentTrainingOptions()
             options.rounds = rounds
             options.changeThreshold = changeThreshold
-            options.alignment = alignment.options(lexicon: lexiconName)
-            if alignment.priorScale == nil { options.alignment.priorScale = AlignmentTrainingOptions.realignmentPriorScale }
+            options.alignment = alignment.options(lexicon: lexiconName, base: options.alignment)
             options.jobs = jobs
             options.speechThreshold = speechThreshold
             options.localRounds = localRounds
