@@ -21,6 +21,26 @@ import Testing
         #expect(try String(contentsOfFile: dir + "/a.json", encoding: .utf8) == whole)
     }
 
+    /// Writes smaller than the buffer, exactly its size, larger (handed to the kernel directly),
+    /// from arrays, slices and raw bytes, in any mix: the file is their concatenation in order,
+    /// and `size` counts every byte.
+    @Test func bufferedAndDirectWritesKeepTheirOrder() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let buffer = 16
+        let pieces: [[UInt8]] = [Array(0..<5), Array(5..<21), [21], Array(22..<38), Array(38..<90), Array(90..<100), [], Array(100..<116), Array(116..<117)]
+        let file = try AtomicFile(path: dir + "/a.bin", bufferSize: buffer)
+        for (i, piece) in pieces.enumerated() {
+            switch i % 3 {
+            case 0: try file.write(piece)
+            case 1: try file.write(piece[...])
+            default: try piece.withUnsafeBytes { try file.write($0) }
+            }
+        }
+        #expect(file.size == 117)
+        try file.commit()
+        #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/a.bin"))) == pieces.flatMap { $0 })
+    }
+
     /// Blocks arrive in order with only their successes; failures come back in key order with
     /// their reasons; progress counts over every key.
     @Test func blocksArriveInOrderAndFailuresAreKept() throws {

@@ -55,6 +55,33 @@ import Testing
         }
     }
 
+    /// The packed index against a dictionary: keys that are prefixes of each other, out of byte
+    /// order, multi-byte, two archives and a bare file; file order kept; repeated keys find the last.
+    @Test func scriptFileIndexFindsWhatADictionaryFinds() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        var lines = [(key: String, value: String)]()
+        let keys = ["b", "a", "ab", "a-1", "ä", "aa", "b0", "", "zz", "a0"].filter { !$0.isEmpty }
+        for (i, key) in keys.enumerated() {
+            lines.append((key, i == 3 ? "\(dir)/bare.mat" : "\(dir)/part\(i % 2 + 1).ark:\(1000 * i + 7)"))
+        }
+        try lines.map { "\($0.key) \($0.value)\n" }.joined().write(toFile: dir + "/x.scp", atomically: true, encoding: .utf8)
+        let scp = try ScriptFile(path: dir + "/x.scp")
+        #expect(scp.keys == keys)
+        #expect(scp.count == keys.count)
+        for line in lines { #expect(scp.location(of: line.key) == ArchiveLocation(specifier: line.value)) }
+        #expect(scp.entries.map(\.location.specifier) == lines.map(\.value))
+        for missing in ["", "a-", "ab0", "c", "b00", "A"] { #expect(scp.location(of: missing) == nil) }
+        let repeated = ScriptFile(entries: [("k", ArchiveLocation(path: "x.ark", offset: 1)), ("j", ArchiveLocation(path: "x.ark", offset: 2)),
+                                            ("k", ArchiveLocation(path: "y.ark", offset: 3))])
+        #expect(repeated.location(of: "k") == ArchiveLocation(path: "y.ark", offset: 3))
+        #expect(repeated.keys == ["k", "j", "k"])
+        let error = try #require(throws: KaldiIOError.self) {
+            try "u a.ark:1\nv a.ark:2\nu a.ark:3\n".write(toFile: dir + "/dup.scp", atomically: true, encoding: .utf8)
+            _ = try ScriptFile(path: dir + "/dup.scp")
+        }
+        #expect("\(error)".contains("duplicate key 'u'"))
+    }
+
     @Test func archiveIsInvisibleUntilCommitted() throws {
         let dir = try TestSupport.temporaryDirectory()
         let writer = try KaldiArchiveWriter(path: dir + "/a.ark")

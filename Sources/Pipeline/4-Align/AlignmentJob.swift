@@ -132,7 +132,7 @@ public struct AlignmentJob {
             csv = try AtomicFile(path: directory + "/alignment.csv")
             try csv.write("utterance,tier,start,end,label\n")
             json = try JSONArrayWriter(path: directory + "/alignment.json")
-            archive = try KaldiArchiveWriter(path: directory + "/ali.ark")
+            archive = try KaldiArchiveWriter(path: directory + "/ali.ark", indexed: false)
             let settings = job.aligner.model.features?.fbank ?? FbankOptions()
             shift = settings.frameShiftMilliseconds / 1000
             length = settings.frameLengthMilliseconds / 1000

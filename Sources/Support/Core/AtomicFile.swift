@@ -13,15 +13,20 @@ public final class AtomicFile {
     /// The temporary path written until `commit()`.
     public let temporaryPath: String
     private var descriptor: Int32
+    /// Bytes not yet handed to the kernel: never more than `bufferSize`, so a file being written
+    /// holds the same memory whether a run writes a megabyte or a gigabyte.
     private var pending: [UInt8] = []
-    /// Bytes held before they are handed to the kernel.
+    /// Bytes held before they are handed to the kernel; a larger write goes to it directly.
     private let bufferSize: Int
     /// Bytes written so far (committed to the kernel or pending).
     public private(set) var size = 0
 
     /// Creates `path.tmp-PID` for writing, handing the bytes to the kernel `bufferSize` at a time.
+    /// `parrot align` writes five files at once (CTMs, CSV, JSON, `ali.ark`): with 1 MB buffers
+    /// grown by doubling they held up to 10 MB once the outputs were long, so a 20-hour corpus
+    /// needed more memory than a 2-hour one.
     /// - Throws: `FileError.cannotWrite`.
-    public init(path: String, bufferSize: Int = 1 << 20) throws {
+    public init(path: String, bufferSize: Int = 1 << 16) throws {
         self.path = path
         self.bufferSize = bufferSize
         self.temporaryPath = "\(path).tmp-\(getpid())"
@@ -40,9 +45,17 @@ public final class AtomicFile {
 
     /// Appends bytes.
     public func write<C: Collection>(_ bytes: C) throws where C.Element == UInt8 {
-        pending.append(contentsOf: bytes)
         size += bytes.count
-        if pending.count >= bufferSize { try flush() }
+        if pending.count + bytes.count > bufferSize { try flush() }
+        if bytes.count >= bufferSize {
+            // Large writes (feature matrices) go to the kernel without a copy.
+            if try bytes.withContiguousStorageIfAvailable({ try writeAll(UnsafeRawBufferPointer($0)) }) == nil {
+                try Array(bytes).withUnsafeBytes { try writeAll($0) }
+            }
+            return
+        }
+        if pending.capacity < bufferSize { pending.reserveCapacity(bufferSize) }
+        pending.append(contentsOf: bytes)
     }
 
     /// Appends UTF-8 text.
@@ -51,18 +64,21 @@ public final class AtomicFile {
     }
 
     private func flush() throws {
+        try pending.withUnsafeBytes { try writeAll($0) }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Hands `bytes` to the kernel, retrying partial and interrupted writes.
+    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws {
         var written = 0
-        while written < pending.count {
-            let n = pending.withUnsafeBytes { raw in
-                Glibc.write(descriptor, raw.baseAddress! + written, raw.count - written)
-            }
+        while written < bytes.count {
+            let n = Glibc.write(descriptor, bytes.baseAddress! + written, bytes.count - written)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw FileError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
             }
             written += n
         }
-        pending.removeAll(keepingCapacity: true)
     }
 
     /// Flushes, syncs and renames the file to its final name.

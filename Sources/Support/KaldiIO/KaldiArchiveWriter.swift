@@ -9,11 +9,13 @@ import Core
 /// - integer vector: `\4` length, then `\4` value per element (Kaldi's `BasicVectorHolder<int32>`).
 public final class KaldiArchiveWriter {
     private let file: AtomicFile
-    /// Every object's key and offset, in order (the path is the archive's: 24 bytes an entry).
+    /// Every object's key and offset, in order (the path is the archive's: 24 bytes an entry),
+    /// unless the writer was made without an index.
     private var keys: [String] = []
     private var offsets: [Int] = []
+    private let indexed: Bool
 
-    /// Key and location of every object written, in order.
+    /// Key and location of every object written, in order (none without an index).
     public var entries: [(key: String, location: ArchiveLocation)] {
         let path = file.path
         return zip(keys, offsets).map { (key: $0, location: ArchiveLocation(path: path, offset: $1)) }
@@ -29,8 +31,11 @@ public final class KaldiArchiveWriter {
     public var path: String { file.path }
 
     /// Starts an archive at `path` (written to a temporary name until `commit()`).
-    public init(path: String) throws {
+    /// - Parameter indexed: remember each object's key and offset for `entries` (an `.scp`
+    ///   index); an archive that gets none (`parrot align`'s `ali.ark`) need not hold them.
+    public init(path: String, indexed: Bool = true) throws {
         file = try AtomicFile(path: path)
+        self.indexed = indexed
     }
 
     /// Appends one object under `key`.
@@ -59,8 +64,10 @@ public final class KaldiArchiveWriter {
             for value in v { Self.appendBasicInt32(value, to: &bytes) }
             try file.write(bytes)
         }
-        keys.append(key)
-        offsets.append(offset)
+        if indexed {
+            keys.append(key)
+            offsets.append(offset)
+        }
         return ArchiveLocation(path: file.path, offset: offset)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Core
 /// Where one object lives: a file and the byte offset of its `\0B` marker (Kaldi's `file.ark:offset`).
 public struct ArchiveLocation: Equatable, Hashable, Sendable {
@@ -37,43 +38,141 @@ extension ArchiveLocation {
 /// A Kaldi script file (`feats.scp`, `cmvn.scp`): `KEY file.ark:offset` per line, and random access to the objects.
 ///
 /// Relative archive paths are resolved against the current directory, as Kaldi does; Parrot writes absolute paths.
+///
+/// The index is held packed: the keys' bytes in one run, each archive's path once, and 20 bytes
+/// an entry besides (where its key ends, its archive, its offset, its place in key order). An
+/// array of keys and locations with a dictionary over it spent about a hundred bytes an entry,
+/// which `parrot align` and `train` hold for every utterance of the corpus.
 public struct ScriptFile: Sendable {
-    /// Keys and locations in file order.
-    public private(set) var entries: [(key: String, location: ArchiveLocation)]
-    private var index: [String: Int]
+    /// Every key's bytes, in file order.
+    private var keyBytes: [UInt8] = []
+    /// Per entry, in file order: where its key ends in `keyBytes`.
+    private var keyEnds: [UInt32] = []
+    /// Per entry: its archive (an index into `archives`) and offset (−1: a file holding one bare object).
+    private var archiveIndex: [UInt32] = []
+    private var offsets: [Int64] = []
+    private var archives: [String] = []
+    /// The entries' numbers in the byte order of their keys, for binary search.
+    private var keyOrder: [UInt32] = []
+
+    private init() {}
 
     /// Reads a `.scp` file.
     /// - Throws: `KaldiIOError.badLine` for a line without a location, or a duplicate key.
     public init(path: String) throws {
-        let table = try TableFile(path: path)
-        var entries = [(key: String, location: ArchiveLocation)]()
-        entries.reserveCapacity(table.lines.count)
-        var archives = Set<String>()   // one copy of each archive's path, shared by its entries
-        for line in table.lines {
-            guard var location = ArchiveLocation(specifier: line.value) else {
+        var builder = Builder()
+        let table = try TableFile(path: path) { line in
+            guard let location = ArchiveLocation(specifier: line.value) else {
                 throw KaldiIOError.badLine(path: path, line: line.number, reason: "expected 'KEY file.ark:offset', got '\(line.value)'")
             }
-            location.path = archives.insert(location.path).memberAfterInsert
-            entries.append((line.key, location))
+            builder.append(key: line.key, location: location)
         }
         if let duplicate = table.duplicates.first {
             throw KaldiIOError.badLine(path: path, line: duplicate.number, reason: "duplicate key '\(duplicate.key)'")
         }
-        self.init(entries: entries)
+        self = builder.scriptFile()
     }
 
-    public init(entries: [(key: String, location: ArchiveLocation)]) {
-        self.entries = entries
-        var index = [String: Int]()
-        for (i, entry) in entries.enumerated() { index[entry.key] = i }
-        self.index = index
+    /// The entries in this order; of repeated keys, lookups find the last.
+    public init<S: Sequence>(entries: S) where S.Element == (key: String, location: ArchiveLocation) {
+        var builder = Builder()
+        for entry in entries { builder.append(key: entry.key, location: entry.location) }
+        self = builder.scriptFile()
     }
 
-    public var keys: [String] { entries.map(\.key) }
+    /// Collects entries in file order, then sorts the key order once.
+    private struct Builder {
+        var file = ScriptFile()
+        var archiveNumbers: [String: UInt32] = [:]
+
+        mutating func append(key: String, location: ArchiveLocation) {
+            file.keyBytes.append(contentsOf: key.utf8)
+            precondition(file.keyBytes.count <= Int(UInt32.max), "a script file of more than 4 GiB of keys")
+            file.keyEnds.append(UInt32(file.keyBytes.count))
+            let number = archiveNumbers[location.path] ?? {
+                file.archives.append(location.path)
+                archiveNumbers[location.path] = UInt32(file.archives.count - 1)
+                return UInt32(file.archives.count - 1)
+            }()
+            file.archiveIndex.append(number)
+            file.offsets.append(Int64(location.offset ?? -1))
+        }
+
+        func scriptFile() -> ScriptFile {
+            var result = file
+            let count = result.keyEnds.count
+            // Stable: of repeated keys the later entry sorts later, and the search below finds the last.
+            let order = result.keyBytes.withUnsafeBufferPointer { all in
+                (0..<count).sorted { a, b in
+                    let order = ScriptFile.compare(result.key(a, in: all), result.key(b, in: all))
+                    return order != 0 ? order < 0 : a < b
+                }
+            }
+            result.keyOrder = [UInt32](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for (i, entry) in order.enumerated() { buffer[i] = UInt32(entry) }
+                initialized = count
+            }
+            // Arrays grown entry by entry have up to twice the room they need: keep them at their size.
+            func exact<T>(_ array: [T]) -> [T] { array.withUnsafeBufferPointer { Array($0) } }
+            (result.keyBytes, result.keyEnds) = (exact(result.keyBytes), exact(result.keyEnds))
+            (result.archiveIndex, result.offsets) = (exact(result.archiveIndex), exact(result.offsets))
+            return result
+        }
+    }
+
+    /// Entries in the file.
+    public var count: Int { keyEnds.count }
+
+    /// Keys and locations in file order.
+    public var entries: [(key: String, location: ArchiveLocation)] {
+        (0..<count).map { (key: key(at: $0), location: location(at: $0)) }
+    }
+
+    /// The keys in file order.
+    public var keys: [String] { (0..<count).map(key(at:)) }
 
     /// The location of `key`, or nil.
     public func location(of key: String) -> ArchiveLocation? {
-        index[key].map { entries[$0].location }
+        entry(of: key).map(location(at:))
+    }
+
+    private func key(at entry: Int) -> String {
+        keyBytes.withUnsafeBufferPointer { String(decoding: key(entry, in: $0), as: UTF8.self) }
+    }
+
+    private func key(_ entry: Int, in all: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: all[(entry == 0 ? 0 : Int(keyEnds[entry - 1]))..<Int(keyEnds[entry])])
+    }
+
+    private func location(at entry: Int) -> ArchiveLocation {
+        ArchiveLocation(path: archives[Int(archiveIndex[entry])], offset: offsets[entry] < 0 ? nil : Int(offsets[entry]))
+    }
+
+    /// The entry whose key is `key` (the last of repeated ones), by binary search over the key order.
+    private func entry(of key: String) -> Int? {
+        var key = key
+        return key.withUTF8 { wanted in
+            keyBytes.withUnsafeBufferPointer { all in
+                // The first position in key order whose key sorts after `wanted`; the one before it may match.
+                var low = 0, high = keyOrder.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if Self.compare(self.key(Int(keyOrder[middle]), in: all), wanted) <= 0 { low = middle + 1 } else { high = middle }
+                }
+                guard low > 0, Self.compare(self.key(Int(keyOrder[low - 1]), in: all), wanted) == 0 else { return nil }
+                return Int(keyOrder[low - 1])
+            }
+        }
+    }
+
+    /// −1, 0 or 1 as `a` sorts before, with or after `b` in byte order.
+    private static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        let common = min(a.count, b.count)
+        if common > 0, let pa = a.baseAddress, let pb = b.baseAddress {
+            let order = memcmp(pa, pb, common)
+            if order != 0 { return order < 0 ? -1 : 1 }
+        }
+        return a.count == b.count ? 0 : a.count < b.count ? -1 : 1
     }
 
     /// Loads the object stored under `key`.
