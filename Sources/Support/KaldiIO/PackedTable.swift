@@ -45,7 +45,7 @@ public struct PackedTable: Sendable, Sequence, ExpressibleByDictionaryLiteral {
                 }
                 // A stable order of the keys' bytes, so the first of repeated keys comes first.
                 let order = spans.indices.sorted { a, b in
-                    let order = PackedTable.compare(key(a), key(b))
+                    let order = ByteOrder.compare(key(a), key(b))
                     return order != 0 ? order < 0 : a < b
                 }
                 var table = PackedTable()
@@ -53,7 +53,7 @@ public struct PackedTable: Sendable, Sequence, ExpressibleByDictionaryLiteral {
                 table.ends.reserveCapacity(spans.count)
                 var previous: Int?
                 for index in order {
-                    if let previous, PackedTable.compare(key(previous), key(index)) == 0 { continue }
+                    if let previous, ByteOrder.compare(key(previous), key(index)) == 0 { continue }
                     previous = index
                     let span = spans[index]
                     let start = table.bytes.count
@@ -122,28 +122,7 @@ public struct PackedTable: Sendable, Sequence, ExpressibleByDictionaryLiteral {
         var key = key
         return key.withUTF8 { wanted in
             bytes.withUnsafeBufferPointer { all in
-                var low = 0, high = ends.count
-                while low < high {
-                    let middle = (low + high) / 2
-                    let order = Self.compare(UnsafeBufferPointer(rebasing: all[start(of: middle)..<Int(ends[middle].key)]), wanted)
-                    if order == 0 { return middle }
-                    if order < 0 { low = middle + 1 } else { high = middle }
-                }
-                return nil
-            }
-        }
-    }
-
-    /// −1, 0 or 1 as `a` sorts before, with or after `b` in byte order.
-    private static func compare<A: Collection, B: Collection>(_ a: A, _ b: B) -> Int where A.Element == UInt8, B.Element == UInt8 {
-        var i = a.makeIterator(), j = b.makeIterator()
-        while true {
-            switch (i.next(), j.next()) {
-            case (nil, nil): return 0
-            case (nil, _): return -1
-            case (_, nil): return 1
-            case let (x?, y?) where x != y: return x < y ? -1 : 1
-            default: continue
+                ByteOrder.lastPosition(of: wanted, count: ends.count) { UnsafeBufferPointer(rebasing: all[start(of: $0)..<Int(ends[$0].key)]) }
             }
         }
     }

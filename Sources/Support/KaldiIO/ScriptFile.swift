@@ -1,4 +1,3 @@
-import Foundation
 import Core
 /// Where one object lives: a file and the byte offset of its `\0B` marker (Kaldi's `file.ark:offset`).
 public struct ArchiveLocation: Equatable, Hashable, Sendable {
@@ -104,7 +103,7 @@ public struct ScriptFile: Sendable {
             // Stable: of repeated keys the later entry sorts later, and the search below finds the last.
             let order = result.keyBytes.withUnsafeBufferPointer { all in
                 (0..<count).sorted { a, b in
-                    let order = ScriptFile.compare(result.key(a, in: all), result.key(b, in: all))
+                    let order = ByteOrder.compare(result.key(a, in: all), result.key(b, in: all))
                     return order != 0 ? order < 0 : a < b
                 }
             }
@@ -153,26 +152,9 @@ public struct ScriptFile: Sendable {
         var key = key
         return key.withUTF8 { wanted in
             keyBytes.withUnsafeBufferPointer { all in
-                // The first position in key order whose key sorts after `wanted`; the one before it may match.
-                var low = 0, high = keyOrder.count
-                while low < high {
-                    let middle = (low + high) / 2
-                    if Self.compare(self.key(Int(keyOrder[middle]), in: all), wanted) <= 0 { low = middle + 1 } else { high = middle }
-                }
-                guard low > 0, Self.compare(self.key(Int(keyOrder[low - 1]), in: all), wanted) == 0 else { return nil }
-                return Int(keyOrder[low - 1])
+                ByteOrder.lastPosition(of: wanted, count: keyOrder.count) { self.key(Int(keyOrder[$0]), in: all) }.map { Int(keyOrder[$0]) }
             }
         }
-    }
-
-    /// −1, 0 or 1 as `a` sorts before, with or after `b` in byte order.
-    private static func compare(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Int {
-        let common = min(a.count, b.count)
-        if common > 0, let pa = a.baseAddress, let pb = b.baseAddress {
-            let order = memcmp(pa, pb, common)
-            if order != 0 { return order < 0 ? -1 : 1 }
-        }
-        return a.count == b.count ? 0 : a.count < b.count ? -1 : 1
     }
 
     /// Loads the object stored under `key`.
