@@ -1,4 +1,4 @@
-import Core
+@testable import Core
 import Foundation
 import Testing
 
@@ -32,6 +32,34 @@ import Testing
         #expect(results == items.map { $0.uppercased() })
         #expect(made == 3)
         #expect(reports == Array(1...101))
+    }
+
+    /// With lengths, batches hold items of neighbouring lengths, longest first (ties in item
+    /// order), dealt to the threads in turn; results still come back in item order. Worked by
+    /// hand: lengths 3 9 1 7 7 2 8 5 in batches of 3 → [9 8 7] [7 5 3] [2 1], thread 0 gets the
+    /// first and third, thread 1 the second.
+    @Test func batchesByLengthAreDealtInTurnAndResultsKeepTheirOrder() {
+        let lengths = ["a": 3, "b": 9, "c": 1, "d": 7, "e": 7, "f": 2, "g": 8, "h": 5]
+        let items = ["a", "b", "c", "d", "e", "f", "g", "h"]
+        final class Seen { var batches = [[String]]() }
+        let lock = NSLock()
+        var states = [Seen]()
+        let (results, failures) = WorkerPool.runKeeping(items, jobs: 2, batchSize: 3, length: { lengths[$0]! }, state: { () -> Seen in
+            let seen = Seen()
+            lock.lock(); states.append(seen); lock.unlock()
+            return seen
+        }, done: { _ in }, progress: nil) { batch, seen -> [Result<String, Error>] in
+            seen.batches.append(batch)
+            return batch.map { .success($0.uppercased()) }
+        }
+        #expect(failures.isEmpty)
+        #expect(results == Dictionary(uniqueKeysWithValues: items.map { ($0, $0.uppercased()) }))
+        let perThread = Set(states.map(\.batches))
+        #expect(perThread == [[["b", "g", "d"], ["f", "c"]], [["e", "h", "a"]]])
+        let ordered = WorkerPool.map(items, jobs: 2, batchSize: 3, length: { lengths[$0]! }, state: { () }, done: { _ in }, progress: nil) { batch, _ in
+            batch.map { $0 + "!" }
+        }
+        #expect(ordered == items.map { $0 + "!" })
     }
 
     @Test func runKeepsGoingPastFailuresAndSortsThemByKey() {

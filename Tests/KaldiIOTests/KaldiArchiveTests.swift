@@ -82,6 +82,24 @@ import Testing
         #expect("\(error)".contains("duplicate key 'u'"))
     }
 
+    /// A matrix's rows come from its header alone: float and double matrices give theirs; a
+    /// vector, an integer vector, an unknown key and a location past the end give nil.
+    @Test func rowsAreReadFromTheHeader() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let writer = try KaldiArchiveWriter(path: dir + "/a.ark")
+        try writer.write(key: "m7", .floatMatrix(Matrix(rows: 7, columns: 3, values: [Float](repeating: 1, count: 21))))
+        try writer.write(key: "d2", .doubleMatrix(doubles))
+        try writer.write(key: "m0", .floatMatrix(Matrix(rows: 0, columns: 0)))
+        try writer.write(key: "v", .floatVector([1, 2, 3]))
+        try writer.write(key: "i", .intVector([4, 5]))
+        try writer.commit()
+        let scp = ScriptFile(entries: writer.entries + [(key: "far", location: ArchiveLocation(path: dir + "/a.ark", offset: 1 << 20))])
+        #expect(scp.rows(of: "m7") == 7)
+        #expect(scp.rows(of: "d2") == 2)
+        #expect(scp.rows(of: "m0") == 0)
+        for key in ["v", "i", "far", "nothing"] { #expect(scp.rows(of: key) == nil) }
+    }
+
     @Test func archiveIsInvisibleUntilCommitted() throws {
         let dir = try TestSupport.temporaryDirectory()
         let writer = try KaldiArchiveWriter(path: dir + "/a.ark")

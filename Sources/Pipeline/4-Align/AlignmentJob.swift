@@ -69,7 +69,10 @@ public struct AlignmentJob {
                 open.removeFirst()
             }
         }
-        let (aligned, failures) = try WorkerPool.runInBlocks(keys, jobs: jobs, batchSize: batchSize, state: NetworkWorkspace.forInference, progress: progress) { batch, workspace in
+        // Batches of utterances of about one length (read from the archives' headers): little
+        // padding, and the longest of a block first, before its results pile up.
+        let (aligned, failures) = try WorkerPool.runInBlocks(keys, jobs: jobs, batchSize: batchSize, length: { self.source.features.rows(of: $0) ?? 0 },
+                                                             state: NetworkWorkspace.forInference, progress: progress) { batch, workspace in
             alignments(batch, workspace: workspace).map { $0.map(\.alignment) }
         } consume: { block, results in
             for (key, alignment) in results {

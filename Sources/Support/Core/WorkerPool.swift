@@ -34,29 +34,44 @@ public enum WorkerPool {
         map(items, jobs: jobs, batchSize: batchSize, state: makeState, done: { _ in }, progress: progress, body)
     }
 
-    /// `map`, handing each thread's state to `done` when its share is finished.
-    static func map<Item, State, T>(_ items: [Item], jobs: Int, batchSize: Int, state makeState: () -> State, done: (State) -> Void,
-                                    progress: ((Int, Int) -> Void)?, _ body: ([Item], inout State) -> [T]) -> [T] {
+    /// `map`, handing each thread's state to `done` when its share is finished. With `length`,
+    /// the items are grouped by it into batches (longest first, so a thread's buffers grow once)
+    /// and the batches dealt to the threads in turn, so each thread gets long and short ones alike;
+    /// the results still come back in the order of `items`.
+    static func map<Item, State, T>(_ items: [Item], jobs: Int, batchSize: Int, length: ((Item) -> Int)? = nil, state makeState: () -> State,
+                                    done: (State) -> Void, progress: ((Int, Int) -> Void)?, _ body: ([Item], inout State) -> [T]) -> [T] {
         let parts = jobCount(jobs, items: items.count)
         let counter = ProgressCounter(total: items.count, progress)
         let size = max(1, batchSize)
+        // Each thread's batches, as indices into `items`.
+        let batchesOf: (Int) -> [[Int]]
+        if let length {
+            let lengths = items.map(length)
+            let order = items.indices.sorted { (lengths[$0], $1) > (lengths[$1], $0) }
+            let batches = stride(from: 0, to: order.count, by: size).map { Array(order[$0..<min(order.count, $0 + size)]) }
+            batchesOf = { part in Array(stride(from: part, to: batches.count, by: parts).map { batches[$0] }) }
+        } else {
+            batchesOf = { part in
+                let mine = share(Array(items.indices), part: part, of: parts)
+                return stride(from: mine.startIndex, to: mine.endIndex, by: size).map { Array(mine[$0..<min(mine.endIndex, $0 + size)]) }
+            }
+        }
         // No body throws, so neither does the pool.
-        let results = (try? parallel(parts: parts) { part -> [T] in
+        let results = (try? parallel(parts: parts) { part -> [(index: Int, value: T)] in
             var state = makeState()
-            let mine = share(items, part: part, of: parts)
-            var out = [T]()
-            out.reserveCapacity(mine.count)
-            for start in stride(from: mine.startIndex, to: mine.endIndex, by: size) {
-                let batch = Array(mine[start..<min(mine.endIndex, start + size)])
-                let outcomes = body(batch, &state)
+            var out = [(index: Int, value: T)]()
+            for batch in batchesOf(part) {
+                let outcomes = body(batch.map { items[$0] }, &state)
                 precondition(outcomes.count == batch.count, "one result per item")
-                out += outcomes
+                out += zip(batch, outcomes).map { (index: $0, value: $1) }
                 counter.advance(by: batch.count)
             }
             done(state)
             return out
         }) ?? []
-        return results.flatMap { $0 }
+        // Every index once; the old contiguous shares come back already in order.
+        let all = results.flatMap { $0 }
+        return length == nil ? all.map(\.value) : all.sorted { $0.index < $1.index }.map(\.value)
     }
 
     /// Runs `body` on every utterance key (batches of `batchSize` consecutive keys of a thread's
@@ -69,9 +84,9 @@ public enum WorkerPool {
     }
 
     /// `run`, handing each thread's state to `done` when its share is finished.
-    static func runKeeping<State, T>(_ keys: [String], jobs: Int, batchSize: Int, state: () -> State, done: (State) -> Void, progress: ((Int, Int) -> Void)?,
-                                     _ body: ([String], inout State) -> [Result<T, Error>]) -> (results: [String: T], failures: [(String, String)]) {
-        let outcomes = map(keys, jobs: jobs, batchSize: batchSize, state: state, done: done, progress: progress, body)
+    static func runKeeping<State, T>(_ keys: [String], jobs: Int, batchSize: Int, length: ((String) -> Int)? = nil, state: () -> State, done: (State) -> Void,
+                                     progress: ((Int, Int) -> Void)?, _ body: ([String], inout State) -> [Result<T, Error>]) -> (results: [String: T], failures: [(String, String)]) {
+        let outcomes = map(keys, jobs: jobs, batchSize: batchSize, length: length, state: state, done: done, progress: progress, body)
         var results = [String: T]()
         var failures = [(String, String)]()
         for (key, outcome) in zip(keys, outcomes) {
@@ -90,7 +105,7 @@ public enum WorkerPool {
     /// its buffers), and the memory freed in a block goes back to the system (`FreedMemory`).
     /// - Returns: the number of results, and failures (key, reason) in the order of `keys`' blocks
     ///   (C-locale order when `keys` is sorted so).
-    public static func runInBlocks<State, T>(_ keys: [String], blockSize: Int = 2_048, jobs: Int, batchSize: Int = 1, state: () -> State,
+    public static func runInBlocks<State, T>(_ keys: [String], blockSize: Int = 2_048, jobs: Int, batchSize: Int = 1, length: ((String) -> Int)? = nil, state: () -> State,
                                              progress: ((Int, Int) -> Void)?, _ body: ([String], inout State) -> [Result<T, Error>],
                                              consume: (_ block: [String], _ results: [(key: String, value: T)]) throws -> Void) rethrows -> (count: Int, failures: [(String, String)]) {
         var count = 0
@@ -99,7 +114,8 @@ public enum WorkerPool {
         for start in stride(from: 0, to: keys.count, by: blockSize) {
             let block = Array(keys[start..<min(start + blockSize, keys.count)])
             let report = progress.map { report in { (done: Int, _: Int) in report(start + done, keys.count) } }
-            let (results, blockFailures) = runKeeping(block, jobs: jobs, batchSize: batchSize, state: { shelf.take() ?? state() }, done: shelf.put, progress: report, body)
+            let (results, blockFailures) = runKeeping(block, jobs: jobs, batchSize: batchSize, length: length, state: { shelf.take() ?? state() }, done: shelf.put,
+                                                      progress: report, body)
             try consume(block, block.compactMap { key in results[key].map { (key, $0) } })
             FreedMemory.release()
             count += results.count

@@ -22,6 +22,14 @@ enum KaldiObjectReader {
         return try readText(reader, key: key)
     }
 
+    /// The rows of a binary `FM` or `DM` matrix, read from its header alone; nil for any other object.
+    static func matrixRows(from reader: ByteReader, key: String) throws -> Int? {
+        while let b = try reader.peekByte(), b == 0x20 || b == 0x09 { _ = try reader.readByte() }
+        guard try reader.peekByte() == 0, try reader.readBytes(2, key: key)[1] == UInt8(ascii: "B"), try reader.peekByte() != 4 else { return nil }
+        guard ["FM", "DM"].contains(try readBinaryToken(reader, key: key)) else { return nil }
+        return try readDimensions(reader, key: key, count: 2).0
+    }
+
     // MARK: binary
 
     private static func readBinary(_ reader: ByteReader, key: String) throws -> KaldiObject {

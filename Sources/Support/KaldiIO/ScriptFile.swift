@@ -157,6 +157,14 @@ public struct ScriptFile: Sendable {
         }
     }
 
+    /// The rows (frames) of the matrix stored under `key`, read from its header; nil when the key
+    /// is unknown, the object is not a binary float or double matrix, or it cannot be read.
+    public func rows(of key: String) -> Int? {
+        guard let location = location(of: key), let offset = location.offset,
+              let reader = try? ByteReader(path: location.path, bufferSize: 64), (try? reader.seek(to: offset)) != nil else { return nil }
+        return (try? KaldiObjectReader.matrixRows(from: reader, key: key)) ?? nil
+    }
+
     /// Loads the object stored under `key`.
     /// - Throws: `KaldiIOError` if the key is unknown or the object cannot be read.
     public func read(_ key: String) throws -> KaldiObject {

@@ -82,6 +82,7 @@ struct AlignCommand: ParsableCommand {
             job.jobs = jobs
             let progress = ProgressLine("align")
             job.progress = { progress.update($0, $1) }
+            FreedMemory.mapBuffersFrom(bytes: 512 << 10)   // before the workers start
             let started = Date()
             let result = try job.run(outputDirectory: outDir)
             progress.finish()
