@@ -53,10 +53,12 @@ extension AlignmentTrainer {
         var failures: [String]
     }
 
-    /// Aligns `keys` with their compiled transcripts on `options.jobs` threads, in batches;
-    /// progress goes out as round `round`'s re-alignment.
+    /// Aligns `keys` with their compiled transcripts on `options.jobs` threads, in batches of
+    /// utterances of about one length (as `parrot align` does); progress goes out as round
+    /// `round`'s re-alignment.
     func alignAll(_ keys: [String], compiled: CompiledTranscripts, aligner: ForcedAligner, round: Int) -> [Result<ForcedAligner.Output, Error>] {
-        WorkerPool.map(keys, jobs: options.jobs, batchSize: ForcedAligner.batchSize, state: NetworkWorkspace.forInference, progress: { done, total in
+        WorkerPool.map(keys, jobs: options.jobs, batchSize: ForcedAligner.batchSize, length: { self.source.features.rows(of: $0) ?? 0 },
+                       state: NetworkWorkspace.forInference, progress: { done, total in
             self.onEvent?(.realignment(round: round, done: done, of: total))
         }) { batch, workspace in
             aligner.align(batch, transcript: compiled.compile, features: source.normalizedFeatures, workspace: workspace).map { $0.map(\.output) }

@@ -28,10 +28,11 @@ public enum WorkerPool {
     /// Runs `body` over `items` on `jobs` threads, handing each thread up to `batchSize`
     /// consecutive items of its share at a time, with the thread's own `state` (made once per
     /// thread). `progress(done, total)` follows every item, one call at a time.
+    /// With `length`, batches are items of about one length instead (see the next `map`).
     /// - Returns: `body`'s results (one per item, in order), in item order.
-    public static func map<Item, State, T>(_ items: [Item], jobs: Int, batchSize: Int = 1, state makeState: () -> State,
+    public static func map<Item, State, T>(_ items: [Item], jobs: Int, batchSize: Int = 1, length: ((Item) -> Int)? = nil, state makeState: () -> State,
                                            progress: ((Int, Int) -> Void)?, _ body: ([Item], inout State) -> [T]) -> [T] {
-        map(items, jobs: jobs, batchSize: batchSize, state: makeState, done: { _ in }, progress: progress, body)
+        map(items, jobs: jobs, batchSize: batchSize, length: length, state: makeState, done: { _ in }, progress: progress, body)
     }
 
     /// `map`, handing each thread's state to `done` when its share is finished. With `length`,
