@@ -159,6 +159,23 @@ import Testing
                                                    "--lexicon", dir + "/tts/lexicon.txt", "--grammar", dir + "/one.txt"])
         #expect(grammar.status == 0, "\(grammar.standardError)")
         #expect(Set(try TableFile(path: dir + "/grammar/text").lines.map(\.value)) == [forced.uppercased()])
+        // Six short files are less than a minute: decoded once, with no adaptation.
+        #expect(!FileManager.default.fileExists(atPath: dir + "/grammar/adapt"))
+
+        // Self-adaptation asked for: one pass fine-tunes the model on the first pass's hypotheses
+        // (here the grammar's one sentence on every file) and decodes again.
+        let adapted = try TestSupport.run(parrot, ["decode", dir + "/model", test, dir + "/adapted", "--mode", "lexicon",
+                                                   "--lexicon", dir + "/tts/lexicon.txt", "--grammar", dir + "/one.txt", "--adapt", "1"])
+        #expect(adapted.status == 0, "\(adapted.standardError)")
+        #expect(adapted.standardOutput.contains("adaptation pass 1: fine-tuned on 6 utterances in") && adapted.standardOutput.contains("Done 6 of 6 utterances"))
+        let adaptationText = try TableFile(path: dir + "/adapted/adapt/pass-1/text")
+        #expect(adaptationText.keys.sorted() == transcripts.keys.sorted() && Set(adaptationText.lines.map(\.value)) == [forced.uppercased()])
+        let startingWeights = FileManager.default.contents(atPath: dir + "/model/final.mdl")
+        let adaptedWeights = FileManager.default.contents(atPath: dir + "/adapted/adapt/pass-1/model/final.mdl")
+        #expect(adaptedWeights != nil && adaptedWeights != startingWeights, "the adapted model is a fine-tuned copy")
+        #expect(Set(try TableFile(path: dir + "/adapted/text").lines.map(\.value)) == [forced.uppercased()])
+        let greedyAdapt = try TestSupport.run(parrot, ["decode", dir + "/model", test, dir + "/x", "--adapt", "1"])
+        #expect(greedyAdapt.status == 64 && greedyAdapt.standardError.contains("--adapt needs --mode lexicon"))
 
         // Phones: greedy merging, and search with the phone bigram train wrote.
         let phoneSet = Set(try TableFile(path: dir + "/model/phones.txt").keys)
@@ -170,7 +187,7 @@ import Testing
         }
         let help = try TestSupport.run(parrot, ["decode", "--help"])
         for option in ["--mode", "--phone-lm", "--lexicon", "--grammar", "--lm", "--lm-weight", "--word-insertion-penalty", "--beam", "--max-active",
-                       "--min-duration", "--prior-scale", "--acoustic-scale", "--drop-quiet-words", "--nj", "e.g.:"] {
+                       "--min-duration", "--prior-scale", "--acoustic-scale", "--drop-quiet-words", "--adapt", "--nj", "e.g.:"] {
             #expect(help.standardOutput.contains(option), "decode --help lacks \(option)")
         }
         let conflicting = try TestSupport.run(parrot, ["decode", dir + "/model", test, dir + "/x", "--grammar", dir + "/one.txt"])

@@ -42,7 +42,8 @@ public struct Recognizer {
         }
     }
 
-    public let model: AcousticModel
+    /// (`decode`'s self-adaptation swaps in the adapted model and keeps the search.)
+    public var model: AcousticModel
     public let mode: Mode
     /// Weight of the subtracted log-prior (0: posteriors as they are).
     public var priorScale: Float = 0

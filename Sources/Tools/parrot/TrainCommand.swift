@@ -105,6 +105,40 @@ struct TrainCommand: ParsableCommand {
         return values[0]...values[1]
     }
 
+    /// The training settings these arguments give (lexicon: the lexicon argument, named).
+    func trainingOptions(lexicon lexiconName: LexiconName) throws -> AlignmentTrainingOptions {
+        var options = AlignmentTrainingOptions()
+        options.rounds = rounds
+        options.changeThreshold = changeThreshold
+        options.alignment = alignment.options(lexicon: lexiconName, base: options.alignment)
+        options.jobs = jobs
+        options.speechThreshold = speechThreshold
+        options.localRounds = localRounds
+        options.adaptationLearningRate = adaptationLearningRate
+        options.localSplice = localSplice
+        let defaults = options.network
+        options.network = network.options(epochs: epochs ?? defaults.epochs, defaultWarp: Self.defaultWarp)
+        options.network.patience = patience > 0 ? patience : nil
+        options.network.criterion = criterion == .ctc ? .ctc : nil
+        options.network.noiseSNR = try noiseRange()
+        // A CTC start unless told otherwise. Chosen on development data (bench/dev, 600 utterances):
+        // boundaries within 20 ms 86.40% against the flat start's 86.24% on eSpeak voices,
+        // 61.77% against 57.66% on Festival's voice unheard, 76.87% against 70.93% trained on
+        // Festival's voice alone.
+        options.initialAlignment = initModel == nil && criterion == .framewise ? initAlignment ?? .ctc : nil
+        // An explicit --epochs is the limit as given; the default is raised on small corpora.
+        options.network.minimumSteps = epochs == nil ? defaults.minimumSteps : nil
+        return options
+    }
+
+    /// The settings `parrot train --init-model` adapts a model with by default (`decode`'s
+    /// self-adaptation trains with them): the arguments' defaults, parsed as a user's would be.
+    static func adaptationOptions(lexicon: LexiconName, jobs: Int) throws -> AlignmentTrainingOptions {
+        var command = try TrainCommand.parse(["DATA_DIR", "LEXICON", "MODEL_DIR", "--init-model", "MODEL"])
+        command.jobs = jobs
+        return try command.trainingOptions(lexicon: lexicon)
+    }
+
     func run() throws {
         arithmetic.apply()
         try exitStatus(of: "train") {
@@ -125,27 +159,7 @@ struct TrainCommand: ParsableCommand {
             if let report { print("parrot train: features: Done \(report.succeeded.grouped) of \(report.total.grouped) utterances" + (report.failures.isEmpty ? "" : "; \(report.failures.count) failed")) }
             let transcripts = try TableFile.packed(path: (data.path as NSString).appendingPathComponent("text"))
             let (lexiconFile, lexiconPath) = try alignment.completing(lexiconRead, named: lexiconName, transcripts: transcripts, directory: modelDir, command: "train")
-            var options = AlignmentTrainingOptions()
-            options.rounds = rounds
-            options.changeThreshold = changeThreshold
-            options.alignment = alignment.options(lexicon: lexiconName, base: options.alignment)
-            options.jobs = jobs
-            options.speechThreshold = speechThreshold
-            options.localRounds = localRounds
-            options.adaptationLearningRate = adaptationLearningRate
-            options.localSplice = localSplice
-            let defaults = options.network
-            options.network = network.options(epochs: epochs ?? defaults.epochs, defaultWarp: Self.defaultWarp)
-            options.network.patience = patience > 0 ? patience : nil
-            options.network.criterion = criterion == .ctc ? .ctc : nil
-            options.network.noiseSNR = try noiseRange()
-            // A CTC start unless told otherwise. Chosen on development data (bench/dev, 600 utterances):
-            // boundaries within 20 ms 86.40% against the flat start's 86.24% on eSpeak voices,
-            // 61.77% against 57.66% on Festival's voice unheard, 76.87% against 70.93% trained on
-            // Festival's voice alone.
-            options.initialAlignment = initModel == nil && criterion == .framewise ? initAlignment ?? .ctc : nil
-            // An explicit --epochs is the limit as given; the default is raised on small corpora.
-            options.network.minimumSteps = epochs == nil ? defaults.minimumSteps : nil
+            let options = try trainingOptions(lexicon: lexiconName)
             let trainer = AlignmentTrainer(source: source, transcripts: transcripts, lexicon: lexiconFile, options: options, modelDirectory: modelDir)
             trainer.launcher = network.launcher
             trainer.lexiconPath = lexiconPath

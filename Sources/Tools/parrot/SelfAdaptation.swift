@@ -1,0 +1,81 @@
+import Acoustic
+import Core
+import Corpus
+import Foundation
+import KaldiIO
+import Training
+import Transcription
+
+/// Adapting a model to the data at hand before the final pass, as `parrot train --init-model`
+/// fine-tunes it on a transcribed corpus: `align` on the data's own transcripts, `decode` on its
+/// own first-pass hypotheses (unsupervised). It is the part of Kaldi's and MFA's two-pass systems
+/// that a speaker transform estimated from the first pass plays: the speakers, voices and
+/// recording conditions the model never heard.
+///
+///     OUT_DIR/adapt/pass-N/text    the transcripts pass N fine-tuned on
+///     OUT_DIR/adapt/pass-N/model/  the model it trained (`parrot train`'s model directory)
+struct SelfAdaptation {
+    /// Speech a set needs to be adapted to at all: one minute of frames.
+    static let minimumFrames = 6_000
+    /// Frames the fine-tuning sees at most (about half an hour); a longer set lends it an even
+    /// spread of its utterances, and the adapted model then handles them all.
+    static let maximumFrames = 180_000
+    /// Utterances longer than a minute are not trained on (training holds every frame's
+    /// activations); they are still aligned or decoded with the adapted model.
+    static let longestUtterance = 6_000
+
+    typealias Transcript = (key: String, words: [String])
+
+    let lexicon: Lexicon
+    let lexiconName: LexiconName
+    let source: FeatureSource
+    let directory: String
+    let jobs: Int
+
+    /// The utterances to fine-tune on: those with words and stored features of at most a minute,
+    /// every k-th of them beyond `maximumFrames`. Nil when they hold less than `minimum` frames.
+    func selection(_ transcripts: [Transcript], minimum: Int = SelfAdaptation.minimumFrames) -> [Transcript]? {
+        var usable = [(transcript: Transcript, frames: Int)]()
+        for transcript in transcripts where !transcript.words.isEmpty {
+            guard let frames = source.features.rows(of: transcript.key), frames <= Self.longestUtterance else { continue }
+            usable.append((transcript, frames))
+        }
+        let total = usable.reduce(0) { $0 + $1.frames }
+        guard total >= max(1, minimum) else { return nil }
+        let stride = (total + Self.maximumFrames - 1) / Self.maximumFrames
+        return usable.enumerated().filter { $0.offset % stride == 0 }.map(\.element.transcript)
+    }
+
+    /// Fine-tunes `model` on `transcripts` (from `selection`); returns the adapted model and its
+    /// file. `log` receives a line per training round.
+    func adapt(_ model: AcousticModel, on transcripts: [Transcript], pass: Int,
+               log: @escaping (String) -> Void) throws -> (model: AcousticModel, file: String) {
+        let passDirectory = (directory as NSString).appendingPathComponent("pass-\(pass)")
+        try? FileManager.default.removeItem(atPath: passDirectory)
+        try FileManager.default.createDirectory(atPath: passDirectory, withIntermediateDirectories: true)
+        let textFile = (passDirectory as NSString).appendingPathComponent("text")
+        try AtomicFile.write(transcripts.map { "\($0.key) \($0.words.joined(separator: " "))\n" }.joined(), to: textFile)
+        // The pronunciations of the words said.
+        var entries = [(word: String, phones: [String])]()
+        for word in Set(transcripts.flatMap(\.words).map { $0.uppercased() }).sorted(by: cLocaleLess) {
+            for phones in lexicon.lookup(word) ?? [] { entries.append((word, phones)) }
+        }
+        let options = try TrainCommand.adaptationOptions(lexicon: lexiconName, jobs: jobs)
+        let modelDirectory = (passDirectory as NSString).appendingPathComponent("model")
+        let trainer = AlignmentTrainer(source: source, transcripts: try TableFile.packed(path: textFile),
+                                       lexicon: Lexicon(entries: entries), options: options, modelDirectory: modelDirectory)
+        trainer.initialModel = model
+        trainer.onEvent = { event in
+            if case let .round(report) = event { log(report.line) }
+        }
+        let adapted = try trainer.run(resume: false)
+        return (adapted, (modelDirectory as NSString).appendingPathComponent("final.mdl"))
+    }
+
+    /// The transcripts of a `text` file (`decode`'s hypotheses).
+    static func transcripts(path: String) throws -> [Transcript] {
+        var lines = [Transcript]()
+        _ = try TableFile(path: path) { line in lines.append((line.key, line.value.split(separator: " ").map(String.init))) }
+        return lines
+    }
+}
