@@ -64,12 +64,18 @@ if stage 4 "align the test voices and the flite voices, as trained and with a bo
   # that convention from the training voices' reference times (as from hand-corrected files)
   # and moves the test voices' boundaries accordingly.
   "$parrot" train-refiner "$exp/model" "$data/lexicon.txt" "$exp/feats/train" "$data/train/phones.ctm" "$exp/model/boundaries.refiner" --nj "$nj"
+  # align adapts the model to each set before aligning it (parrot align --adapt); the refined
+  # alignment of a set reuses the model its unrefined alignment adapted, rather than adapting the
+  # same model to the same set a second time.
+  adapted() { if [ -f "$1/adapt/pass-1/model/final.mdl" ]; then adapted_model=("$1/adapt/pass-1/model" --adapt 0); else adapted_model=("$exp/model"); fi; }
   "$parrot" align "$exp/model" "$data/lexicon.txt" "$exp/feats/test" "$exp/align_test_unrefined" --nj "$nj"
-  "$parrot" align "$exp/model" "$data/lexicon.txt" "$exp/feats/test" "$exp/align_test" --refiner "$exp/model/boundaries.refiner" --nj "$nj"
+  adapted "$exp/align_test_unrefined"
+  "$parrot" align "${adapted_model[@]}" "$data/lexicon.txt" "$exp/feats/test" "$exp/align_test" --refiner "$exp/model/boundaries.refiner" --nj "$nj"
   # A second synthesizer: flite's voices and labelling, which neither the model nor the refiner
   # has heard. Its words are pronounced as flite spoke them (test-flite/lexicon.txt).
   "$parrot" align "$exp/model" "$data/test-flite/lexicon.txt" "$exp/feats/test-flite" "$exp/align_test_flite_unrefined" --nj "$nj"
-  "$parrot" align "$exp/model" "$data/test-flite/lexicon.txt" "$exp/feats/test-flite" "$exp/align_test_flite" \
+  adapted "$exp/align_test_flite_unrefined"
+  "$parrot" align "${adapted_model[@]}" "$data/test-flite/lexicon.txt" "$exp/feats/test-flite" "$exp/align_test_flite" \
     --refiner "$exp/model/boundaries.refiner" --nj "$nj"
   stage_done 4
 fi
