@@ -103,12 +103,13 @@ struct DecodeCommand: ParsableCommand {
             let started = Date()
             var (summary, job) = try decode(with: recognizer, source: source)
             // Self-adaptation: fine-tune on this pass's hypotheses, then decode again.
-            if let searchLexicon, adapt ?? (acoustic.criterion == .framewise ? 2 : 0) > 0 {
+            let passes = adapt ?? (acoustic.criterion == .framewise ? 2 : 0)
+            if let searchLexicon, passes > 0 {
                 guard acoustic.criterion == .framewise else { throw ValidationError("\(modelFile) is a CTC model: --adapt fine-tunes framewise models only") }
                 let adaptation = SelfAdaptation(lexicon: searchLexicon, lexiconName: try LexiconName(lexicon!), source: source,
                                                 directory: (outDir as NSString).appendingPathComponent("adapt"), jobs: jobs)
                 var current = recognizer
-                for pass in 1...(adapt ?? 2) {
+                for pass in 1...passes {
                     let passStarted = Date()
                     guard let selected = adaptation.selection(try SelfAdaptation.transcripts(path: (outDir as NSString).appendingPathComponent("text")),
                                                                 minimum: adapt == nil ? SelfAdaptation.minimumFrames : 1) else {
