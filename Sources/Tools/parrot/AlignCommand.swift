@@ -118,22 +118,10 @@ struct AlignCommand: ParsableCommand {
         guard model.criterion == .framewise else { throw ValidationError("\(file) is a CTC model: --adapt fine-tunes framewise models only") }
         let adaptation = SelfAdaptation(lexicon: lexicon, lexiconName: lexiconName, source: source,
                                         directory: (outDir as NSString).appendingPathComponent("adapt"), jobs: jobs)
-        let all = transcripts.map { (key: $0.key, words: $0.value.split(separator: " ").map(String.init)) }
-        guard let selected = adaptation.selection(all, minimum: adapt == nil ? SelfAdaptation.minimumFrames : 1) else {
-            print("parrot align: " + (adapt == nil ? "less than a minute of speech in utterances of up to a minute" : "no utterances to adapt to") + ": aligning with the model as it is")
-            return (model, file)
-        }
         var current = (model, file)
-        for pass in 1...passes {
-            let started = Date()
-            do {
-                current = try adaptation.adapt(current.0, on: selected, pass: pass) { print("parrot align: adaptation pass \(pass): \($0)") }
-            } catch {
-                printError("parrot align: adaptation pass \(pass) failed, aligning with the model before it: \(error)")
-                break
-            }
-            print("parrot align: adaptation pass \(pass): fine-tuned on \(selected.count.grouped) utterances in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
-        }
+        try adaptation.run(model, passes: passes, explicit: adapt != nil, command: "align",
+                           transcripts: { transcripts.map { (key: $0.key, words: $0.value.split(separator: " ").map(String.init)) } },
+                           adapted: { current = ($0, $1) })
         return current
     }
 

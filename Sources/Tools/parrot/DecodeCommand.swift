@@ -109,24 +109,13 @@ struct DecodeCommand: ParsableCommand {
                 let adaptation = SelfAdaptation(lexicon: searchLexicon, lexiconName: try LexiconName(lexicon!), source: source,
                                                 directory: (outDir as NSString).appendingPathComponent("adapt"), jobs: jobs)
                 var current = recognizer
-                for pass in 1...passes {
-                    let passStarted = Date()
-                    guard let selected = adaptation.selection(try SelfAdaptation.transcripts(path: (outDir as NSString).appendingPathComponent("text")),
-                                                                minimum: adapt == nil ? SelfAdaptation.minimumFrames : 1) else {
-                        print("parrot decode: " + (adapt == nil ? "less than a minute of decoded speech (in utterances of up to a minute)" : "no decoded words") + ": not adapted")
-                        break
-                    }
-                    do {
-                        let (model, file) = try adaptation.adapt(current.model, on: selected, pass: pass) { print("parrot decode: adaptation pass \(pass): \($0)") }
-                        current.model = model
-                        if current.logPriors != nil { current.logPriors = try ModelPath.logPriors(besides: file, labels: model.classLabels) }
-                    } catch {
-                        printError("parrot decode: self-adaptation pass \(pass) failed, keeping the previous pass's output: \(error)")
-                        break
-                    }
-                    print("parrot decode: adaptation pass \(pass): fine-tuned on \(selected.count.grouped) utterances in \(String(format: "%.1f", Date().timeIntervalSince(passStarted))) s; decoding again")
+                try adaptation.run(acoustic, passes: passes, explicit: adapt != nil, command: "decode",
+                                   transcripts: { try SelfAdaptation.transcripts(path: (outDir as NSString).appendingPathComponent("text")) },
+                                   adapted: { model, file in
+                    current.model = model
+                    if current.logPriors != nil { current.logPriors = try ModelPath.logPriors(besides: file, labels: model.classLabels) }
                     (summary, job) = try decode(with: current, source: source)
-                }
+                })
             }
             for (key, reason) in summary.failures { printError("parrot decode: utterance '\(key)': \(reason)") }
             let seconds = Date().timeIntervalSince(started)

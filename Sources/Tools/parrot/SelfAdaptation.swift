@@ -72,6 +72,32 @@ struct SelfAdaptation {
         return (adapted, (modelDirectory as NSString).appendingPathComponent("final.mdl"))
     }
 
+    /// Runs `passes` (at least 1) passes of adaptation from `model` for `command` (align, decode): each takes
+    /// its transcripts from `transcripts()`, fine-tunes the last pass's model on them, and hands
+    /// the adapted model and its file to `adapted`. With `explicit` passes (--adapt given) any
+    /// speech is enough; otherwise a minute. A pass that fails is reported and ends the passes,
+    /// keeping what came before.
+    func run(_ model: AcousticModel, passes: Int, explicit: Bool, command: String, transcripts: () throws -> [Transcript],
+             adapted: (AcousticModel, String) throws -> Void) throws {
+        var current = model
+        for pass in 1...passes {
+            let started = Date()
+            guard let selected = selection(try transcripts(), minimum: explicit ? 1 : Self.minimumFrames) else {
+                print("parrot \(command): " + (explicit ? "nothing to adapt to" : "less than a minute of speech in utterances of up to a minute") + ": not adapted")
+                return
+            }
+            let file: String
+            do {
+                (current, file) = try adapt(current, on: selected, pass: pass) { print("parrot \(command): adaptation pass \(pass): \($0)") }
+            } catch {
+                printError("parrot \(command): adaptation pass \(pass) failed, keeping the model before it: \(error)")
+                return
+            }
+            print("parrot \(command): adaptation pass \(pass): fine-tuned on \(selected.count.grouped) utterances in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            try adapted(current, file)
+        }
+    }
+
     /// The transcripts of a `text` file (`decode`'s hypotheses).
     static func transcripts(path: String) throws -> [Transcript] {
         var lines = [Transcript]()
