@@ -113,14 +113,14 @@ struct AlignCommand: ParsableCommand {
     /// `model` adapted to the data (--adapt passes), or as it is; and its file.
     private func adapted(_ model: AcousticModel, file: String, lexicon: Lexicon, named lexiconName: LexiconName, source: FeatureSource,
                          transcripts: PackedTable) throws -> (AcousticModel, String) {
-        let passes = adapt ?? (model.criterion == .framewise && !flatStart ? 1 : 0)
+        let passes = try SelfAdaptation.passes(requested: adapt, standard: flatStart ? 0 : 1, model: model, file: file)
         guard passes > 0 else { return (model, file) }
-        guard model.criterion == .framewise else { throw ValidationError("\(file) is a CTC model: --adapt fine-tunes framewise models only") }
         let adaptation = SelfAdaptation(lexicon: lexicon, lexiconName: lexiconName, source: source,
                                         directory: (outDir as NSString).appendingPathComponent("adapt"), jobs: jobs)
+        // The transcripts are the same in every pass.
+        let all = transcripts.map { (key: $0.key, words: $0.value.split(separator: " ").map(String.init)) }
         var current = (model, file)
-        try adaptation.run(model, passes: passes, explicit: adapt != nil, command: "align",
-                           transcripts: { transcripts.map { (key: $0.key, words: $0.value.split(separator: " ").map(String.init)) } },
+        try adaptation.run(model, passes: passes, explicit: adapt != nil, command: "align", transcripts: { all },
                            adapted: { current = ($0, $1) })
         return current
     }

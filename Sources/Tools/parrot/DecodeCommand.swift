@@ -97,15 +97,15 @@ struct DecodeCommand: ParsableCommand {
         try exitStatus(of: "decode") {
             let modelFile = try ModelPath.resolve(model)
             let acoustic = try ModelFile.read(path: modelFile)
+            // Refused before anything is decoded: --adapt with a CTC model.
+            let passes = try SelfAdaptation.passes(requested: adapt, standard: 2, model: acoustic, file: modelFile)
             let (recognizer, searchLexicon) = try makeRecognizer(acoustic, modelFile: modelFile)
             let data = try corpus.resolve(dataDir, workDirectory: (outDir as NSString).appendingPathComponent("data"), command: "decode", requireTranscripts: false)
             let source = try audio.features(for: acoustic, dataDirectory: data.path, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
             let started = Date()
             var (summary, job) = try decode(with: recognizer, source: source)
             // Self-adaptation: fine-tune on this pass's hypotheses, then decode again.
-            let passes = adapt ?? (acoustic.criterion == .framewise ? 2 : 0)
             if let searchLexicon, passes > 0 {
-                guard acoustic.criterion == .framewise else { throw ValidationError("\(modelFile) is a CTC model: --adapt fine-tunes framewise models only") }
                 let adaptation = SelfAdaptation(lexicon: searchLexicon, lexiconName: try LexiconName(lexicon!), source: source,
                                                 directory: (outDir as NSString).appendingPathComponent("adapt"), jobs: jobs)
                 var current = recognizer

@@ -1,4 +1,5 @@
 import Acoustic
+import ArgumentParser
 import Core
 import Corpus
 import Foundation
@@ -70,6 +71,16 @@ struct SelfAdaptation {
         }
         let adapted = try trainer.run(resume: false)
         return (adapted, (modelDirectory as NSString).appendingPathComponent("final.mdl"))
+    }
+
+    /// The passes to run: `requested` (--adapt) or else `standard` for a framewise model, none for a
+    /// CTC model, which is used as it is. Asking a CTC model (`file`) for passes is an error.
+    static func passes(requested: Int?, standard: Int, model: AcousticModel, file: String) throws -> Int {
+        guard model.criterion == .framewise else {
+            if let requested, requested > 0 { throw ValidationError("\(file) is a CTC model: --adapt fine-tunes framewise models only") }
+            return 0
+        }
+        return requested ?? standard
     }
 
     /// Runs `passes` (at least 1) passes of adaptation from `model` for `command` (align, decode): each takes
