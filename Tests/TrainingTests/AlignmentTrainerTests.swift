@@ -62,6 +62,52 @@ import Transcription
         #expect(change < 1e-3)
     }
 
+    /// `fitThreshold`: the starting model's fit is the mean over every frame of its log-posterior
+    /// of the class its first alignment gives the frame (summed here from the network's output);
+    /// a threshold it meets returns the model untrained, one it cannot meet (above 0) trains.
+    @Test func aModelThatFitsTheCorpusIsNotAdapted() throws {
+        let (dir, runs) = try Self.twoPhoneCorpus()
+        let source = try FeatureSource(path: dir + "/feats")
+        let start = try AlignmentTrainer(source: source, transcripts: Self.transcripts(runs), lexicon: Self.lexicon, options: Self.oneLocalRound(),
+                                         modelDirectory: dir + "/start").run(resume: false)
+        var options = Self.oneLocalRound()
+        options.network.epochs = 1
+        func adapter(_ name: String, threshold: Double) -> AlignmentTrainer {
+            let trainer = AlignmentTrainer(source: source, transcripts: Self.transcripts(runs), lexicon: Self.lexicon, options: options,
+                                           modelDirectory: dir + "/" + name)
+            trainer.initialModel = start
+            trainer.fitThreshold = threshold
+            return trainer
+        }
+        let probe = adapter("probe", threshold: 1)
+        _ = try probe.run(resume: false)
+        #expect(!probe.fitted)
+        #expect(FileManager.default.fileExists(atPath: dir + "/probe/round-1"))
+        // The fit, from the network's log-posteriors along the first alignment.
+        let first = try TargetTable.read(path: dir + "/probe/ali.0.ark")
+        var total = 0.0, frames = 0
+        for key in first.keys {
+            let posteriors = try start.logPosteriors(try source.normalizedFeatures(key), workspace: NetworkWorkspace(inferenceOnly: true))
+            for (t, c) in first[key]!.enumerated() { total += Double(posteriors[t, Int(c)]) }
+            frames += first[key]!.count
+        }
+        let fit = try #require(probe.startingFit)
+        #expect(abs(fit - total / Double(frames)) < 1e-6)
+        #expect(fit <= 0)
+        // Met: the same model back, nothing trained.
+        let fitting = adapter("fitting", threshold: fit - 1e-9)
+        let returned = try fitting.run(resume: false)
+        #expect(fitting.fitted)
+        #expect(returned.network.parameters == start.network.parameters)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/fitting/round-1"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/fitting/final.mdl"))
+        // Just missed: trained.
+        let missed = adapter("missed", threshold: fit + 1e-3)
+        _ = try missed.run(resume: false)
+        #expect(!missed.fitted)
+        #expect(FileManager.default.fileExists(atPath: dir + "/missed/final.mdl"))
+    }
+
     /// A model directory begun with a flat start is not resumed as an adaptation (its first
     /// alignment and rounds would be reused), and the reverse; a new directory is fine.
     @Test func resumingWithTheOtherKindOfStartIsRefused() throws {

@@ -35,6 +35,14 @@ public final class AlignmentTrainer {
     /// it, with its topology, at `options.adaptationLearningRate`. The lexicon's phones must all be
     /// among its classes.
     public var initialModel: AcousticModel?
+    /// With an `initialModel`: when its first alignment's best paths average at least this
+    /// log-likelihood per frame (its posteriors, no priors), the model already fits the corpus and
+    /// `run` returns it untrained (`startingFit` then holds the figure and `fitted` is true).
+    public var fitThreshold: Double?
+    /// The mean best-path log-likelihood per frame of the first alignment (not known on resume).
+    public internal(set) var startingFit: Double?
+    /// True when `run` returned the `initialModel` untrained because it met `fitThreshold`.
+    public internal(set) var fitted = false
     /// Frame classes of the last alignment, once `run` has finished.
     public internal(set) var finalAlignment: [String: FrameLabels] = [:]
     /// Utterances left out of training (no transcript, unknown words, too long a transcript), and why.
@@ -70,6 +78,10 @@ public final class AlignmentTrainer {
         if let initialModel {
             targets = try startingAlignment(initialModel, compiled: compiled, compiler: compiler, resume: resume, failures: &failures)
             onEvent?(.message("first alignment from the starting model: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
+            if let fitThreshold, let startingFit, startingFit >= fitThreshold {
+                fitted = true
+                return initialModel
+            }
         } else if options.initialAlignment == .ctc {
             (targets, start) = try ctcStart(compiled, compiler: compiler, resume: resume, failures: &failures)
             if start == .ctc {
@@ -158,12 +170,17 @@ public final class AlignmentTrainer {
     func firstAlignment(_ aligner: ForcedAligner, compiled: CompiledTranscripts, failures: inout [(String, String)]) throws -> [String: FrameLabels] {
         let keys = compiled.keys
         var targets = [String: FrameLabels]()
+        var logLikelihood = 0.0, frames = 0
         for (key, outcome) in zip(keys, alignAll(keys, compiled: compiled, aligner: aligner, round: 0)) {
             switch outcome {
-            case let .success(output): targets[key] = FrameLabels(output.alignment.frameClasses)
+            case let .success(output):
+                targets[key] = FrameLabels(output.alignment.frameClasses)
+                logLikelihood += output.logLikelihood
+                frames += output.alignment.frameClasses.count
             case let .failure(error): failures.append((key, WorkerPool.reason(error, utterance: key)))
             }
         }
+        if frames > 0 { startingFit = logLikelihood / Double(frames) }
         try TargetTable.write(targets, to: path("ali.0.ark"))
         return targets
     }

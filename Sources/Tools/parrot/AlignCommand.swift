@@ -32,7 +32,11 @@ struct AlignCommand: ParsableCommand {
         aligned with the adapted model, kept in OUT_DIR/adapt. It adapts the model to voices \
         and recordings it never heard (the development data's voice from another synthesizer: \
         64.4% to 75.1% of boundaries within 20 ms). On by default when the set has at least a \
-        minute of such speech; --adapt 0 aligns with the model as it is, much faster.
+        minute of such speech and the model does not already fit it: when the model's own \
+        alignment of the utterances chosen averages at least -0.1 log-posterior per frame along \
+        its best paths (its own training data, or new voices like those it was trained on), the \
+        set is aligned with the model as it is. --adapt 0 never adapts (much faster on small \
+        sets); --adapt 1 always does.
 
         e.g.: parrot align exp/tts/model exp/tts/data/lexicon.txt exp/tts/data/test exp/tts/align_test --nj 2
         """
@@ -50,7 +54,7 @@ struct AlignCommand: ParsableCommand {
     var refiner: String?
     @Option(help: "Flat start: how far from the quiet to the loud energy level a frame must be to count as speech (0-1).")
     var speechThreshold = SpeechRegion.defaultThreshold
-    @Option(help: "Passes of adaptation to the data before aligning it, each fine-tuning the model on the data's transcripts (0: align with the model as it is). Default: 1 for a framewise model (none when the set has less than a minute of speech in utterances of up to a minute), 0 for a CTC model or with --flat-start.")
+    @Option(help: "Passes of adaptation to the data before aligning it, each fine-tuning the model on the data's transcripts (0: align with the model as it is). Default: 1 for a framewise model, none when the model already fits the set (best paths of at least -0.1 log-posterior per frame) or the set has less than a minute of speech in utterances of up to a minute; 0 for a CTC model or with --flat-start.")
     var adapt: Int?
     @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
     @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments

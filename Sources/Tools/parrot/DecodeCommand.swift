@@ -44,9 +44,11 @@ struct DecodeCommand: ParsableCommand {
         data's own hypotheses, as `parrot train --init-model` fine-tunes it on a transcribed corpus \
         (on at most half an hour of them, spread over the set), and the data is decoded again; \
         twice by default, when the set has at least a minute of speech in utterances of up to a \
-        minute. It adapts the model to the \
-        speakers and recording at hand (FSDD's unseen speakers: 78.2% to 81.4% of the digits \
-        correct on average). The adapted models stay in OUT_DIR/adapt; --adapt 0 decodes once.
+        minute and the model does not already fit it (its alignment of its first-pass hypotheses \
+        averages below -0.1 log-posterior per frame; otherwise the first pass is kept). It adapts \
+        the model to the speakers and recording at hand (FSDD's unseen speakers: 78.2% to 81.4% \
+        of the digits correct on average). The adapted models stay in OUT_DIR/adapt; --adapt 0 \
+        decodes once; --adapt N always runs N passes.
 
         Writes OUT_DIR/text (hypotheses, for parrot score), phones.ctm and (lexicon mode) \
         words.ctm with start, duration and confidence, decode.json, and failed.txt (utterances \
@@ -70,7 +72,7 @@ struct DecodeCommand: ParsableCommand {
     @OptionGroup(title: "Corpus folders") var corpus: CorpusArguments
     @Option(help: "Lexicon mode: words of --grammar or --lm missing from the lexicon: skip (never output) or g2p (pronounced by eSpeak NG, listed in OUT_DIR/g2p.txt). Default: g2p with --lexicon english, else skip.")
     var oov: OOVMode?
-    @Option(help: "Lexicon mode: passes of self-adaptation, each fine-tuning the model on the previous pass's hypotheses and decoding again (0: decode once). Default: 2 for a framewise model (none when the set has less than a minute of speech), 0 for a CTC model.")
+    @Option(help: "Lexicon mode: passes of self-adaptation, each fine-tuning the model on the previous pass's hypotheses and decoding again (0: decode once). Default: 2 for a framewise model (none when the model already fits the set or the set has less than a minute of speech), 0 for a CTC model.")
     var adapt: Int?
     @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
     @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments
