@@ -37,10 +37,7 @@ import Transcription
     /// uniform one: on the same corpus, the first alignment already has every A–B boundary at
     /// frame 6 + k, and round 1 continues the starting model (no fresh network, no frame-local round).
     @Test func adaptationStartsFromTheModelsAlignmentNotAFlatStart() throws {
-        let (dir, runs) = try Self.twoPhoneCorpus()
-        let source = try FeatureSource(path: dir + "/feats")
-        let start = try AlignmentTrainer(source: source, transcripts: Self.transcripts(runs), lexicon: Self.lexicon, options: Self.oneLocalRound(),
-                                         modelDirectory: dir + "/start").run(resume: false)
+        let (dir, runs, source, start) = try Self.startingModel()
         var options = Self.oneLocalRound()
         options.network.epochs = 2
         // Network options that disagree with the starting model do not make adaptation start afresh.
@@ -66,10 +63,7 @@ import Transcription
     /// of the class its first alignment gives the frame (summed here from the network's output);
     /// a threshold it meets returns the model untrained, one it cannot meet (above 0) trains.
     @Test func aModelThatFitsTheCorpusIsNotAdapted() throws {
-        let (dir, runs) = try Self.twoPhoneCorpus()
-        let source = try FeatureSource(path: dir + "/feats")
-        let start = try AlignmentTrainer(source: source, transcripts: Self.transcripts(runs), lexicon: Self.lexicon, options: Self.oneLocalRound(),
-                                         modelDirectory: dir + "/start").run(resume: false)
+        let (dir, runs, source, start) = try Self.startingModel()
         var options = Self.oneLocalRound()
         options.network.epochs = 1
         func adapter(_ name: String, threshold: Double) -> AlignmentTrainer {
@@ -127,6 +121,15 @@ import Transcription
         let fresh = AlignmentTrainer(source: source, transcripts: Self.transcripts(runs), lexicon: Self.lexicon, options: options, modelDirectory: dir + "/adapted")
         fresh.initialModel = start
         _ = try fresh.run(resume: true)
+    }
+
+    /// `twoPhoneCorpus`, its features, and a model trained on it (in DIR/start) to adapt.
+    static func startingModel() throws -> (dir: String, runs: [(Int, Int)], source: FeatureSource, model: AcousticModel) {
+        let (dir, runs) = try twoPhoneCorpus()
+        let source = try FeatureSource(path: dir + "/feats")
+        let model = try AlignmentTrainer(source: source, transcripts: transcripts(runs), lexicon: lexicon, options: oneLocalRound(),
+                                         modelDirectory: dir + "/start").run(resume: false)
+        return (dir, runs, source, model)
     }
 
     /// Quiet frames, k frames of phone A, m of phone B, quiet frames, for eight (k, m).

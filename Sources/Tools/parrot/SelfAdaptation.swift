@@ -125,7 +125,7 @@ struct SelfAdaptation {
             }
             guard let (model, file) = outcome.adapted else {
                 print("parrot \(command): the model already fits these data (best paths \(String(format: "%.3f", outcome.fit ?? 0)) log-likelihood " +
-                      "per frame, at least \(Self.fitting)): not adapted (--adapt 1 adapts it all the same)")
+                      "per frame, at least \(Self.fitting)): not adapted (an explicit --adapt adapts it all the same)")
                 return
             }
             current = model
