@@ -41,8 +41,11 @@ public final class AlignmentTrainer {
     public var fitThreshold: Double?
     /// The mean best-path log-likelihood per frame of the first alignment (not known on resume).
     public internal(set) var startingFit: Double?
-    /// True when `run` returned the `initialModel` untrained because it met `fitThreshold`.
-    public internal(set) var fitted = false
+    /// True when the `initialModel`'s first alignment met `fitThreshold`: `run` returned it untrained.
+    public var fitted: Bool {
+        guard initialModel != nil, let fitThreshold, let startingFit else { return false }
+        return startingFit >= fitThreshold
+    }
     /// Frame classes of the last alignment, once `run` has finished.
     public internal(set) var finalAlignment: [String: FrameLabels] = [:]
     /// Utterances left out of training (no transcript, unknown words, too long a transcript), and why.
@@ -78,10 +81,7 @@ public final class AlignmentTrainer {
         if let initialModel {
             targets = try startingAlignment(initialModel, compiled: compiled, compiler: compiler, resume: resume, failures: &failures)
             onEvent?(.message("first alignment from the starting model: \(targets.count) utterances, \(targets.values.reduce(0) { $0 + $1.count }) frames, \(phoneSet.count) classes"))
-            if let fitThreshold, let startingFit, startingFit >= fitThreshold {
-                fitted = true
-                return initialModel
-            }
+            if fitted { return initialModel }
         } else if options.initialAlignment == .ctc {
             (targets, start) = try ctcStart(compiled, compiler: compiler, resume: resume, failures: &failures)
             if start == .ctc {
