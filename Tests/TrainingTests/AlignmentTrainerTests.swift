@@ -80,8 +80,9 @@ import Transcription
         // The fit, from the network's log-posteriors along the first alignment.
         let first = try TargetTable.read(path: dir + "/probe/ali.0.ark")
         var total = 0.0, frames = 0
+        let workspace = NetworkWorkspace(inferenceOnly: true)
         for key in first.keys {
-            let posteriors = try start.logPosteriors(try source.normalizedFeatures(key), workspace: NetworkWorkspace(inferenceOnly: true))
+            let posteriors = try start.logPosteriors(try source.normalizedFeatures(key), workspace: workspace)
             for (t, c) in first[key]!.enumerated() { total += Double(posteriors[t, Int(c)]) }
             frames += first[key]!.count
         }

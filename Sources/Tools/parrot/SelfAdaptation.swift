@@ -34,6 +34,13 @@ struct SelfAdaptation {
 
     typealias Transcript = (key: String, words: [String])
 
+    /// What a pass of `adapt` did: fine-tuned the model (and how well the model fitted the data
+    /// before, when that is known), or left it as it is because it fitted already.
+    enum Outcome {
+        case adapted(AcousticModel, file: String, fitBefore: Double?)
+        case fits(Double)
+    }
+
     let lexicon: Lexicon
     let lexiconName: LexiconName
     let source: FeatureSource
@@ -54,12 +61,12 @@ struct SelfAdaptation {
         return usable.enumerated().filter { $0.offset % stride == 0 }.map(\.element.transcript)
     }
 
-    /// Fine-tunes `model` on `transcripts` (from `selection`); returns the adapted model and its
-    /// file, or, when a `fitThreshold` is given and the model's first alignment of them meets it,
-    /// nil and that alignment's mean best-path log-likelihood per frame. `log` receives a line
-    /// per training round.
+    /// Fine-tunes `model` on `transcripts` (from `selection`) and returns the adapted model and
+    /// its file; or, when a `fitThreshold` is given and the model's first alignment of them meets
+    /// it, trains nothing and returns that alignment's mean best-path log-likelihood per frame.
+    /// `log` receives a line per training round.
     func adapt(_ model: AcousticModel, on transcripts: [Transcript], pass: Int, fitThreshold: Double? = nil,
-               log: @escaping (String) -> Void) throws -> (adapted: (model: AcousticModel, file: String)?, fit: Double?) {
+               log: @escaping (String) -> Void) throws -> Outcome {
         let passDirectory = (directory as NSString).appendingPathComponent("pass-\(pass)")
         try? FileManager.default.removeItem(atPath: passDirectory)
         try FileManager.default.createDirectory(atPath: passDirectory, withIntermediateDirectories: true)
@@ -80,13 +87,13 @@ struct SelfAdaptation {
             if case let .round(report) = event { log(report.line) }
         }
         let adapted = try trainer.run(resume: false)
-        if trainer.fitted {
+        if trainer.fitted, let fit = trainer.startingFit {
             // Nothing was trained: leave no model directory behind.
             try? FileManager.default.removeItem(atPath: passDirectory)
             if (try? FileManager.default.contentsOfDirectory(atPath: directory))?.isEmpty == true { try? FileManager.default.removeItem(atPath: directory) }
-            return (nil, trainer.startingFit)
+            return .fits(fit)
         }
-        return ((adapted, (modelDirectory as NSString).appendingPathComponent("final.mdl")), trainer.startingFit)
+        return .adapted(adapted, file: (modelDirectory as NSString).appendingPathComponent("final.mdl"), fitBefore: trainer.startingFit)
     }
 
     /// The passes to run: `requested` (--adapt) or else `standard` for a framewise model, none for a
@@ -114,7 +121,7 @@ struct SelfAdaptation {
                 print("parrot \(command): " + (explicit ? "nothing to adapt to" : "less than a minute of speech in utterances of up to a minute") + ": not adapted")
                 return
             }
-            let outcome: (adapted: (model: AcousticModel, file: String)?, fit: Double?)
+            let outcome: Outcome
             do {
                 outcome = try adapt(current, on: selected, pass: pass, fitThreshold: explicit || pass > 1 ? nil : Self.fitting) {
                     print("parrot \(command): adaptation pass \(pass): \($0)")
@@ -123,15 +130,17 @@ struct SelfAdaptation {
                 printError("parrot \(command): adaptation pass \(pass) failed, keeping the model before it: \(error)")
                 return
             }
-            guard let (model, file) = outcome.adapted else {
-                print("parrot \(command): the model already fits these data (best paths \(String(format: "%.3f", outcome.fit ?? 0)) log-likelihood " +
+            switch outcome {
+            case let .fits(fit):
+                print("parrot \(command): the model already fits these data (best paths \(String(format: "%.3f", fit)) log-likelihood " +
                       "per frame, at least \(Self.fitting)): not adapted (an explicit --adapt adapts it all the same)")
                 return
+            case let .adapted(model, file, fitBefore):
+                current = model
+                let fit = fitBefore.map { String(format: "; the model's alignment of them before: %.3f log-likelihood per frame", $0) } ?? ""
+                print("parrot \(command): adaptation pass \(pass): fine-tuned on \(selected.count.grouped) utterances in \(String(format: "%.1f", Date().timeIntervalSince(started))) s\(fit)")
+                try adapted(current, file)
             }
-            current = model
-            let fit = outcome.fit.map { String(format: "; the model's alignment of them before: %.3f log-likelihood per frame", $0) } ?? ""
-            print("parrot \(command): adaptation pass \(pass): fine-tuned on \(selected.count.grouped) utterances in \(String(format: "%.1f", Date().timeIntervalSince(started))) s\(fit)")
-            try adapted(current, file)
         }
     }
 
