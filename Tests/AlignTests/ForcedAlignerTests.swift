@@ -1,4 +1,5 @@
 import Acoustic
+import Audio
 import Align
 import Core
 import Corpus
@@ -72,6 +73,37 @@ func frames(_ pattern: String) -> Matrix {
         #expect(try startOfB(priors: [-0.5, -1, -3], scale: nil) == 6)
         #expect(try startOfB(priors: [-0.5, -1, -3], scale: 0) == 7)
         #expect(try startOfB(priors: nil, scale: nil) == 7)
+    }
+
+    /// Sub-frame boundaries, worked by hand. Around the A→B boundary the margin score(A) −
+    /// score(B) lies on a straight line through zero at frame position c (frame t's centre is at
+    /// position t), so the boundary belongs at c: with Kaldi's frames (frame t's centre at
+    /// t × 10 ms + 12.5 ms) at c × 10 ms + 12.5 ms. The frame grid puts it halfway between the
+    /// centres of frames 6 and 7 whatever c is (77.5 ms), as does `--frame-grid`.
+    @Test func boundariesFallWhereTheScoresCross() throws {
+        let compiled = try aligner.compiler.compile(utterance: "u", transcript: "AB")
+        let writer = AlignmentWriter(fbank: FbankOptions())
+        for crossing in [6.05, 6.3, 6.5, 6.9] {
+            // S S S, then A and B on frames 3..<11 with margin 2 (c − t), then S S S.
+            var features = frames("SSSAAAABBBBSSS")
+            for t in 3..<11 {
+                let margin = Float(2 * (crossing - Double(t)))
+                (features[t, 0], features[t, 1], features[t, 2]) = (0, 5 + margin / 2, 5 - margin / 2)
+            }
+            for subframe in [true, false] {
+                var aligner = self.aligner
+                aligner.options.subframeBoundaries = subframe
+                let output = try #require(try aligner.align([ForcedAligner.Input(utterance: "u", transcript: compiled, features: features)],
+                                                            workspace: NetworkWorkspace()).first?.get())
+                let b = try #require(output.alignment.phones.firstIndex { $0.label == "B" })
+                #expect(output.alignment.phones[b].start == 7)
+                let expected = subframe ? crossing * 0.01 + 0.0125 : 0.0775
+                let entries = writer.ctmEntries("u", output.alignment.phones, refined: writer.boundaryTimes(output.alignment))
+                #expect(abs(entries[b].start - expected) < 1e-6, "crossing \(crossing), sub-frame \(subframe): B starts at \(entries[b].start)")
+                #expect(abs(entries[b - 1].start + entries[b - 1].duration - expected) < 1e-6)
+                #expect(subframe || output.alignment.boundaryShifts.isEmpty)
+            }
+        }
     }
 
     /// A padded batch gives each utterance what it gets alone; one with features of another

@@ -47,4 +47,29 @@ import Transcription
             }
         }
     }
+
+    /// Sub-frame shifts and refined times, worked by hand, in every format: frames 10 ms apart
+    /// with no offset, shifts of +0.3 frame before frame 3 and −0.4 before frame 6, and a refined
+    /// time before frame 10 that replaces its shift.
+    @Test func shiftedAndRefinedBoundariesReachEveryFormat() throws {
+        var alignment = UtteranceAlignment(utterance: "u", frameClasses: [0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 0, 0, 0],
+                                           phones: [AlignedSegment(label: "SIL", start: 0, end: 3), AlignedSegment(label: "A", start: 3, end: 6),
+                                                    AlignedSegment(label: "B", start: 6, end: 10), AlignedSegment(label: "SIL", start: 10, end: 13)],
+                                           words: [AlignedSegment(label: "AB", start: 3, end: 10)], score: 0)
+        alignment.boundaryShifts = [3: 0.3, 6: -0.4, 10: 0.2]
+        alignment.refinedBoundaries = [10: 0.111]
+        let writer = AlignmentWriter(frameShift: 0.01)
+        let times = writer.boundaryTimes(alignment)
+        #expect(times.count == 3)
+        #expect(abs(times[3]! - 0.033) < 1e-12 && abs(times[6]! - 0.056) < 1e-12 && times[10] == 0.111)
+        #expect(writer.ctm("u", alignment.phones, refined: times) == "u 1 0.000 0.033 SIL\nu 1 0.033 0.023 A\nu 1 0.056 0.055 B\nu 1 0.111 0.019 SIL\n")
+        #expect(writer.ctm("u", alignment.words, refined: times) == "u 1 0.033 0.078 AB\n")
+        #expect(writer.csv(alignment) == "u,words,0.033,0.111,AB\nu,phones,0.000,0.033,SIL\nu,phones,0.033,0.056,A\nu,phones,0.056,0.111,B\nu,phones,0.111,0.130,SIL\n")
+        let phones = try #require(writer.json(alignment)["phones"] as? [[String: Any]])
+        #expect(abs((phones[2]["start"] as? Double ?? 0) - 0.056) < 1e-12 && (phones[2]["end"] as? Double) == 0.111)
+        let grid = writer.textGrid(alignment, duration: 0.13)
+        for bound in ["xmin = 0.033", "xmax = 0.056", "xmin = 0.056", "xmax = 0.111"] { #expect(grid.contains(bound), "\(bound)") }
+        // Without shifts or refined times every boundary is on the grid.
+        #expect(writer.boundaryTimes(UtteranceAlignment(utterance: "u", frameClasses: [0], phones: [], words: [], score: 0)).isEmpty)
+    }
 }

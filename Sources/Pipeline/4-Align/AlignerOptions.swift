@@ -19,6 +19,10 @@ public struct AlignerOptions: Codable, Equatable, Sendable {
     /// Words missing from the lexicon: leave the utterance out (`skip`) or align them as spoken
     /// noise (`spn`). Default `skip`.
     public var oovMode = OOVMode.skip
+    /// Place each boundary between the two frames' centres where their classes' scores cross
+    /// (`UtteranceAlignment.boundaryShifts`); false keeps every boundary on the frame grid,
+    /// halfway between the centres, as Kaldi and MFA place them. Default true.
+    public var subframeBoundaries = true
 
     public init() {}
 }

@@ -143,8 +143,9 @@ public struct AlignmentJob {
 
         func append(_ key: String, _ a: UtteranceAlignment) throws {
             let writer = job.writer
-            try phonesCTM.write(writer.ctm(key, a.phones, refined: a.refinedBoundaries))
-            try wordsCTM.write(writer.ctm(key, a.words, refined: a.refinedBoundaries))
+            let times = writer.boundaryTimes(a)
+            try phonesCTM.write(writer.ctm(key, a.phones, refined: times))
+            try wordsCTM.write(writer.ctm(key, a.words, refined: times))
             try csv.write(writer.csv(a))
             try json.append(writer.json(a))
             try archive.write(key: key, .intVector(a.frameClasses))

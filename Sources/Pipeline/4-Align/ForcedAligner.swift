@@ -142,6 +142,28 @@ public struct ForcedAligner {
         let graph = AlignmentGraph(words: compiled.pronunciations, silence: compiler.silence, optionalSilence: options.optionalSilence,
                                    minimumDuration: options.minimumDuration, minimumPause: options.minimumPause)
         let path = try ViterbiAligner.align(graph, scores: scores, utterance: utterance)
-        return UtteranceAlignment(utterance: utterance, path: path, graph: graph, words: compiled.words, labels: compiler.phoneSet)
+        var alignment = UtteranceAlignment(utterance: utterance, path: path, graph: graph, words: compiled.words, labels: compiler.phoneSet)
+        if options.subframeBoundaries { alignment.boundaryShifts = Self.boundaryShifts(alignment.frameClasses, scores: scores) }
+        return alignment
+    }
+
+    /// Where each boundary between two classes falls between the centres of the frames around it
+    /// (`UtteranceAlignment.boundaryShifts`). For the boundary before frame t, between class a on
+    /// frame t − 1 and class b on frame t, the margin d = score(a) − score(b) is positive at t − 1
+    /// and negative at t when the scores agree with the path; the boundary goes where the straight
+    /// line between the two margins crosses zero, a fraction d(t − 1) / (d(t − 1) − d(t)) of the
+    /// way from the one centre to the other (0.5: the grid's boundary, halfway). Boundaries whose
+    /// margins do not change sign stay on the grid. On development data (voices and an engine
+    /// never heard, and a model's own training recordings) this put 0.3 to 0.6 more points of
+    /// boundaries within 20 ms of the synthesizers' times than the grid.
+    static func boundaryShifts(_ classes: [Int32], scores: Matrix) -> [Int: Double] {
+        var shifts = [Int: Double]()
+        for t in classes.indices.dropFirst() where classes[t] != classes[t - 1] {
+            let a = Int(classes[t - 1]), b = Int(classes[t])
+            let before = Double(scores[t - 1, a]) - Double(scores[t - 1, b]), after = Double(scores[t, a]) - Double(scores[t, b])
+            guard before > 0, after < 0 else { continue }
+            shifts[t] = before / (before - after) - 0.5
+        }
+        return shifts
     }
 }

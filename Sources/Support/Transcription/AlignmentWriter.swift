@@ -7,8 +7,9 @@ import KaldiIO
 /// JSON and CSV.
 ///
 /// Times: frame 0 starts at 0; the boundary between frames t − 1 and t is placed halfway between
-/// their analysis windows' centres, t × `frameShift` + `boundaryOffset`, unless the alignment
-/// carries a refined time for it (`UtteranceAlignment.refinedBoundaries`).
+/// their analysis windows' centres, t × `frameShift` + `boundaryOffset`, moved between those
+/// centres by the alignment's `boundaryShifts`, unless it carries a refined time for it
+/// (`UtteranceAlignment.refinedBoundaries`).
 public struct AlignmentWriter {
     /// Seconds per frame. Default 0.01.
     public var frameShift = 0.01
@@ -33,6 +34,14 @@ public struct AlignmentWriter {
 
     /// Time in seconds of the boundary before frame `frame`, refined when `refined` has it.
     public func time(_ frame: Int, _ refined: [Int: Double]) -> Double { refined[frame] ?? time(frame) }
+
+    /// The times of `alignment`'s boundaries off the frame grid, keyed by the frame each
+    /// precedes: its sub-frame shifts, and its refined times in their place where it has them.
+    public func boundaryTimes(_ alignment: UtteranceAlignment) -> [Int: Double] {
+        var times = alignment.refinedBoundaries
+        for (frame, shift) in alignment.boundaryShifts where times[frame] == nil && frame > 0 { times[frame] = time(frame) + shift * frameShift }
+        return times
+    }
 
     private func seconds(_ frame: Int, _ refined: [Int: Double]) -> String { String(format: "%.3f", time(frame, refined)) }
 
@@ -72,7 +81,7 @@ public struct AlignmentWriter {
             var out = [(Double, Double, String)]()
             var cursor = 0.0
             for (offset, alignment) in sorted {
-                let refined = alignment.refinedBoundaries
+                let refined = boundaryTimes(alignment)
                 for s in alignment[keyPath: tier] {
                     let start = max(cursor, offset + time(s.start, refined)), stop = max(start, offset + time(s.end, refined))
                     if start > cursor + 1e-9 { out.append((cursor, start, "")) }
@@ -112,8 +121,9 @@ public struct AlignmentWriter {
 
     /// JSON: `{"utterance": …, "words": [{"label", "start", "end"}], "phones": […]}` (seconds).
     public func json(_ alignment: UtteranceAlignment) -> [String: Any] {
+        let refined = boundaryTimes(alignment)
         func list(_ segments: [AlignedSegment]) -> [[String: Any]] {
-            segments.map { ["label": $0.label, "start": time($0.start, alignment.refinedBoundaries), "end": time($0.end, alignment.refinedBoundaries)] }
+            segments.map { ["label": $0.label, "start": time($0.start, refined), "end": time($0.end, refined)] }
         }
         return ["utterance": alignment.utterance, "words": list(alignment.words), "phones": list(alignment.phones)]
     }
@@ -121,10 +131,11 @@ public struct AlignmentWriter {
     /// CSV rows `utterance,tier,start,end,label` (seconds).
     public func csv(_ alignment: UtteranceAlignment) -> String {
         var text = ""
+        let refined = boundaryTimes(alignment)
         for (tier, segments) in [("words", alignment.words), ("phones", alignment.phones)] {
             for s in segments {
                 let label = s.label.contains(",") || s.label.contains("\"") ? "\"\(s.label.replacingOccurrences(of: "\"", with: "\"\""))\"" : s.label
-                text += "\(alignment.utterance),\(tier),\(seconds(s.start, alignment.refinedBoundaries)),\(seconds(s.end, alignment.refinedBoundaries)),\(label)\n"
+                text += "\(alignment.utterance),\(tier),\(seconds(s.start, refined)),\(seconds(s.end, refined)),\(label)\n"
             }
         }
         return text

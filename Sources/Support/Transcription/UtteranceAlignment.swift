@@ -25,6 +25,11 @@ public struct UtteranceAlignment: Equatable, Sendable {
     /// Boundary times in seconds that replace the frame grid's, keyed by the frame the boundary
     /// precedes (set by a `BoundaryRefiner`); empty for times on the grid.
     public var refinedBoundaries: [Int: Double] = [:]
+    /// Where boundaries fall between the frame grid's points, in frames from the grid's boundary
+    /// (−0.5 to 0.5: from the centre of the frame before to the centre of the frame after), keyed
+    /// by the frame the boundary precedes (set by `ForcedAligner` where the scores of the two
+    /// classes cross between those centres); a boundary not listed is on the grid.
+    public var boundaryShifts: [Int: Double] = [:]
     public var frames: Int { frameClasses.count }
 
     public init(utterance: String, frameClasses: [Int32], phones: [AlignedSegment], words: [AlignedSegment], score: Double) {

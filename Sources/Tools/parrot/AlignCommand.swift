@@ -19,9 +19,15 @@ struct AlignCommand: ParsableCommand {
         (frame classes) and failed.txt (utterances that could not be aligned, and why); all other \
         utterances complete. Exit status 1 if any utterance failed.
 
+        Times: frames are 10 ms apart; a boundary falls between the centres of the last frame \
+        of one phone and the first of the next, where the scores of the two phones cross (on a \
+        straight line between their margins on those two frames), or halfway when they do not \
+        change sign there. --frame-grid puts every boundary halfway, on the frame grid, as Kaldi \
+        and MFA do.
+
         With a CTC model (parrot train --criterion ctc), each utterance's phones are placed by \
-        the most probable CTC path through them: a phone spans the frames that emit it and half \
-        the blanks on each side; blanks before the first phone, after the last and (with optional \
+        the most probable CTC path through them: a phone spans the frames that emit it, and the \
+        blanks between two phones are split where the model's posteriors of the two say; blanks before the first phone, after the last and (with optional \
         silence) a run between two words of at least --min-pause frames and one each side are \
         silence.
 
@@ -50,7 +56,7 @@ struct AlignCommand: ParsableCommand {
     @OptionGroup(title: "Corpus folders") var corpus: CorpusArguments
     @Flag(help: "Corpus folders: name the tiers of each recording's TextGrid '<speaker> - words' and '<speaker> - phones', as MFA does.")
     var speakerTiers = false
-    @Option(help: "Boundary refiner (from parrot train-refiner): moves every phone boundary to where the reference labelling it learnt from would put it. Times are then no longer on the 10 ms grid.")
+    @Option(help: "Boundary refiner (from parrot train-refiner): moves every phone boundary to where the reference labelling it learnt from would put it. Its times replace the aligner's.")
     var refiner: String?
     @Option(help: "Flat start: how far from the quiet to the loud energy level a frame must be to count as speech (0-1).")
     var speechThreshold = SpeechRegion.defaultThreshold

@@ -108,9 +108,9 @@ struct TrainRefinerCommand: ParsableCommand {
                 for key in heldOutKeys {
                     guard let result = aligned.results[key] else { continue }
                     var alignment = result.alignment
-                    before[key] = writer.ctmEntries(key, alignment.phones)
+                    before[key] = writer.ctmEntries(key, alignment.phones, refined: writer.boundaryTimes(alignment))
                     try refiner.refine(&alignment, features: result.features, writer: writer)
-                    after[key] = writer.ctmEntries(key, alignment.phones, refined: alignment.refinedBoundaries)
+                    after[key] = writer.ctmEntries(key, alignment.phones, refined: writer.boundaryTimes(alignment))
                 }
                 let held = references.filter { heldOutKeys.contains($0.key) }
                 for (name, hypothesis) in [("without the refiner", before), ("with the refiner", after)] {
