@@ -19,17 +19,18 @@ struct AlignCommand: ParsableCommand {
         (frame classes) and failed.txt (utterances that could not be aligned, and why); all other \
         utterances complete. Exit status 1 if any utterance failed.
 
-        Times: frames are 10 ms apart; a boundary falls between the centres of the last frame \
-        of one phone and the first of the next, where the scores of the two phones cross (on a \
-        straight line between their margins on those two frames), or halfway when they do not \
-        change sign there. --frame-grid puts every boundary halfway, on the frame grid, as Kaldi \
-        and MFA do.
+        Times: a boundary falls between the centres of the last frame of one phone and the \
+        first frame of the next (10 ms apart with the default features), where the scores of \
+        the two phones cross on a straight line between their margins on those two frames, or \
+        halfway when the margins do not change sign there. --frame-grid puts every boundary \
+        halfway, on the frame grid, as Kaldi and MFA do.
 
         With a CTC model (parrot train --criterion ctc), each utterance's phones are placed by \
-        the most probable CTC path through them: a phone spans the frames that emit it, and the \
-        blanks between two phones are split where the model's posteriors of the two say; blanks before the first phone, after the last and (with optional \
-        silence) a run between two words of at least --min-pause frames and one each side are \
-        silence.
+        the most probable CTC path through them: a phone spans the frames that emit it, the \
+        blanks between two phones are split where the model's posteriors of the two say, and \
+        blanks before the first phone, after the last and (with optional silence) a run between \
+        two words of at least --min-pause frames and one each side are silence; these boundaries \
+        stay on the frame grid.
 
         Adaptation (--adapt, framewise models): before the alignment that is written, the model \
         is fine-tuned on the data's own transcripts, as `parrot train --init-model` fine-tunes \

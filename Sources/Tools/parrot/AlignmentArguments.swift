@@ -20,7 +20,7 @@ struct AlignmentArguments: ParsableArguments {
     @Option(help: "Words not in the lexicon: skip (leave the utterance out and report it), spn (align them to spoken noise) or g2p (pronounce them with eSpeak NG, in the built-in corpus's ARPAbet phones; every generated pronunciation is listed in the output directory's g2p.txt). Default: g2p with the lexicon 'english', else skip.")
     var oov: OOVMode?
 
-    @Flag(help: "Keep every boundary on the frame grid (halfway between the centres of the frames on either side, as Kaldi and MFA place them) instead of where the scores of the two phones cross between those centres.")
+    @Flag(help: "align and train-refiner: keep every boundary on the frame grid (halfway between the centres of the frames on either side, as Kaldi and MFA place them) instead of where the scores of the two phones cross between those centres.")
     var frameGrid = false
 
     func validate() throws {
