@@ -79,4 +79,35 @@ import Testing
         }
         #expect(inference.inferenceOnly && !training.inferenceOnly)
     }
+
+    /// A packed batch (each time step holds only the utterances still running) gives every
+    /// utterance the log-posteriors of the padded batch, bit for bit: the backward direction
+    /// starts each utterance at its own last frame, ties and a one-frame utterance included, over
+    /// several blocks of input projections (102 steps for 5 utterances), in both kinds of
+    /// workspace, with and without LSTMP, in FP32 and, where the CPU has it, BF16.
+    @Test(arguments: [0, 3], Precision.allCases.filter(\.isAvailable))
+    func packedBatchesGiveThePaddedBatchesOutputs(projection: Int, precision: Precision) {
+        var random = SeededGenerator(seed: 12)
+        let configuration = AcousticModelConfiguration(featureDimension: 5, classes: 4, layers: 3, hiddenUnits: 6, splice: 0, projection: projection)
+        let network = BiLSTMNetwork(configuration: configuration, random: &random)
+        let lengths = [600, 599, 300, 300, 1]
+        let inputs = lengths.enumerated().map { ChunkedForwardTests.features(frames: $1, seed: UInt64(20 + $0)).values }
+        let keys = lengths.indices.map { "u\($0)" }
+        let padded = Batch(keys: keys, inputs: inputs, targets: nil, dimension: 5)
+        let packed = Batch(packing: keys, inputs: inputs, dimension: 5)
+        #expect(packed.isPacked && packed.rows == 1800 && packed.stepRows(0) == 5 && packed.stepRows(1) == 4 && packed.stepRows(300) == 2)
+        for workspace in [NetworkWorkspace(), NetworkWorkspace.forInference()] {
+            workspace.precision = precision
+            network.forward(padded, workspace: workspace)
+            let expected = workspace.logPosteriorValues(rows: padded.rows)
+            network.forward(packed, workspace: workspace)
+            let found = workspace.logPosteriorValues(rows: packed.rows)
+            for (b, n) in lengths.enumerated() {
+                for t in 0..<n {
+                    let p = packed.row(frame: t, utterance: b), q = padded.row(frame: t, utterance: b)
+                    #expect(found[(4 * p)..<(4 * p + 4)] == expected[(4 * q)..<(4 * q + 4)], "utterance \(b), frame \(t)")
+                }
+            }
+        }
+    }
 }

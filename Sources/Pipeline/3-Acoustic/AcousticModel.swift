@@ -62,9 +62,10 @@ public struct AcousticModel {
         try logPosteriors([features], workspace: workspace)[0]
     }
 
-    /// Network log-posteriors of several utterances in one padded batch: one forward pass whose
+    /// Network log-posteriors of several utterances in one batch: one forward pass whose
     /// recurrent products are matrix products, several times faster than one utterance at a time
-    /// (matrix-vector products). Padding does not change an utterance's values (the network masks it).
+    /// (matrix-vector products). The batch is packed (`Batch.init(packing:)`), longest utterance
+    /// first, so no time goes to padding; an utterance's values do not depend on the others.
     /// - Parameter features: each utterance's `frames × D` features, CMVN applied.
     /// - Returns: per utterance, `frames × classes` (no rows for no frames), in order.
     /// - Throws: `AcousticModelError.inputDimension`, for the first utterance that has the wrong dimension.
@@ -74,20 +75,22 @@ public struct AcousticModel {
     public func logPosteriors(_ features: [Matrix], workspace: NetworkWorkspace) throws -> [Matrix] {
         let classes = configuration.classes
         var out = features.map { _ in Matrix(rows: 0, columns: classes) }
+        // Longest first (ties in order), as a packed batch runs them.
         let filled = features.indices.filter { features[$0].rows > 0 && features[$0].rows <= Self.chunkingFrames }
+            .sorted { (features[$0].rows, $1) > (features[$1].rows, $0) }
         for i in features.indices where features[i].rows > Self.chunkingFrames {
             out[i] = try chunkedLogPosteriors(features[i], workspace: workspace)
         }
         guard !filled.isEmpty else { return out }
         let inputs = try features.map { $0.rows > 0 && $0.rows <= Self.chunkingFrames ? try input($0) : [] }
-        let batch = Batch(keys: filled.map { String($0) }, inputs: filled.map { inputs[$0] }, targets: nil, dimension: configuration.inputDimension)
+        let batch = Batch(packing: filled.map { String($0) }, inputs: filled.map { inputs[$0] }, dimension: configuration.inputDimension)
         network.forward(batch, workspace: workspace)
-        let values = workspace.logPosteriorValues(rows: batch.frames * batch.count)
+        let values = workspace.logPosteriorValues(rows: batch.rows)
         for (b, i) in filled.enumerated() {
             var matrix = [Float]()
             matrix.reserveCapacity(features[i].rows * classes)
             for t in 0..<features[i].rows {
-                let row = t * batch.count + b
+                let row = batch.row(frame: t, utterance: b)
                 matrix.append(contentsOf: values[(row * classes)..<((row + 1) * classes)])
             }
             out[i] = Matrix(rows: features[i].rows, columns: classes, values: matrix)

@@ -22,6 +22,7 @@ extension BiLSTMNetwork {
         let rows = batch.frames * batch.count
         let h = c.hiddenUnits, o = c.outputUnits, g = 4 * h
         precondition(gradient.count == layout.count)
+        precondition(!batch.isPacked, "training runs on padded batches")
         workspace.prepareBackward(for: c, rows: rows)
         let dLogits = workspace.logitGradients.pointer
         let (loss, frames, correct) = batch.labels == nil ? crossEntropyGradient(batch, workspace: workspace)

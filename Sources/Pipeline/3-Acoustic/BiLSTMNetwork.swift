@@ -80,7 +80,8 @@ public final class BiLSTMNetwork {
     /// from it (when the configuration has dropout); nil runs it as for inference.
     public func forward(_ batch: Batch, workspace: NetworkWorkspace, dropout random: inout SeededGenerator?) {
         let c = configuration
-        let rows = batch.frames * batch.count
+        precondition(!batch.isPacked || random == nil, "a packed batch is for forward passes alone")
+        let rows = batch.rows
         workspace.prepare(for: c, frames: batch.frames, utterances: batch.count)
         let h = c.hiddenUnits, o = c.outputUnits, g = 4 * h
         batch.inputs.withUnsafeBufferPointer { input in
@@ -135,35 +136,43 @@ public final class BiLSTMNetwork {
         let projected = p.projection != nil
         let rolling = workspace.inferenceOnly
         let blockSteps = rolling ? workspace.inferenceBlockSteps(utterances: b) : batch.frames
-        var blockStart = 0   // the first time step of the block in the gate buffer
+        var blockRow = 0   // the batch row of the gate buffer's first row
         for step in 0..<batch.frames {
             let t = d == 0 ? step : batch.frames - 1 - step
             let previous = d == 0 ? t - 1 : t + 1
             if step % blockSteps == 0 {
                 let count = min(blockSteps, batch.frames - step)
-                blockStart = d == 0 ? step : batch.frames - step - count
-                projectInputs(direction: d, rows: count * b, input: x + blockStart * b * configuration.layerInputDimension(l),
+                let blockStart = d == 0 ? step : batch.frames - step - count
+                blockRow = batch.firstRow(blockStart)
+                projectInputs(direction: d, rows: batch.firstRow(blockStart + count) - blockRow,
+                              input: x + blockRow * configuration.layerInputDimension(l),
                               weights: w, parameters: p, layer: l, workspace: workspace, gates: gates)
             }
-            let z = gates + (t - blockStart) * b * g
+            // Utterances at this step, and how many of them carry a state from the previous step:
+            // all of them when padded (padding runs through the mask); when packed, the backward
+            // direction starts the utterances that end at t afresh, and the forward one drops those that ended.
+            let first = batch.firstRow(t), running = batch.stepRows(t)
+            let carried = step > 0 ? min(running, batch.stepRows(previous)) : 0
+            let z = gates + (first - blockRow) * g
             // Rows of this step's and the previous step's cells: every step's in training, two in turn in inference.
-            let row = rolling ? (step & 1) * b : t * b
-            let previousRow = rolling ? (1 - (step & 1)) * b : previous * b
-            if step > 0 {
+            let row = rolling ? (step & 1) * b : first
+            let previousRow = rolling ? (1 - (step & 1)) * b : (step > 0 ? batch.firstRow(previous) : 0)
+            if carried > 0 {
+                let previousOutput = output + batch.firstRow(previous) * stride
                 if workspace.packsRecurrentWeights {
-                    workspace.packedRecurrent[d].product(rows: b, x: output + previous * b * stride, ldx: stride, y: z, ldy: g, accumulate: true)
+                    workspace.packedRecurrent[d].product(rows: carried, x: previousOutput, ldx: stride, y: z, ldy: g, accumulate: true)
                 } else {
-                    BLAS.gemm(false, true, b, g, o, 1, output + previous * b * stride, stride, w + p.recurrentWeights, o, 1, z, g)
+                    BLAS.gemm(false, true, carried, g, o, 1, previousOutput, stride, w + p.recurrentWeights, o, 1, z, g)
                 }
             }
-            for u in 0..<b {
+            for u in 0..<running {
                 let r = row + u
-                ActivationKernels.lstmCell(z: z + u * g, bias: w + p.bias, previousCell: step > 0 ? UnsafePointer(cells + (previousRow + u) * h) : nil,
-                                           mask: mask[t * b + u], cell: cells + r * h, tanhCell: tanhCells + r * h,
-                                           output: projected ? cellOutputs + r * h : output + (t * b + u) * stride, hidden: h)
+                ActivationKernels.lstmCell(z: z + u * g, bias: w + p.bias, previousCell: u < carried ? UnsafePointer(cells + (previousRow + u) * h) : nil,
+                                           mask: mask[first + u], cell: cells + r * h, tanhCell: tanhCells + r * h,
+                                           output: projected ? cellOutputs + r * h : output + (first + u) * stride, hidden: h)
             }
             if let projection = p.projection {
-                BLAS.gemm(false, true, b, o, h, 1, cellOutputs + row * h, h, w + projection, h, 0, output + t * b * stride, stride)
+                BLAS.gemm(false, true, running, o, h, 1, cellOutputs + row * h, h, w + projection, h, 0, output + first * stride, stride)
             }
         }
     }
@@ -194,6 +203,7 @@ public final class BiLSTMNetwork {
     /// Frame cross-entropy and accuracy of the last `forward` against `batch.targets` (with
     /// `batch.labels`: the CTC loss, as `backward` counts it), without gradients.
     public func evaluate(_ batch: Batch, workspace: NetworkWorkspace) -> (loss: Double, frames: Int, correct: Int) {
+        precondition(!batch.isPacked, "evaluation runs on padded batches")
         let classes = configuration.classes
         let logp = workspace.logPosteriors.pointer
         var loss = 0.0, frames = 0, correct = 0
