@@ -11,6 +11,7 @@ struct Parrot: ParsableCommand {
         // disk, instead of the signal killing the process with files half-written.
         signal(SIGXFSZ, SIG_IGN)
         BLASKernelSelection.ensureFastKernels()
+        BLAS.useOneThread()
         PrecisionArguments.chooseDefault()
         Parrot.main(nil)
     }
