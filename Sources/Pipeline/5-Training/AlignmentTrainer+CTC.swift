@@ -80,13 +80,21 @@ extension AlignmentTrainer {
         // The forced alignment of every utterance under the final model: its priors, its phone
         // bigram, and the utterances it could use.
         let keys = labels.keys.sorted(by: cLocaleLess)
-        let outcomes = WorkerPool.map(keys, jobs: options.jobs, batchSize: 1, state: NetworkWorkspace.forInference, progress: { done, total in
+        // Batches of utterances of about one length, one network pass each (as re-alignment runs).
+        let outcomes = WorkerPool.map(keys, jobs: options.jobs, batchSize: ForcedAligner.batchSize, length: { self.source.features.rows(of: $0) ?? 0 },
+                                      state: NetworkWorkspace.forInference, progress: { done, total in
             self.onEvent?(.realignment(round: 1, done: done, of: total))
         }) { batch, workspace -> [Result<[Int32], Error>] in
-            batch.map { key in
+            let features = batch.map { key in Result { try self.source.normalizedFeatures(key) } }
+            let read = features.compactMap { try? $0.get() }
+            // One utterance spoils the batch (features of another dimension): one at a time, so only that one fails.
+            let scores = (try? model.logPosteriors(read, workspace: workspace)).map { $0.map { Result<Matrix, Error>.success($0) } }
+                ?? read.map { frames in Result { try model.logPosteriors(frames, workspace: workspace) } }
+            var next = scores.makeIterator()
+            return zip(batch, features).map { key, frames in
                 Result {
-                    let frames = try self.source.normalizedFeatures(key)
-                    let logPosteriors = try model.logPosteriors(frames, workspace: workspace)
+                    _ = try frames.get()
+                    guard let logPosteriors = try next.next()?.get() else { preconditionFailure("one network output per utterance read") }
                     let sequence = Array(labels[key]!)
                     guard let path = CTC.forcedAlignment(logPosteriors, labels: sequence, blank: phoneSet.count - 1) else {
                         throw AcousticModelError.labelsTooLong(utterance: key, frames: logPosteriors.rows, needed: CTC.minimumFrames(sequence))
