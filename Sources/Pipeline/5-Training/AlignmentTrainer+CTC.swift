@@ -63,12 +63,14 @@ extension AlignmentTrainer {
 
     /// Phones a CTC model's greedy decoding reads from `keys`, and the phones of their transcripts.
     func emittedPhones(_ model: AcousticModel, keys: [String], labels: [String: FrameLabels]) throws -> (emitted: Int, needed: Int) {
+        guard let blank = model.blank else { return (0, 0) }
         let workspace = NetworkWorkspace.forInference()
         var emitted = 0, needed = 0
-        for key in keys {
-            guard let blank = model.blank, let phones = labels[key], let features = try? source.normalizedFeatures(key) else { continue }
-            emitted += CTC.greedy(try model.logPosteriors(features, workspace: workspace), blank: blank).count
-            needed += phones.count
+        let usable = keys.compactMap { key in labels[key].flatMap { phones in (try? source.normalizedFeatures(key)).map { (phones.count, $0) } } }
+        for start in stride(from: 0, to: usable.count, by: ForcedAligner.batchSize) {
+            let batch = usable[start..<min(usable.count, start + ForcedAligner.batchSize)]
+            for scores in try model.logPosteriors(batch.map(\.1), workspace: workspace) { emitted += CTC.greedy(scores, blank: blank).count }
+            needed += batch.reduce(0) { $0 + $1.0 }
         }
         return (emitted, needed)
     }
