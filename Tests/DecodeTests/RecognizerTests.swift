@@ -48,4 +48,31 @@ import Transcription
         let scaled = try Self.recognizer(model: unigram, acousticScale: 0.1).recognize("u", logPosteriors: posteriors)
         #expect(scaled.words.map { [$0.start, $0.end] } == [[0, 10]])
     }
+
+    /// Decoding a batch runs the network once for the utterances whose features were read, and
+    /// each gets what decoding it alone gives: the same words, phones, times and score. One whose
+    /// features failed keeps its error, and one without frames has no hypothesis; neither moves
+    /// the others' results.
+    @Test func aBatchDecodesAsOneAtATimeAndFailuresStayWithTheirUtterance() throws {
+        let recognizer = try Self.recognizer()
+        var random = SeededGenerator(seed: 5)
+        func features(_ frames: Int) -> Matrix {
+            Matrix(rows: frames, columns: 2, values: (0..<(2 * frames)).map { _ in Float.random(in: -2...2, using: &random) })
+        }
+        struct Unreadable: Error {}
+        let long = features(40), short = features(9)
+        let workspace = NetworkWorkspace.forInference()
+        let results = recognizer.recognize([("a", .success(short), nil), ("b", .failure(Unreadable()), nil),
+                                            ("c", .success(Matrix(rows: 0, columns: 2)), nil), ("d", .success(long), nil)], workspace: workspace)
+        #expect(results.count == 4)
+        for (index, features) in [(0, short), (3, long)] {
+            let alone = try recognizer.recognize(index == 0 ? "a" : "d", features: features, workspace: workspace)
+            let batched = try results[index].get()
+            #expect(batched.tokens == alone.tokens && batched.score == alone.score && batched.frames == features.rows)
+            #expect(batched.words == alone.words && batched.phones == alone.phones)
+        }
+        #expect(try !results[3].get().words.isEmpty, "the 40 frames decode to words")
+        #expect(throws: Unreadable.self) { try results[1].get() }
+        #expect(throws: DecodeError.self) { try results[2].get() }
+    }
 }

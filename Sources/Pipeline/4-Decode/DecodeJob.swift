@@ -31,6 +31,9 @@ public struct DecodeJob {
         self.source = source
     }
 
+    /// Utterances per network pass (`ForcedAligner.batchSize` in alignment).
+    static let batchSize = 8
+
     public struct Summary {
         public var decoded: Int
         public var failures: [(String, String)]
@@ -46,16 +49,18 @@ public struct DecodeJob {
         defer { stage.discard() }
         let output = try Output(job: self, stage: stage)
         var frames = 0
-        let (decoded, failures) = try WorkerPool.runInBlocks(keys, jobs: jobs, state: NetworkWorkspace.forInference, progress: progress) { batch, workspace in
-            batch.map { key in
-                Result {
+        // Batches of utterances of about one length share a network pass, as in `align`.
+        let (decoded, failures) = try WorkerPool.runInBlocks(keys, jobs: jobs, batchSize: Self.batchSize, length: { self.source.features.rows(of: $0) ?? 0 },
+                                                             state: NetworkWorkspace.forInference, progress: progress) { batch, workspace in
+            recognizer.recognize(batch.map { key in
+                // The features are read once, for both the network and the quiet-word gate's levels.
+                let raw = Result {
                     guard available.contains(key) else { throw WorkerPool.Failure(source.missingFeaturesReason(key)) }
-                    // The features are read once, for both the network and the quiet-word gate's levels.
-                    let raw = try source.rawFeatures(key)
-                    return try recognizer.recognize(key, features: source.normalized(raw, of: key),
-                                                    frameLevels: recognizer.usesFrameLevels ? QuietWordGate.frameLevels(raw) : nil, workspace: workspace)
+                    return try source.rawFeatures(key)
                 }
-            }
+                return (key, raw.flatMap { raw in Result { try source.normalized(raw, of: key) } },
+                        recognizer.usesFrameLevels ? (try? raw.get()).map(QuietWordGate.frameLevels) : nil)
+            }, workspace: workspace)
         } consume: { _, results in
             for (key, recognition) in results {
                 try output.append(key, recognition)

@@ -82,6 +82,28 @@ public struct Recognizer {
         return try recognize(utterance, logPosteriors: logPosteriors, frameLevels: frameLevels)
     }
 
+    /// Decodes several utterances, their network log-posteriors computed in one batched pass (as
+    /// `recognize(_:features:…)` does one at a time, with the same results): each utterance's
+    /// features (`frames × D`, CMVN applied) or why they could not be read, and its frame levels
+    /// for `quietWordGate`.
+    /// - Returns: per utterance, in order, its recognition or why there is none.
+    public func recognize(_ utterances: [(utterance: String, features: Result<Matrix, Error>, frameLevels: [Float]?)],
+                          workspace: NetworkWorkspace) -> [Result<Recognition, Error>] {
+        let read = utterances.compactMap { try? $0.features.get() }
+        // One utterance spoils the batch (features of another dimension): one at a time, so only that one fails.
+        let scores = (try? model.logPosteriors(read, workspace: workspace)).map { $0.map { Result<Matrix, Error>.success($0) } }
+            ?? read.map { features in Result { try model.logPosteriors(features, workspace: workspace) } }
+        var next = scores.makeIterator()
+        return utterances.map { item in
+            Result {
+                _ = try item.features.get()
+                guard let logPosteriors = try next.next()?.get() else { preconditionFailure("one network output per utterance read") }
+                guard logPosteriors.rows > 0 else { throw DecodeError.noHypothesis(utterance: item.utterance, reason: "no feature frames") }
+                return try recognize(item.utterance, logPosteriors: logPosteriors, frameLevels: item.frameLevels)
+            }
+        }
+    }
+
     /// Decodes one utterance's log-posteriors.
     /// - Parameter frameLevels: per-frame levels (dB) for `quietWordGate`; without them the gate is not applied.
     public func recognize(_ utterance: String, logPosteriors: Matrix, frameLevels: [Float]? = nil) throws -> Recognition {
