@@ -1,5 +1,6 @@
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <immintrin.h>
 #include "recurrent_kernel.h"
 #include "tile_store.h"
@@ -121,13 +122,17 @@ static void product_bf16(int m, int n, int k, const float *x, size_t rowStride, 
     for (int r0 = 0; r0 < m; r0 += R) {
         const int rows = m - r0 < R ? m - r0 : R;
         convert_tile(x, rowStride, columnStride, r0, rows, k, rowPairs);
+        // A tile of fewer rows runs as a full one with zero rows after its own (the pair-major
+        // layout's masked loads already give them); only its own rows are stored, each with the
+        // same sums in the same order, so the same bits.
+        if (rows < R && columnStride == 1) memset(rowPairs + (size_t)rows * pairs, 0, (size_t)(R - rows) * pairs * sizeof(uint32_t));
         for (int p0 = 0; p0 < panels; p0 += P) {
             const int tilePanels = panels - p0 < P ? panels - p0 : P;
             const uint16_t *wp = packed + (size_t)p0 * panelStride;
             __m512 acc[R][P];
             for (int a = 0; a < R; a++)
                 for (int b = 0; b < P; b++) acc[a][b] = _mm512_setzero_ps();
-            if (rows == R && tilePanels == P) {
+            if (tilePanels == 3) {
                 for (int q = 0; q < pairs; q++) {
                     const __m512bh w0 = (__m512bh)_mm512_loadu_si512(wp + (size_t)q * 32);
                     const __m512bh w1 = (__m512bh)_mm512_loadu_si512(wp + panelStride + (size_t)q * 32);
@@ -139,13 +144,22 @@ static void product_bf16(int m, int n, int k, const float *x, size_t rowStride, 
                         acc[a][2] = _mm512_dpbf16_ps(acc[a][2], v, w2);
                     }
                 }
-            } else {
-                for (int q = 0; q < pairs; q++)
-                    for (int b = 0; b < tilePanels; b++) {
-                        const __m512bh w = (__m512bh)_mm512_loadu_si512(wp + b * panelStride + (size_t)q * 32);
-                        for (int a = 0; a < rows; a++)
-                            acc[a][b] = _mm512_dpbf16_ps(acc[a][b], (__m512bh)_mm512_set1_epi32((int)rowPairs[a * aStride + q * qStride]), w);
+            } else if (tilePanels == 2) {
+                for (int q = 0; q < pairs; q++) {
+                    const __m512bh w0 = (__m512bh)_mm512_loadu_si512(wp + (size_t)q * 32);
+                    const __m512bh w1 = (__m512bh)_mm512_loadu_si512(wp + panelStride + (size_t)q * 32);
+                    for (int a = 0; a < R; a++) {
+                        const __m512bh v = (__m512bh)_mm512_set1_epi32((int)rowPairs[a * aStride + q * qStride]);
+                        acc[a][0] = _mm512_dpbf16_ps(acc[a][0], v, w0);
+                        acc[a][1] = _mm512_dpbf16_ps(acc[a][1], v, w1);
                     }
+                }
+            } else {
+                for (int q = 0; q < pairs; q++) {
+                    const __m512bh w0 = (__m512bh)_mm512_loadu_si512(wp + (size_t)q * 32);
+                    for (int a = 0; a < R; a++)
+                        acc[a][0] = _mm512_dpbf16_ps(acc[a][0], (__m512bh)_mm512_set1_epi32((int)rowPairs[a * aStride + q * qStride]), w0);
+                }
             }
             parrot_store_tile(acc, rows, tilePanels, p0, r0, n, y, ldy, beta);
         }

@@ -2,6 +2,7 @@
 #include "recurrent_kernel.h"
 #include "tile_store.h"
 #include <immintrin.h>
+#include <stdlib.h>
 #include <string.h>
 
 int parrot_recurrent_kernel_available(void) {
@@ -35,14 +36,25 @@ void parrot_pack_columns(const float *w, int n, int k, float *packed) {
 }
 
 // Tiles of eight rows × three panels (48 columns): 24 accumulators, three weight loads and eight
-// broadcasts per step of i, so each weight panel is read from cache once per eight rows. Edge
-// tiles (fewer rows or panels) take a general path; columns past n are masked off when storing.
+// broadcasts per step of i, so each weight panel is read from cache once per eight rows. A tile of
+// fewer rows (the last rows of m, as when a packed batch's step has 13 utterances) runs the
+// eight-row paths on a copy of its rows with zero rows after them, and stores only its own: each
+// row's sums are the same operations in the same order either way, so the same bits. Tiles of
+// fewer panels take a general path; columns past n are masked off when storing.
 __attribute__((target("avx512f,avx512dq,fma")))
-static void product_avx512(int m, int n, int k, const float *x, int ldx, const float *packed,
+static void product_avx512(int m, int n, int k, const float *x, int ldxFull, const float *packed,
                            float *y, int ldy, int beta) {
     enum { R = 8, P = 3 };
     const int panels = (n + 15) / 16;
     const size_t panelStride = (size_t)k * 16;
+    // The last rows of m when they are fewer than R, zero-padded to R rows of stride k.
+    const int lastRows = m % R;
+    float *padded = NULL;
+    if (lastRows) {
+        padded = calloc((size_t)R * k, sizeof(float));
+        if (!padded) abort();
+        for (int a = 0; a < lastRows; a++) memcpy(padded + (size_t)a * k, x + (size_t)(m - lastRows + a) * ldxFull, (size_t)k * sizeof(float));
+    }
     for (int p0 = 0; p0 < panels; p0 += P) {
         const int tilePanels = panels - p0 < P ? panels - p0 : P;
         const float *wp = packed + (size_t)p0 * panelStride;
@@ -51,8 +63,9 @@ static void product_avx512(int m, int n, int k, const float *x, int ldx, const f
             __m512 acc[R][P];
             for (int a = 0; a < R; a++)
                 for (int b = 0; b < P; b++) acc[a][b] = _mm512_setzero_ps();
-            const float *xr = x + (size_t)r0 * ldx;
-            if (rows == R && tilePanels == 3) {
+            const size_t ldx = rows == R ? (size_t)ldxFull : (size_t)k;
+            const float *xr = rows == R ? x + (size_t)r0 * ldx : padded;
+            if (tilePanels == 3) {
                 for (int i = 0; i < k; i++) {
                     const __m512 w0 = _mm512_loadu_ps(wp + i * 16);
                     const __m512 w1 = _mm512_loadu_ps(wp + panelStride + i * 16);
@@ -64,7 +77,7 @@ static void product_avx512(int m, int n, int k, const float *x, int ldx, const f
                         acc[a][2] = _mm512_fmadd_ps(v, w2, acc[a][2]);
                     }
                 }
-            } else if (rows == R && tilePanels == 2) {
+            } else if (tilePanels == 2) {
                 for (int i = 0; i < k; i++) {
                     const __m512 w0 = _mm512_loadu_ps(wp + i * 16);
                     const __m512 w1 = _mm512_loadu_ps(wp + panelStride + i * 16);
@@ -74,23 +87,17 @@ static void product_avx512(int m, int n, int k, const float *x, int ldx, const f
                         acc[a][1] = _mm512_fmadd_ps(v, w1, acc[a][1]);
                     }
                 }
-            } else if (rows == R && tilePanels == 1) {
+            } else if (tilePanels == 1) {
                 for (int i = 0; i < k; i++) {
                     const __m512 w0 = _mm512_loadu_ps(wp + i * 16);
                     for (int a = 0; a < R; a++)
                         acc[a][0] = _mm512_fmadd_ps(_mm512_set1_ps(xr[(size_t)a * ldx + i]), w0, acc[a][0]);
                 }
-            } else {
-                for (int i = 0; i < k; i++)
-                    for (int b = 0; b < tilePanels; b++) {
-                        const __m512 w = _mm512_loadu_ps(wp + b * panelStride + i * 16);
-                        for (int a = 0; a < rows; a++)
-                            acc[a][b] = _mm512_fmadd_ps(_mm512_set1_ps(xr[(size_t)a * ldx + i]), w, acc[a][b]);
-                    }
             }
             parrot_store_tile(acc, rows, tilePanels, p0, r0, n, y, ldy, beta);
         }
     }
+    free(padded);
 }
 
 // Portable fallback over the same packed layout (used only when AVX-512 is absent and a caller
