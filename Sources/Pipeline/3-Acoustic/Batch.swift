@@ -15,9 +15,9 @@ public struct Batch: Sendable {
     public var inputs: [Float]
     /// Frames of each utterance.
     public let lengths: [Int]
-    /// `T·B` values, 1 for real frames and 0 for padding (padded layout; all 1 when packed).
+    /// One value per row (`rows`): 1 for real frames, 0 for padding (all 1 when packed).
     public let mask: [Float]
-    /// `T·B` class targets, −1 at padding (and wherever no target is known); padded layout only.
+    /// `T·B` class targets, −1 at padding (and wherever no target is known); empty when packed.
     public var targets: [Int32]
     /// Utterance keys, in batch order.
     public let keys: [String]
