@@ -98,6 +98,22 @@ public struct AcousticModel {
         return out
     }
 
+    /// Log-posteriors of several utterances in one batched pass (`logPosteriors(_:workspace:)`),
+    /// each utterance's features given or why they could not be read; per utterance, in order,
+    /// its `frames × classes` matrix or its error. An utterance that spoils the batch (features
+    /// of another dimension) fails alone: the batch then runs one utterance at a time.
+    public func logPosteriors(_ features: [Result<Matrix, Error>], workspace: NetworkWorkspace) -> [Result<Matrix, Error>] {
+        let read = features.compactMap { try? $0.get() }
+        var computed = ((try? logPosteriors(read, workspace: workspace)).map { $0.map { Result<Matrix, Error>.success($0) } }
+            ?? read.map { one in Result { try logPosteriors(one, workspace: workspace) } })[...]
+        return features.map { input in
+            input.flatMap { _ in
+                guard let scores = computed.popFirst() else { preconditionFailure("one network output per utterance read") }
+                return scores
+            }
+        }
+    }
+
     /// Utterances longer than this many frames (2 minutes at 10 ms) run in chunks.
     public static let chunkingFrames = 12_000
     /// Frames of a chunk whose outputs are kept (30 s at 10 ms).

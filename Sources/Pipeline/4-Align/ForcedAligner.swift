@@ -92,14 +92,8 @@ public struct ForcedAligner {
             guard scores.rows > 0 else { throw AlignError.transcriptTooLong(utterance: utterance, frames: 0, minimumFrames: 1) }
             return scores
         }
-        do {
-            return try model.logPosteriors(inputs.map(\.features), workspace: workspace).enumerated().map { i, scores in
-                Result { try checked(scores, inputs[i].utterance) }
-            }
-        } catch {
-            // One utterance spoils the batch (features of another dimension): one at a time, so
-            // only that one fails.
-            return inputs.map { input in Result { try checked(try model.logPosteriors(input.features, workspace: workspace), input.utterance) } }
+        return zip(inputs, model.logPosteriors(inputs.map { .success($0.features) }, workspace: workspace)).map { input, scores in
+            Result { try checked(try scores.get(), input.utterance) }
         }
     }
 

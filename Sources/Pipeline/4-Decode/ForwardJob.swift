@@ -76,14 +76,14 @@ extension ForwardJob {
     static let blockSize = 64
     /// Frames read at a time, at most (unless one utterance has more): 10 minutes at 10 ms.
     static let blockFrames = 60_000
-    /// Utterances per network pass: a padded batch runs the recurrent products as matrix
-    /// products, about four times faster than one utterance at a time.
+    /// Utterances per network pass: a batch runs the recurrent products as matrix products,
+    /// about four times faster than one utterance at a time (32 or 64 are no faster).
     static let batchSize = 16
 
     /// Log-posteriors of a block of utterances' features (CMVN applied), in order: grouped by
-    /// length into batches of `batchSize` (little padding), longest first, each batch one network
-    /// pass. An utterance whose features could not be read keeps that error; a batch that fails
-    /// (features of another dimension) runs again one utterance at a time.
+    /// length into batches of `batchSize`, longest first, each batch one network pass
+    /// (`AcousticModel.logPosteriors`). An utterance whose features could not be read keeps that
+    /// error; a batch that fails (features of another dimension) runs again one utterance at a time.
     func logPosteriors(_ block: [Result<Matrix, Error>], workspace: NetworkWorkspace) -> [Result<Matrix, Error>] {
         var out = block
         var features = [Int: Matrix]()
@@ -92,11 +92,7 @@ extension ForwardJob {
         let order = features.keys.sorted { (features[$0]!.rows, $1) > (features[$1]!.rows, $0) }
         for start in stride(from: 0, to: order.count, by: Self.batchSize) {
             let batch = Array(order[start..<min(start + Self.batchSize, order.count)])
-            if let scores = try? model.logPosteriors(batch.map { features[$0]! }, workspace: workspace) {
-                for (i, matrix) in zip(batch, scores) { out[i] = .success(matrix) }
-            } else {
-                for i in batch { out[i] = Result { try model.logPosteriors(features[i]!, workspace: workspace) } }
-            }
+            for (i, scores) in zip(batch, model.logPosteriors(batch.map { i in block[i] }, workspace: workspace)) { out[i] = scores }
         }
         return out
     }

@@ -89,15 +89,9 @@ public struct Recognizer {
     /// - Returns: per utterance, in order, its recognition or why there is none.
     public func recognize(_ utterances: [(utterance: String, features: Result<Matrix, Error>, frameLevels: [Float]?)],
                           workspace: NetworkWorkspace) -> [Result<Recognition, Error>] {
-        let read = utterances.compactMap { try? $0.features.get() }
-        // One utterance spoils the batch (features of another dimension): one at a time, so only that one fails.
-        let scores = (try? model.logPosteriors(read, workspace: workspace)).map { $0.map { Result<Matrix, Error>.success($0) } }
-            ?? read.map { features in Result { try model.logPosteriors(features, workspace: workspace) } }
-        var next = scores.makeIterator()
-        return utterances.map { item in
+        zip(utterances, model.logPosteriors(utterances.map(\.features), workspace: workspace)).map { item, scores in
             Result {
-                _ = try item.features.get()
-                guard let logPosteriors = try next.next()?.get() else { preconditionFailure("one network output per utterance read") }
+                let logPosteriors = try scores.get()
                 guard logPosteriors.rows > 0 else { throw DecodeError.noHypothesis(utterance: item.utterance, reason: "no feature frames") }
                 return try recognize(item.utterance, logPosteriors: logPosteriors, frameLevels: item.frameLevels)
             }

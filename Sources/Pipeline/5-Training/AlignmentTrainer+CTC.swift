@@ -87,16 +87,10 @@ extension AlignmentTrainer {
                                       state: NetworkWorkspace.forInference, progress: { done, total in
             self.onEvent?(.realignment(round: 1, done: done, of: total))
         }) { batch, workspace -> [Result<[Int32], Error>] in
-            let features = batch.map { key in Result { try self.source.normalizedFeatures(key) } }
-            let read = features.compactMap { try? $0.get() }
-            // One utterance spoils the batch (features of another dimension): one at a time, so only that one fails.
-            let scores = (try? model.logPosteriors(read, workspace: workspace)).map { $0.map { Result<Matrix, Error>.success($0) } }
-                ?? read.map { frames in Result { try model.logPosteriors(frames, workspace: workspace) } }
-            var next = scores.makeIterator()
-            return zip(batch, features).map { key, frames in
+            let scores = model.logPosteriors(batch.map { key in Result { try self.source.normalizedFeatures(key) } }, workspace: workspace)
+            return zip(batch, scores).map { key, scores in
                 Result {
-                    _ = try frames.get()
-                    guard let logPosteriors = try next.next()?.get() else { preconditionFailure("one network output per utterance read") }
+                    let logPosteriors = try scores.get()
                     let sequence = Array(labels[key]!)
                     guard let path = CTC.forcedAlignment(logPosteriors, labels: sequence, blank: phoneSet.count - 1) else {
                         throw AcousticModelError.labelsTooLong(utterance: key, frames: logPosteriors.rows, needed: CTC.minimumFrames(sequence))
