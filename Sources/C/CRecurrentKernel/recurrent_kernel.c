@@ -40,7 +40,8 @@ void parrot_pack_columns(const float *w, int n, int k, float *packed) {
 // fewer rows (the last rows of m, as when a packed batch's step has 13 utterances) runs the
 // eight-row paths on a copy of its rows with zero rows after them, and stores only its own: each
 // row's sums are the same operations in the same order either way, so the same bits. Tiles of
-// fewer panels take a general path; columns past n are masked off when storing.
+// two or one panels (the last of a product) have paths of their own; columns past n are masked
+// off when storing.
 __attribute__((target("avx512f,avx512dq,fma")))
 static void product_avx512(int m, int n, int k, const float *x, int ldxFull, const float *packed,
                            float *y, int ldy, int beta) {

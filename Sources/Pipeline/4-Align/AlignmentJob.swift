@@ -27,8 +27,8 @@ public struct AlignmentJob {
     public var flatStart = false
     /// Speech threshold of the flat start (see `SpeechRegion`).
     public var speechThreshold = SpeechRegion.defaultThreshold
-    /// Utterances per network pass (padded to the longest). Default `ForcedAligner.batchSize`.
-    public var batchSize = ForcedAligner.batchSize
+    /// Utterances per network pass (one packed batch). Default `AcousticModel.batchSize`.
+    public var batchSize = AcousticModel.batchSize
     /// Moves the boundaries to where a reference labelling would put them (not for the flat start).
     public var refiner: BoundaryRefiner?
     /// Called after each utterance with (done, total); one call at a time.

@@ -18,11 +18,6 @@ public struct ForcedAligner {
     /// Log-prior of each class (needed when `options.priorScale` > 0).
     public var logPriors: [Float]?
 
-    /// Utterances per network pass in alignment jobs and re-alignment (padded to the longest).
-    /// On the built-in corpus alignment takes about half the time of one utterance per pass;
-    /// larger batches waste more on padding.
-    public static let batchSize = 8
-
     public init(model: AcousticModel, compiler: TranscriptCompiler, options: AlignerOptions = AlignerOptions()) {
         self.model = model
         self.compiler = compiler

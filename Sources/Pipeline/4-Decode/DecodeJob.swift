@@ -31,9 +31,6 @@ public struct DecodeJob {
         self.source = source
     }
 
-    /// Utterances per network pass (`ForcedAligner.batchSize` in alignment).
-    static let batchSize = 8
-
     public struct Summary {
         public var decoded: Int
         public var failures: [(String, String)]
@@ -50,7 +47,7 @@ public struct DecodeJob {
         let output = try Output(job: self, stage: stage)
         var frames = 0
         // Batches of utterances of about one length share a network pass, as in `align`.
-        let (decoded, failures) = try WorkerPool.runInBlocks(keys, jobs: jobs, batchSize: Self.batchSize, length: { self.source.features.rows(of: $0) ?? 0 },
+        let (decoded, failures) = try WorkerPool.runInBlocks(keys, jobs: jobs, batchSize: AcousticModel.batchSize, length: { self.source.features.rows(of: $0) ?? 0 },
                                                              state: NetworkWorkspace.forInference, progress: progress) { batch, workspace in
             recognizer.recognize(batch.map { key in
                 // The features are read once, for both the network and the quiet-word gate's levels.

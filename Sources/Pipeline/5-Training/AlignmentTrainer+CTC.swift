@@ -66,11 +66,14 @@ extension AlignmentTrainer {
         guard let blank = model.blank else { return (0, 0) }
         let workspace = NetworkWorkspace.forInference()
         var emitted = 0, needed = 0
-        let usable = keys.compactMap { key in labels[key].flatMap { phones in (try? source.normalizedFeatures(key)).map { (phones.count, $0) } } }
-        for start in stride(from: 0, to: usable.count, by: ForcedAligner.batchSize) {
-            let batch = usable[start..<min(usable.count, start + ForcedAligner.batchSize)]
-            for scores in try model.logPosteriors(batch.map(\.1), workspace: workspace) { emitted += CTC.greedy(scores, blank: blank).count }
-            needed += batch.reduce(0) { $0 + $1.0 }
+        let usable: [(phones: Int, features: Matrix)] = keys.compactMap { key in
+            guard let phones = labels[key], let features = try? source.normalizedFeatures(key) else { return nil }
+            return (phones.count, features)
+        }
+        for start in stride(from: 0, to: usable.count, by: AcousticModel.batchSize) {
+            let batch = usable[start..<min(usable.count, start + AcousticModel.batchSize)]
+            for scores in try model.logPosteriors(batch.map(\.features), workspace: workspace) { emitted += CTC.greedy(scores, blank: blank).count }
+            needed += batch.reduce(0) { $0 + $1.phones }
         }
         return (emitted, needed)
     }
@@ -83,7 +86,7 @@ extension AlignmentTrainer {
         // bigram, and the utterances it could use.
         let keys = labels.keys.sorted(by: cLocaleLess)
         // Batches of utterances of about one length, one network pass each (as re-alignment runs).
-        let outcomes = WorkerPool.map(keys, jobs: options.jobs, batchSize: ForcedAligner.batchSize, length: { self.source.features.rows(of: $0) ?? 0 },
+        let outcomes = WorkerPool.map(keys, jobs: options.jobs, batchSize: AcousticModel.batchSize, length: { self.source.features.rows(of: $0) ?? 0 },
                                       state: NetworkWorkspace.forInference, progress: { done, total in
             self.onEvent?(.realignment(round: 1, done: done, of: total))
         }) { batch, workspace -> [Result<[Int32], Error>] in

@@ -57,7 +57,7 @@ extension AlignmentTrainer {
     /// utterances of about one length (as `parrot align` does); progress goes out as round
     /// `round`'s re-alignment.
     func alignAll(_ keys: [String], compiled: CompiledTranscripts, aligner: ForcedAligner, round: Int) -> [Result<ForcedAligner.Output, Error>] {
-        WorkerPool.map(keys, jobs: options.jobs, batchSize: ForcedAligner.batchSize, length: { self.source.features.rows(of: $0) ?? 0 },
+        WorkerPool.map(keys, jobs: options.jobs, batchSize: AcousticModel.batchSize, length: { self.source.features.rows(of: $0) ?? 0 },
                        state: NetworkWorkspace.forInference, progress: { done, total in
             self.onEvent?(.realignment(round: round, done: done, of: total))
         }) { batch, workspace in
@@ -122,8 +122,8 @@ extension AlignmentTrainer {
         let keys = Array(WorkerPool.share(spec.keys, part: job - 1, of: jobs))
         let workspace = NetworkWorkspace.forInference()
         var result = Realignment(targets: [:])
-        for start in stride(from: 0, to: keys.count, by: ForcedAligner.batchSize) {
-            let batch = Array(keys[start..<min(keys.count, start + ForcedAligner.batchSize)])
+        for start in stride(from: 0, to: keys.count, by: AcousticModel.batchSize) {
+            let batch = Array(keys[start..<min(keys.count, start + AcousticModel.batchSize)])
             try result.add(batch, aligner.align(batch, transcript: { try compiler.compile(utterance: $0, transcript: transcripts[$0] ?? "") },
                                                 features: source.normalizedFeatures, workspace: workspace).map { $0.map(\.output) })
         }
