@@ -51,10 +51,16 @@ public enum BLAS {
     /// directions of a layer, worker jobs), and an idle worker does not sleep at once: it spins on
     /// `sched_yield` for a while first (OpenBLAS's thread timeout), taking a core's time from the
     /// threads doing the work (6% of `nnet-forward`'s CPU time on 64 utterances, 2 cores).
-    public static func useOneThread() {
+    ///
+    /// Only the first call does anything: OpenBLAS's `openblas_set_num_threads` starts the worker
+    /// again whenever it finds it stopped (`blas_thread_init`), so setting one thread a second time
+    /// (as every network workspace did) brought back the spinning thread this stopped.
+    public static func useOneThread() { _ = oneThread }
+
+    private static let oneThread: Void = {
         openblas_set_num_threads(1)
         _ = blas_thread_shutdown_()
-    }
+    }()
 
     /// OpenBLAS's name for the kernel set in use (e.g. "Haswell", "SkylakeX") and its thread count.
     public static var configuration: String {

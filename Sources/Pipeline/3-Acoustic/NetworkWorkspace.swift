@@ -48,7 +48,7 @@ public final class NetworkWorkspace {
     public init(inferenceOnly: Bool = false) {
         self.inferenceOnly = inferenceOnly
         precision = Precision.active
-        BLAS.setThreadCount(1)
+        BLAS.useOneThread()
     }
 
     /// A workspace for forward passes alone (`init(inferenceOnly: true)`).
