@@ -2,6 +2,7 @@ import Acoustic
 import Align
 import Audio
 import Core
+import CRecurrentKernel
 import Corpus
 import Decode
 import Foundation
@@ -151,6 +152,26 @@ func benchPeak() {
     }
 }
 
+// parrot-bench arithmetic
+//   The vector unit's peak: 512-bit FP32 multiply-adds and, where the CPU has AVX512_BF16, BF16
+//   dot-product accumulations, in registers (no memory traffic), on 1 thread and on 2 at once.
+//   Prints: arithmetic, fp32 or bf16, threads, GFLOP/s. No product of real data can run faster.
+func benchArithmetic() {
+    guard parrot_recurrent_kernel_available() != 0 else { fail("this CPU has no AVX-512") }
+    let iterations = 100_000_000
+    for (name, bf16, flops) in [("fp32", Int32(0), 32.0), ("bf16", Int32(1), 64.0)] where bf16 == 0 || parrot_bf16_available() != 0 {
+        for threads in [1, 2] {
+            var best = Double.infinity
+            for _ in 0..<3 {
+                let s = now()
+                DispatchQueue.concurrentPerform(iterations: threads) { _ in _ = parrot_peak_probe(iterations, bf16) }
+                best = min(best, now() - s)
+            }
+            print(String(format: "arithmetic\t%@\t%d\t%.0f", name, threads, Double(threads * iterations) * 16 * flops / best / 1e9))
+        }
+    }
+}
+
 /// Viterbi alone: 2,000 frames against 150 phones (50 three-phone words), as the issue's
 /// torchaudio CTC `forced_align` comparison; with Parrot's full topology (optional silences,
 /// 3-frame minimum duration), so the graph has more states than tokens.
@@ -234,6 +255,7 @@ do {
     case "features": try benchFeatures(arguments.dropFirst(2))
     case "train": benchTrain(arguments.dropFirst(2))
     case "peak": benchPeak()
+    case "arithmetic": benchArithmetic()
     case "viterbi": benchViterbi()
     case "ctc": benchCTC(arguments.dropFirst(2))
     case "decode": try benchDecode(arguments.dropFirst(2))

@@ -63,4 +63,10 @@ void parrot_packed_product_bf16(int m, int n, int k, const float *x, int ldx, co
 void parrot_packed_product_bf16_transposed(int m, int n, int k, const float *x, int ldx, const uint16_t *packed,
                                            float *y, int ldy, int beta);
 
+/// The vector unit's arithmetic peak, for benchmarks: `iterations` × 16 independent 512-bit
+/// multiply-adds (FP32 FMA: 32 floating-point operations each) or, with `bf16`, BF16 dot-product
+/// accumulations (VDPBF16PS: 64 each), timed by the caller. Only where
+/// parrot_recurrent_kernel_available() is 1 (and parrot_bf16_available() for `bf16`).
+float parrot_peak_probe(long iterations, int bf16);
+
 #endif
