@@ -110,4 +110,44 @@ import Testing
             }
         }
     }
+
+    /// An inference workspace keeps its packed weights from one batch to the next, but only for
+    /// the same network's same weights: after another network, after the weights change in place
+    /// (as an optimiser step changes them) and after a change of precision, its outputs are those
+    /// of a fresh workspace, bit for bit. Stale packed weights would give the earlier outputs.
+    @Test(arguments: Precision.allCases.filter(\.isAvailable))
+    func anInferenceWorkspaceRepacksWhenTheWeightsChange(precision: Precision) {
+        var random = SeededGenerator(seed: 13)
+        let configuration = AcousticModelConfiguration(featureDimension: 5, classes: 4, layers: 2, hiddenUnits: 6, splice: 0)
+        let first = BiLSTMNetwork(configuration: configuration, random: &random)
+        let second = BiLSTMNetwork(configuration: configuration, random: &random)
+        let lengths = [40, 25]
+        let batch = Batch(packing: ["a", "b"], inputs: lengths.enumerated().map { ChunkedForwardTests.features(frames: $1, seed: UInt64(40 + $0)).values }, dimension: 5)
+        func fresh(_ network: BiLSTMNetwork, _ precision: Precision) -> [Float] {
+            let workspace = NetworkWorkspace.forInference()
+            workspace.precision = precision
+            network.forward(batch, workspace: workspace)
+            return workspace.logPosteriorValues(rows: batch.rows)
+        }
+        let kept = NetworkWorkspace.forInference()
+        kept.precision = precision
+        func run(_ network: BiLSTMNetwork) -> [Float] {
+            network.forward(batch, workspace: kept)
+            return kept.logPosteriorValues(rows: batch.rows)
+        }
+        let before = run(first)
+        #expect(before == fresh(first, precision))
+        #expect(run(first) == before)
+        #expect(run(second) == fresh(second, precision))
+        first.parameters.withUnsafeMutableBufferPointer { weights in
+            for i in weights.indices { weights[i] *= 1.5 }
+        }
+        let changed = run(first)
+        #expect(changed != before)
+        #expect(changed == fresh(first, precision))
+        if let other = Precision.allCases.first(where: { $0 != precision && $0.isAvailable }) {
+            kept.precision = other
+            #expect(run(first) == fresh(first, other))
+        }
+    }
 }

@@ -51,7 +51,7 @@ extension BiLSTMNetwork {
                     let p = layout.directions[l][d]
                     let dz = workspace.gateGradients[d].pointer
                     if workspace.packsRecurrentWeights {
-                        workspace.packedRecurrent[d].pack(w + p.recurrentWeights, outputs: o, depth: g, transposed: true, precision: workspace.precision)
+                        workspace.trainingPacks[d].recurrent.pack(w + p.recurrentWeights, outputs: o, depth: g, transposed: true, precision: workspace.precision)
                     }
                     backRecur(direction: d, batch: batch, mask: mask.baseAddress!, weights: w, parameters: p, layer: l,
                               workspace: workspace, outputGradient: dOutput + d * o, gateGradients: dz)
@@ -85,7 +85,7 @@ extension BiLSTMNetwork {
                     if l > 0 || inputGradient != nil {
                         let target = workspace.inputGradients[d].pointer
                         if workspace.precision == .bf16 {
-                            let packed = workspace.packedInput[d]
+                            let packed = workspace.trainingPacks[d].input
                             packed.pack(w + p.inputWeights, outputs: inputDimension, depth: g, transposed: true, precision: .bf16)
                             packed.product(rows: rows, x: dz, ldx: g, y: target, ldy: inputDimension, accumulate: false)
                         } else {
@@ -198,7 +198,7 @@ extension BiLSTMNetwork {
             // ∂loss/∂(output at t−1) through the recurrent weights.
             if !isFirst {
                 if workspace.packsRecurrentWeights {
-                    workspace.packedRecurrent[d].product(rows: b, x: gateGradients + t * b * g, ldx: g, y: carried, ldy: o, accumulate: false)
+                    workspace.trainingPacks[d].recurrent.product(rows: b, x: gateGradients + t * b * g, ldx: g, y: carried, ldy: o, accumulate: false)
                 } else {
                     BLAS.gemm(false, false, b, o, g, 1, gateGradients + t * b * g, g, w + p.recurrentWeights, o, 0, carried, o)
                 }

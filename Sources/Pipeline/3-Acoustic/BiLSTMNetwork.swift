@@ -2,6 +2,7 @@ import Core
 import Dispatch
 import Foundation
 import KaldiIO
+import Synchronization
 
 /// The bidirectional LSTM acoustic model: parameters, forward pass, and back-propagation through time.
 ///
@@ -19,14 +20,23 @@ import KaldiIO
 ///
 /// Matrix products: the input projection of every frame of the batch as one GEMM per layer and
 /// direction, the recurrent product one `B × H · H × 4H` product per time step with weights
-/// packed once per batch (`PackedWeights`); in BF16 (`workspace.precision`) both go through
+/// packed once per batch in training and once per network in inference (`PackedWeights`); in BF16 (`workspace.precision`) both go through
 /// Parrot's BF16 kernel. Gate non-linearities are vectorised loops over contiguous buffers. The
 /// two directions of a layer run concurrently, each with single-threaded BLAS.
 public final class BiLSTMNetwork {
     public let configuration: AcousticModelConfiguration
     /// All weights, laid out by `ParameterLayout`.
-    public var parameters: [Float]
+    public var parameters: [Float] {
+        // Not reading oldValue keeps every change in place (no copy of the weights).
+        didSet { weightsStamp = Self.newStamp() }
+    }
     let layout: ParameterLayout
+    /// Names these weights among all networks' of the process: a new stamp for every network and
+    /// after every change of `parameters`, so an inference workspace knows whether the weights it
+    /// packed are still these (`NetworkWorkspace.keptPacks`).
+    private(set) var weightsStamp = BiLSTMNetwork.newStamp()
+    private static let stamps = Atomic<UInt64>(0)
+    private static func newStamp() -> UInt64 { stamps.wrappingAdd(1, ordering: .relaxed).newValue }
 
     /// A randomly initialised network: weights uniform in ±1/√fan-in (PyTorch's LSTM default),
     /// forget-gate biases 1, other biases 0.
@@ -93,14 +103,18 @@ public final class BiLSTMNetwork {
                 let y = workspace.outputs[l].pointer
                 DispatchQueue.concurrentPerform(iterations: 2) { d in
                     let p = layout.directions[l][d]
-                    if workspace.precision == .bf16 {
-                        workspace.packedInput[d].pack(w + p.inputWeights, outputs: g, depth: c.layerInputDimension(l), precision: .bf16)
-                    }
-                    if workspace.packsRecurrentWeights {
-                        workspace.packedRecurrent[d].pack(w + p.recurrentWeights, outputs: g, depth: o, precision: workspace.precision)
+                    let packs = workspace.packs(layer: l, direction: d)
+                    if !packs.hold(weightsStamp, precision: workspace.precision) {
+                        if workspace.precision == .bf16 {
+                            packs.input.pack(w + p.inputWeights, outputs: g, depth: c.layerInputDimension(l), precision: .bf16)
+                        }
+                        if workspace.packsRecurrentWeights {
+                            packs.recurrent.pack(w + p.recurrentWeights, outputs: g, depth: o, precision: workspace.precision)
+                        }
+                        packs.packed(weightsStamp, precision: workspace.precision)
                     }
                     recur(direction: d, batch: batch, input: x, mask: mask.baseAddress!, weights: w, parameters: p,
-                          layer: l, workspace: workspace, output: y + d * o)
+                          layer: l, packs: packs, workspace: workspace, output: y + d * o)
                 }
                 if l + 1 < c.layers, c.dropout > 0, random != nil {
                     workspace.applyDropout(layer: l, count: rows * 2 * o, probability: c.dropout, random: &random!)
@@ -128,7 +142,7 @@ public final class BiLSTMNetwork {
     /// memory no longer grows with the batch's length; each value is computed as training would.
     private func recur(direction d: Int, batch: Batch, input x: UnsafePointer<Float>, mask: UnsafePointer<Float>,
                        weights w: UnsafePointer<Float>, parameters p: ParameterLayout.Direction, layer l: Int,
-                       workspace: NetworkWorkspace, output: UnsafeMutablePointer<Float>) {
+                       packs: PackedLayer, workspace: NetworkWorkspace, output: UnsafeMutablePointer<Float>) {
         let h = configuration.hiddenUnits, o = configuration.outputUnits, g = 4 * h, b = batch.count, stride = 2 * o
         let gates = workspace.gates[l][d].pointer, cells = workspace.cells[l][d].pointer
         let tanhCells = workspace.tanhCells[l][d].pointer
@@ -144,9 +158,9 @@ public final class BiLSTMNetwork {
                 let count = min(blockSteps, batch.frames - step)
                 let blockStart = d == 0 ? step : batch.frames - step - count
                 blockRow = batch.firstRow(blockStart)
-                projectInputs(direction: d, rows: batch.firstRow(blockStart + count) - blockRow,
+                projectInputs(rows: batch.firstRow(blockStart + count) - blockRow,
                               input: x + blockRow * configuration.layerInputDimension(l),
-                              weights: w, parameters: p, layer: l, workspace: workspace, gates: gates)
+                              weights: w, parameters: p, layer: l, packs: packs, workspace: workspace, gates: gates)
             }
             // Utterances at this step, and how many of them carry a state from the previous step:
             // all of them when padded (padding runs through the mask); when packed, the backward
@@ -160,7 +174,7 @@ public final class BiLSTMNetwork {
             if carried > 0 {
                 let previousOutput = output + batch.firstRow(previous) * stride
                 if workspace.packsRecurrentWeights {
-                    workspace.packedRecurrent[d].product(rows: carried, x: previousOutput, ldx: stride, y: z, ldy: g, accumulate: true)
+                    packs.recurrent.product(rows: carried, x: previousOutput, ldx: stride, y: z, ldy: g, accumulate: true)
                 } else {
                     BLAS.gemm(false, true, carried, g, o, 1, previousOutput, stride, w + p.recurrentWeights, o, 1, z, g)
                 }
@@ -179,12 +193,12 @@ public final class BiLSTMNetwork {
 
     /// `gates[rows × 4H] = x[rows × D] · W_xᵀ` for one direction of layer `l` (the bias is added
     /// in the cell kernel): Parrot's packed kernel in BF16, OpenBLAS in FP32.
-    private func projectInputs(direction d: Int, rows: Int, input x: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
-                               parameters p: ParameterLayout.Direction, layer l: Int, workspace: NetworkWorkspace,
-                               gates: UnsafeMutablePointer<Float>) {
+    private func projectInputs(rows: Int, input x: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
+                               parameters p: ParameterLayout.Direction, layer l: Int, packs: PackedLayer,
+                               workspace: NetworkWorkspace, gates: UnsafeMutablePointer<Float>) {
         let inputDimension = configuration.layerInputDimension(l), g = 4 * configuration.hiddenUnits
         if workspace.precision == .bf16 {
-            workspace.packedInput[d].product(rows: rows, x: x, ldx: inputDimension, y: gates, ldy: g, accumulate: false)
+            packs.input.product(rows: rows, x: x, ldx: inputDimension, y: gates, ldy: g, accumulate: false)
         } else {
             BLAS.gemm(false, true, rows, g, inputDimension, 1, x, inputDimension, w + p.inputWeights, inputDimension, 0, gates, g)
         }

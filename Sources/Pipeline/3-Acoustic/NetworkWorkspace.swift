@@ -17,17 +17,22 @@ public final class NetworkWorkspace {
     let gateGradients = [FloatBuffer(), FloatBuffer()]
     let inputGradients = [FloatBuffer(), FloatBuffer()]
     let recurrentScratch = [FloatBuffer(), FloatBuffer()]
-    /// Recurrent weights packed for Parrot's kernels, per direction (for the layer being processed).
-    let packedRecurrent = [PackedWeights(), PackedWeights()]
-    /// Input weights packed for BF16 products, per direction (for the layer being processed).
-    let packedInput = [PackedWeights(), PackedWeights()]
+    /// Training's weights packed for Parrot's kernels, per direction, for the layer being
+    /// processed: the recurrent weights, and the input weights for BF16 products. Repacked for
+    /// every batch (the weights change after every step) and by the backward pass, which packs
+    /// their transposes into the same buffers.
+    let trainingPacks = (0..<2).map { _ in PackedLayer(input: PackedWeights(), recurrent: PackedWeights(), keeps: false) }
+    /// An inference workspace's packed weights per layer and direction, kept from one batch to
+    /// the next while they are the same network's same weights (its `weightsStamp`): the
+    /// batches of an alignment, a decoding or `nnet-forward` pack each weight matrix once.
+    private var keptPacks: [[PackedLayer]] = []
     /// A layer's input or output frames packed for BF16 weight-gradient products, per direction.
     let packedFrames = [PackedWeights(), PackedWeights()]
     /// The arithmetic of the LSTM layers' products; `Precision.active` when the workspace is made.
     public var precision: Precision {
         didSet { precondition(precision.isAvailable, "\(precision) needs a CPU with AVX512_BF16") }
     }
-    /// Whether the recurrent products go through `packedRecurrent` (always in BF16; in FP32 where
+    /// Whether the recurrent products go through packed weights (always in BF16; in FP32 where
     /// the AVX-512 kernel runs) rather than OpenBLAS.
     var packsRecurrentWeights: Bool { precision == .bf16 || RecurrentKernel.isEnabled }
     let outputGradient = FloatBuffer()
@@ -90,6 +95,9 @@ public final class NetworkWorkspace {
             tanhCells = (0..<c.layers).map { _ in [FloatBuffer(), FloatBuffer()] }
             cellOutputs = (0..<c.layers).map { _ in [FloatBuffer(), FloatBuffer()] }
         }
+        if inferenceOnly, keptPacks.count != c.layers {
+            keptPacks = (0..<c.layers).map { _ in (0..<2).map { _ in PackedLayer(input: PackedWeights(), recurrent: PackedWeights(), keeps: true) } }
+        }
         usesDropout = false
         classes = c.classes
         for l in 0..<c.layers {
@@ -102,6 +110,12 @@ public final class NetworkWorkspace {
             }
         }
         logPosteriors.reserve(rows * c.classes)
+    }
+
+    /// The packed weights of layer `l`, direction `d`: an inference workspace's own for the layer
+    /// (kept), a training workspace's per direction (repacked). `prepare` first.
+    func packs(layer l: Int, direction d: Int) -> PackedLayer {
+        inferenceOnly ? keptPacks[l][d] : trainingPacks[d]
     }
 
     /// Makes the backward pass's buffers large enough for `rows`: only training needs them, so
@@ -147,4 +161,24 @@ public final class NetworkWorkspace {
 
     /// Log-posteriors of the last forward pass, `rows × classes`, time-major.
     public func logPosteriorValues(rows: Int) -> [Float] { logPosteriors.array(rows * classes) }
+}
+
+/// One layer and direction's packed input and recurrent weights, and which weights they hold.
+final class PackedLayer {
+    let input: PackedWeights
+    let recurrent: PackedWeights
+    /// Whether the packing is kept for the next batch (inference) or redone for every one (training).
+    private let keeps: Bool
+    private var stamp: UInt64?
+    private var precision = Precision.fp32
+
+    init(input: PackedWeights, recurrent: PackedWeights, keeps: Bool) {
+        (self.input, self.recurrent, self.keeps) = (input, recurrent, keeps)
+    }
+
+    /// Whether these buffers already hold the weights named `stamp`, packed for `precision`.
+    func hold(_ stamp: UInt64, precision: Precision) -> Bool { keeps && self.stamp == stamp && self.precision == precision }
+
+    /// Records that the buffers now hold the weights named `stamp`, packed for `precision`.
+    func packed(_ stamp: UInt64, precision: Precision) { (self.stamp, self.precision) = (stamp, precision) }
 }
