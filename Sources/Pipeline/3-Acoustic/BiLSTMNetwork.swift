@@ -20,9 +20,10 @@ import Synchronization
 ///
 /// Matrix products: the input projection of every frame of the batch as one GEMM per layer and
 /// direction, the recurrent product one `B × H · H × 4H` product per time step with weights
-/// packed once per batch in training and once per network in inference (`PackedWeights`); in BF16 (`workspace.precision`) both go through
-/// Parrot's BF16 kernel. Gate non-linearities are vectorised loops over contiguous buffers. The
-/// two directions of a layer run concurrently, each with single-threaded BLAS.
+/// packed once (`PackedWeights`: for every batch in training, once per network's weights in an
+/// inference workspace); in BF16 (`workspace.precision`) both go through Parrot's BF16 kernel.
+/// Gate non-linearities are vectorised loops over contiguous buffers. The two directions of a
+/// layer run concurrently, each with single-threaded BLAS.
 public final class BiLSTMNetwork {
     public let configuration: AcousticModelConfiguration
     /// All weights, laid out by `ParameterLayout`.
