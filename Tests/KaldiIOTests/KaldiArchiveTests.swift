@@ -168,6 +168,32 @@ import Testing
         #expect(throws: KaldiIOError.self) { _ = try reader.readArray(UInt64.self, count: Int.max / 4) }
     }
 
+    /// `readToEnd` gives exactly the bytes after the reader's offset: after buffered reads (part of
+    /// the rest is in the buffer), after a seek past the buffer, from a pipe (no size known), and
+    /// nothing once at the end.
+    @Test func readToEndGivesTheRestOfTheFile() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        let bytes = (0..<300_000).map { UInt8($0 % 251) }
+        try Data(bytes).write(to: URL(fileURLWithPath: dir + "/bytes"))
+        let reader = try ByteReader(path: dir + "/bytes", bufferSize: 4096)
+        #expect(try reader.readBytes(10) == Array(bytes[0..<10]))
+        #expect(try reader.readToEnd() == Array(bytes[10...]))
+        #expect(try reader.readToEnd().isEmpty)
+        let seeking = try ByteReader(path: dir + "/bytes", bufferSize: 4096)
+        try seeking.seek(to: 123_456)
+        #expect(try seeking.readToEnd() == Array(bytes[123_456...]))
+        // A pipe (its size unknown): 50,000 bytes fit in its buffer, so they are written and the
+        // writing end closed before the reader opens it.
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }   // no child another test spawns keeps it open
+        let piped = Array(bytes[0..<50_000])
+        #expect(piped.withUnsafeBytes { write(ends[1], $0.baseAddress, $0.count) } == piped.count)
+        close(ends[1])
+        #expect(try ByteReader(path: "/proc/self/fd/\(ends[0])", bufferSize: 4096).readToEnd() == piped)
+        close(ends[0])
+    }
+
     /// fuzz-archive and fuzz-scp findings: a compressed matrix whose header claims 7 × 201 million
     /// values was allocated before its data were read; a text matrix whose last row ends in "]" on
     /// a longer line than the others tripped a precondition instead of an error.

@@ -54,9 +54,7 @@ public enum ModelFile {
     /// Reads a model.
     /// - Throws: `AcousticModelError` naming the file and what is wrong with it.
     public static func read(path: String) throws -> AcousticModel {
-        guard let bytes = readWholeFile(path) else {
-            throw KaldiIOError.cannotOpen(path: path, reason: FileManager.default.fileExists(atPath: path) ? "unreadable" : "no such file")
-        }
+        let bytes = try ByteReader(path: path).readToEnd()
         guard bytes.count >= magic.count + 12, Array(bytes[0..<magic.count]) == magic else { throw AcousticModelError.notAModelFile(path: path) }
         var offset = magic.count
         let version = Int(read(UInt32.self, bytes, &offset))
@@ -125,42 +123,6 @@ public enum ModelFile {
         for i in 0..<count { values[i] = Float(bitPattern: read(UInt32.self, bytes, &position)) }
         return values
         #endif
-    }
-
-    /// A file's bytes, read straight into the array (a model is megabytes: no intermediate copy);
-    /// nil when it cannot be opened or read.
-    static func readWholeFile(_ path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) != S_IFDIR else { return nil }
-        /// Reads into `buffer` until it is full or the file ends; nil on a read error.
-        func fill(_ buffer: UnsafeMutableRawBufferPointer) -> Int? {
-            var filled = 0
-            while filled < buffer.count {
-                let got = Foundation.read(descriptor, buffer.baseAddress! + filled, buffer.count - filled)
-                if got < 0 && errno == EINTR { continue }
-                if got < 0 { return nil }
-                if got == 0 { break }
-                filled += got
-            }
-            return filled
-        }
-        // The size the file has now in one read; then whatever follows (a pipe, a file still growing).
-        let size = (status.st_mode & S_IFMT) == S_IFREG ? Int(status.st_size) : 0
-        var failed = false
-        var bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-            guard let filled = fill(UnsafeMutableRawBufferPointer(buffer)) else { failed = true; return }
-            initialized = filled
-        }
-        var piece = [UInt8](repeating: 0, count: 65_536)
-        while !failed {
-            guard let got = piece.withUnsafeMutableBytes(fill) else { failed = true; break }
-            bytes += piece[0..<got]
-            if got < piece.count { break }
-        }
-        return failed ? nil : bytes
     }
 
     /// Appends `values` as little-endian IEEE 754 singles (one copy on a little-endian machine).

@@ -46,8 +46,7 @@ struct TrainingCheckpoint: Codable {
     }
 
     static func read(path: String) throws -> (TrainingCheckpoint, AdamOptimizer) {
-        guard let data = FileManager.default.contents(atPath: path) else { throw KaldiIOError.cannotOpen(path: path, reason: "no such file") }
-        let bytes = [UInt8](data)
+        let bytes = try ByteReader(path: path).readToEnd()
         guard bytes.count > magic.count + 16, Array(bytes[0..<magic.count]) == magic else { throw AcousticModelError.notAModelFile(path: path) }
         func u64(_ o: Int) -> Int { (0..<8).reduce(0) { $0 | Int(bytes[o + $1]) << (8 * $1) } }
         func u32(_ o: Int) -> UInt32 { (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[o + $1]) << (8 * $1) } }

@@ -107,6 +107,38 @@ public final class ByteReader {
         return out
     }
 
+    /// The rest of the file from the current offset. What a regular file still holds is read
+    /// straight into the array, not through the buffer (a model file is megabytes); whatever
+    /// follows (a pipe, a file that grew) comes through the buffer.
+    /// - Throws: `KaldiIOError.malformed` on a read error.
+    public func readToEnd() throws -> [UInt8] {
+        var out = Array(buffer[start..<end])
+        start = end
+        if let fileSize, !reachedEOF, fileSize > bufferFileOffset + end {
+            var failure: Int32 = 0
+            let direct = [UInt8](unsafeUninitializedCapacity: fileSize - bufferFileOffset - end) { bytes, filled in
+                while filled < bytes.count {
+                    let got = read(descriptor, bytes.baseAddress! + filled, bytes.count - filled)
+                    if got < 0 && errno == EINTR { continue }
+                    if got < 0 { failure = errno; break }
+                    if got == 0 { break }
+                    filled += got
+                }
+            }
+            if failure != 0 {
+                throw KaldiIOError.malformed(path: path, key: nil, offset: bufferFileOffset + end + direct.count, reason: "read error: \(String(cString: strerror(failure)))")
+            }
+            bufferFileOffset += end + direct.count
+            (start, end) = (0, 0)
+            if out.isEmpty { out = direct } else { out += direct }
+        }
+        while try fill() {
+            out.append(contentsOf: buffer[start..<end])
+            start = end
+        }
+        return out
+    }
+
     /// Reads `count` little-endian values of a fixed-width type directly into an array.
     public func readArray<T: FixedWidthInteger>(_: T.Type, count: Int, key: String? = nil) throws -> [T] {
         let (byteCount, overflow) = count.multipliedReportingOverflow(by: MemoryLayout<T>.size)
