@@ -40,8 +40,10 @@ public enum BLAS {
                     blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
 
-    /// Sets how many threads OpenBLAS uses inside one call. Parrot runs the two directions of a
-    /// bidirectional layer concurrently, each with single-threaded BLAS.
+    /// Sets how many threads OpenBLAS uses inside one call, for `parrot-bench`'s SGEMM peak on one
+    /// and two threads. Parrot itself uses `useOneThread` (the two directions of a bidirectional
+    /// layer run concurrently, each with single-threaded BLAS); setting a count restarts the
+    /// worker threads that stopped.
     public static func setThreadCount(_ count: Int) {
         openblas_set_num_threads(Int32(count))
     }

@@ -86,10 +86,9 @@ extension ForwardJob {
     /// error; a batch that fails (features of another dimension) runs again one utterance at a time.
     func logPosteriors(_ block: [Result<Matrix, Error>], workspace: NetworkWorkspace) -> [Result<Matrix, Error>] {
         var out = block
-        var features = [Int: Matrix]()
-        for (i, outcome) in block.enumerated() { if case let .success(matrix) = outcome { features[i] = matrix } }
-        // Longest first, so the workspace grows once, for the first batch.
-        let order = features.keys.sorted { (features[$0]!.rows, $1) > (features[$1]!.rows, $0) }
+        // The utterances read, longest first, so the workspace grows once, for the first batch.
+        let rows = block.map { (try? $0.get())?.rows }
+        let order = block.indices.filter { rows[$0] != nil }.sorted { (rows[$0]!, $1) > (rows[$1]!, $0) }
         for start in stride(from: 0, to: order.count, by: Self.batchSize) {
             let batch = Array(order[start..<min(start + Self.batchSize, order.count)])
             for (i, scores) in zip(batch, model.logPosteriors(batch.map { i in block[i] }, workspace: workspace)) { out[i] = scores }
