@@ -103,10 +103,12 @@ import Testing
         #expect(try splice(dir + "/flat/round-1/final.mdl") == "\"splice\":1")
 
         // A CTC model as the starting model of framewise training: its CTC alignments are the
-        // first, and the adapted model is framewise (its unused blank class kept).
-        let adapted = try TestSupport.run(parrot, ["train", dir + "/model/feats", lexicon, dir + "/adapted", "--init-model", dir + "/model", "--rounds", "1",
-                                                   "--epochs", "1"])
+        // first, and the adapted model is framewise (its unused blank class kept). After a starting
+        // model's alignment the frame-local round sees ±1 frame.
+        let adapted = try TestSupport.run(parrot, ["train", dir + "/model/feats", lexicon, dir + "/adapted", "--init-model", dir + "/model", "--rounds", "2",
+                                                   "--local-rounds", "1", "--epochs", "1"])
         #expect(adapted.status == 0, "\(adapted.standardError)")
+        #expect(try splice(dir + "/adapted/round-1/final.mdl") == "\"splice\":1")
         let adaptedBytes = try #require(FileManager.default.contents(atPath: dir + "/adapted/final.mdl"))
         #expect(!String(decoding: adaptedBytes.prefix(4000), as: UTF8.self).contains("\"criterion\""))
         let adaptedAlign = try TestSupport.run(parrot, ["align", dir + "/adapted", lexicon, test, dir + "/adapted-align"])

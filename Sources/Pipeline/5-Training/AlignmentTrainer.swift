@@ -11,7 +11,7 @@ import Transcription
 /// recording is quiet), then rounds of training the network for a few epochs on the current
 /// alignments and re-aligning every utterance with Viterbi under the new model, until fewer than
 /// `changeThreshold` of the frames change. With an `initialModel`, the first alignment is that
-/// model's instead, and the rounds adapt it.
+/// model's instead, and the BiLSTM rounds adapt it.
 ///
 ///     MODEL_DIR/ali.0.ark       first alignment: flat start, or the starting model's (Kaldi integer vectors, one class per frame)
 ///     MODEL_DIR/round-N/        the network trained in round N (epoch-K.mdl, final.mdl, checkpoint, train.log)
@@ -31,9 +31,10 @@ public final class AlignmentTrainer {
     public let modelDirectory: String
     public var onEvent: ((AlignmentTrainingEvent) -> Void)?
     /// Adapt this model instead of training from scratch: the first alignment is the model's own
-    /// (Viterbi on its posteriors; no flat start, no frame-local rounds) and every round fine-tunes
-    /// it, with its topology, at `options.adaptationLearningRate`. The lexicon's phones must all be
-    /// among its classes.
+    /// (Viterbi on its posteriors; no flat start), the frame-local rounds learn the corpus's sounds
+    /// from it (on ±`localSpliceAfterStartingModel` frames), and every BiLSTM round fine-tunes the
+    /// model, with its topology, at `options.adaptationLearningRate`. The lexicon's phones must
+    /// all be among its classes.
     public var initialModel: AcousticModel?
     /// With an `initialModel`: when its first alignment's best paths average at least this
     /// log-likelihood per frame (its posteriors, no priors), the model already fits the corpus and
@@ -150,8 +151,9 @@ public final class AlignmentTrainer {
         try AtomicFile.write(requested + "\n", to: path("start.txt"))
     }
 
-    /// Frame-local rounds: none when starting from a model, whose own alignments are the start.
-    private var localRounds: Int { initialModel == nil ? options.localRounds : 0 }
+    /// Frame-local rounds, after a starting model's first alignment as after any other; a starting
+    /// model keeps at least the last round to fine-tune it.
+    private var localRounds: Int { initialModel == nil ? options.localRounds : min(options.localRounds, max(0, options.rounds - 1)) }
 
     /// The first alignment when starting from a model: Viterbi on its posteriors (`ali.0.ark`,
     /// read back when resuming). A starting model is never trained on uniform alignments: an
@@ -264,7 +266,7 @@ public final class AlignmentTrainer {
         var networkOptions = options.network
         if round <= localRounds {
             networkOptions.layers = 0
-            networkOptions.splice = options.localSplice(after: start)
+            networkOptions.splice = options.localSplice(after: start, fromModel: initialModel != nil)
             // A local classifier's epoch costs a few seconds: train it until it has learnt the sounds.
             if networkOptions.minimumSteps != nil { networkOptions.minimumSteps = options.localMinimumSteps }
             // Augmentation here blurs the sounds the first alignments are made of: on development
@@ -277,15 +279,18 @@ public final class AlignmentTrainer {
             networkOptions.frequencyMaskWidth = nil
             networkOptions.timeMaskWidth = nil
         }
-        if let initialModel {
-            // Adaptation continues the starting model whatever the network options say.
+        if let initialModel, round > localRounds {
+            // Adaptation's BiLSTM rounds continue the starting model whatever the network options say.
             let c = initialModel.configuration
             (networkOptions.layers, networkOptions.hiddenUnits, networkOptions.projection) = (c.layers, c.hiddenUnits, c.projection)
             (networkOptions.splice, networkOptions.dropout) = (c.splice, c.dropout)
             networkOptions.learningRate = options.adaptationLearningRate
         }
         let trainer = NetworkTrainer(source: source, targets: targets, classLabels: phoneSet, options: networkOptions, modelDirectory: path("round-\(round)"))
-        trainer.initialModel = [previous, initialModel].compactMap { $0 }.first { networkOptions.canContinue($0.configuration) }
+        // A local round continues the local round before it; the first BiLSTM round continues the
+        // starting model (not a local classifier of the same shape), later ones the round before.
+        let continuing = round <= localRounds ? (round == 1 ? nil : previous) : round == localRounds + 1 ? initialModel ?? previous : previous
+        trainer.initialModel = continuing.flatMap { networkOptions.canContinue($0.configuration) ? $0 : nil }
         trainer.featureIndex = featureIndex
         trainer.launcher = launcher
         trainer.onEvent = { [weak self] event in self?.onEvent?(.network(round: round, event)) }

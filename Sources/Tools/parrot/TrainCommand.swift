@@ -60,7 +60,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Most training epochs per round. Default: at least 3, raised on small corpora to 150 optimiser steps (300 in the frame-local rounds), at most 60; a round ends sooner when its validation loss stops improving (--patience).") var epochs: Int?
     @Option(help: "End a round after this many epochs without a lower validation loss, keeping its best epoch (0: train every epoch).") var patience = 2
     @Option(help: "First rounds that train a frame-local classifier instead of the BiLSTM (0: none).") var localRounds = 3
-    @Option(help: "Frames of context on each side of every frame for the frame-local classifier. Default: 0 after a CTC start, whose first boundaries come early and which a classifier seeing its neighbours keeps; 1 after a flat start, whose timing the classifier cannot learn from ±1 frame (more context: boundaries up to 40 ms late).") var localSplice: Int?
+    @Option(help: "Frames of context on each side of every frame for the frame-local classifier. Default: 0 after a CTC start, whose first boundaries come early and which a classifier seeing its neighbours keeps; 1 after a flat start, whose timing the classifier cannot learn from ±1 frame (more context: boundaries up to 40 ms late), and after a starting model's alignment (--init-model, and align's and decode's adaptation).") var localSplice: Int?
     @Option(help: "Stop when fewer than this share of frames change in a re-alignment.") var changeThreshold = 0.01
     @Option(help: "Noise augmentation: every epoch, each training utterance has an even chance of white noise at a signal-to-noise ratio drawn from LOW,HIGH dB (below its RMS), added to its log-Mel features as the waveform's would add; 'off' for none. Needs features made by Parrot.")
     var noise = "5,20"
@@ -70,7 +70,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Flat start: how far from the quiet to the loud energy level a frame must be to count as speech (0-1).")
     var speechThreshold = SpeechRegion.defaultThreshold
     @Option(name: .customLong("nj"), help: "Worker threads for features and re-alignment.") var jobs = 2
-    @Option(help: "Adapt this model (file, directory, or a named model such as english) instead of training from scratch: the corpus is first aligned with it (no flat start, no frame-local rounds), then each round fine-tunes it at --adaptation-learning-rate. The lexicon's phones must all be the model's.") var initModel: String?
+    @Option(help: "Adapt this model (file, directory, or a named model such as english) instead of training from scratch: the corpus is first aligned with it (no flat start), the frame-local rounds learn from that alignment (on ±1 frame), then each BiLSTM round fine-tunes the model at --adaptation-learning-rate. The lexicon's phones must all be the model's.") var initModel: String?
     @Option(help: "Adam's learning rate when adapting a model (--init-model).") var adaptationLearningRate: Float = 1e-4
     @OptionGroup(title: "Features (when computed here)") var fbank: FbankArguments
     @OptionGroup(title: "Audio (when features are computed here)") var audio: AudioArguments
@@ -78,7 +78,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Arithmetic") var arithmetic: PrecisionArguments
 
     func validate() throws {
-        // Adapting a model (--init-model) has no frame-local rounds.
+        // Adapting a model (--init-model) fine-tunes it in the last round at least: its local rounds are fewer when --rounds is small.
         guard localRounds >= 0, localRounds < rounds || initModel != nil else { throw ValidationError("--local-rounds must be below --rounds") }
         guard initAlignment != .ctc || (initModel == nil && criterion == .framewise) else {
             throw ValidationError("--init-alignment ctc starts framewise training from scratch; it cannot be combined with --init-model or --criterion ctc")
