@@ -111,7 +111,7 @@ struct DecodeCommand: ParsableCommand {
                 let adaptation = SelfAdaptation(lexicon: searchLexicon, lexiconName: try LexiconName(lexicon!), source: source,
                                                 directory: (outDir as NSString).appendingPathComponent("adapt"), jobs: jobs)
                 var current = recognizer
-                try adaptation.run(acoustic, passes: passes, explicit: adapt != nil, command: "decode",
+                try adaptation.run(acoustic, passes: passes, explicit: adapt != nil, gated: true, command: "decode",
                                    transcripts: { try SelfAdaptation.transcripts(path: (outDir as NSString).appendingPathComponent("text")) },
                                    adapted: { model, file in
                     current.model = model
