@@ -287,9 +287,11 @@ public final class AlignmentTrainer {
             networkOptions.learningRate = options.adaptationLearningRate
         }
         let trainer = NetworkTrainer(source: source, targets: targets, classLabels: phoneSet, options: networkOptions, modelDirectory: path("round-\(round)"))
-        // A local round continues the local round before it; the first BiLSTM round continues the
-        // starting model (not a local classifier of the same shape), later ones the round before.
-        let continuing = round <= localRounds ? (round == 1 ? nil : previous) : round == localRounds + 1 ? initialModel ?? previous : previous
+        // What the round's network continues, when it has that shape: the first BiLSTM round the
+        // starting model (never a local round, even one of its shape), round 1 nothing, any other
+        // round the round before.
+        let continuing: AcousticModel?
+        if round == localRounds + 1, let initialModel { continuing = initialModel } else if round == 1 { continuing = nil } else { continuing = previous }
         trainer.initialModel = continuing.flatMap { networkOptions.canContinue($0.configuration) ? $0 : nil }
         trainer.featureIndex = featureIndex
         trainer.launcher = launcher
