@@ -67,13 +67,23 @@ public final class ByteReader {
         bufferFileOffset += end
         start = 0
         end = 0
-        let n = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        if n < 0 {
-            throw KaldiIOError.malformed(path: path, key: nil, offset: bufferFileOffset, reason: "read error: \(String(cString: strerror(errno)))")
-        }
+        let n = try buffer.withUnsafeMutableBytes { try readSome(into: $0, at: bufferFileOffset) }
         if n == 0 { reachedEOF = true; return false }
         end = n
         return true
+    }
+
+    /// One read(2) into `destination` (retried when a signal interrupts it): the bytes read, 0 at
+    /// end of file. `fileOffset` is where it reads, for the error.
+    /// - Throws: `KaldiIOError.malformed` on a read error.
+    private func readSome(into destination: UnsafeMutableRawBufferPointer, at fileOffset: Int) throws -> Int {
+        while true {
+            let got = read(descriptor, destination.baseAddress, destination.count)
+            if got >= 0 { return got }
+            if errno != EINTR {
+                throw KaldiIOError.malformed(path: path, key: nil, offset: fileOffset, reason: "read error: \(String(cString: strerror(errno)))")
+            }
+        }
     }
 
     /// The next byte without consuming it, or nil at end of file.
@@ -115,20 +125,15 @@ public final class ByteReader {
         var out = Array(buffer[start..<end])
         start = end
         if let fileSize, !reachedEOF, fileSize > bufferFileOffset + end {
-            var failure: Int32 = 0
-            let direct = [UInt8](unsafeUninitializedCapacity: fileSize - bufferFileOffset - end) { bytes, filled in
+            let origin = bufferFileOffset + end
+            let direct = try [UInt8](unsafeUninitializedCapacity: fileSize - origin) { bytes, filled in
                 while filled < bytes.count {
-                    let got = read(descriptor, bytes.baseAddress! + filled, bytes.count - filled)
-                    if got < 0 && errno == EINTR { continue }
-                    if got < 0 { failure = errno; break }
+                    let got = try readSome(into: UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(bytes)[filled...]), at: origin + filled)
                     if got == 0 { break }
                     filled += got
                 }
             }
-            if failure != 0 {
-                throw KaldiIOError.malformed(path: path, key: nil, offset: bufferFileOffset + end + direct.count, reason: "read error: \(String(cString: strerror(failure)))")
-            }
-            bufferFileOffset += end + direct.count
+            bufferFileOffset = origin + direct.count
             (start, end) = (0, 0)
             if out.isEmpty { out = direct } else { out += direct }
         }
