@@ -4,6 +4,7 @@
 #
 #   recipes/yesno/run.sh [CORPUS_DIR] [--corpora DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train-jobs J]
 #                        [--train-options "..."]   (passed to parrot train, e.g. "--rounds 3 --epochs 2" for a quick check)
+#                        [--decode-options "..."]  (passed to parrot decode, e.g. "--adapt 0" to decode with the model as it is)
 #
 # CORPUS_DIR holds waves_yesno/ (default: yesno/ in the corpora folder: --corpora DIR, else
 # $PARROT_CORPORA, else ../shared/corpora beside the project, else ./corpora inside it, where
@@ -18,9 +19,10 @@
 # start, then Viterbi re-alignment), 4 a unigram language model of the training text (Kaldi's task.arpabo),
 # 5 decode the test files (lexicon search, word loop with that model), 6 score (%WER),
 # 7 the run report exp/yesno/report.html (figures, training curves, decoded test files drawn).
-usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--corpora DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train-jobs J] [--train-options \"...\"]"
+usage="usage: recipes/yesno/run.sh [CORPUS_DIR] [--corpora DIR] [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train-jobs J] [--train-options \"...\"] [--decode-options \"...\"]"
 train_jobs=1
 train_options=
+decode_options=
 source "$(dirname "$0")/../common/recipe.sh"
 
 if [ $# -ge 1 ]; then corpus=$1; else corpus="$(find_corpora "$corpora")/yesno" || exit 1; fi
@@ -83,7 +85,7 @@ if stage 5 "decode the test files"; then
   # test recording holds the quiet tail of an earlier take that the model calls YES.
   "$recipes_root/common/split_data.sh" --per-utt "$exp/feats/test" "$nj"
   $cmd JOB=1:"$nj" "$exp/log/decode.JOB.log" "$parrot" decode "$exp/model" "$exp/feats/test/split${nj}utt/JOB" "$exp/decode_test/part/JOB" \
-    --mode lexicon --lexicon "$data/lexicon.txt" --lm "$exp/lm/task.arpa" --nj 1
+    --mode lexicon --lexicon "$data/lexicon.txt" --lm "$exp/lm/task.arpa" --nj 1 $decode_options
   combine_outputs "$exp/decode_test" $(for j in $(seq "$nj"); do echo "$exp/decode_test/part/$j"; done)
   stage_done 5
 fi
