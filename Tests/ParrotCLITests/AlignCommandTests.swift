@@ -127,6 +127,12 @@ import Testing
         #expect(evaluation.status == 0)
         #expect(evaluation.standardOutput.contains("within 20 ms:"))
         #expect(evaluation.standardOutput.contains("5 utterances"))
+        let breakdown = try TestSupport.run(parrot, ["eval-align", test + "/phones.ctm", dir + "/out/phones.ctm", "--breakdown", "3",
+                                                     "--phone-classes", TestSupport.packageRoot.appendingPathComponent("recipes/common/arpabet-classes.txt").path])
+        #expect(breakdown.status == 0 && breakdown.standardOutput.contains("boundaries by the reference phones on their two sides"), "\(breakdown.standardError)")
+        #expect(breakdown.standardOutput.split(separator: "\n").filter { $0.hasPrefix("  ") && $0.contains(" -> ") }.count == 3, "\(breakdown.standardOutput)")
+        let classesAlone = try TestSupport.run(parrot, ["eval-align", test + "/phones.ctm", dir + "/out/phones.ctm", "--phone-classes", "x.txt"])
+        #expect(classesAlone.status == 64 && classesAlone.standardError.contains("give --breakdown N as well"), "\(classesAlone.standardError)")
 
         // Decoding the same test files: a bigram of the training text, lexicon search, scoring.
         let lm = try TestSupport.run(parrot, ["lm", dir + "/tts/train/text", dir + "/lm/bigram.arpa", "--order", "2"])

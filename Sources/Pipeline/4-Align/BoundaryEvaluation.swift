@@ -19,6 +19,27 @@ public struct BoundaryEvaluation: Sendable {
     /// Reference phones left unmatched (deleted, substituted or inserted labels).
     public var unmatchedPhones: Int
     public var referencePhones: Int
+    /// Every compared boundary: the reference phones on its two sides and its signed error.
+    public var compared: [Boundary]
+
+    /// One compared boundary: `left` ends and `right` starts there in the reference.
+    public struct Boundary: Equatable, Sendable {
+        public var left: String
+        public var right: String
+        /// Hypothesis less reference, in seconds.
+        public var signedError: Double
+    }
+
+    /// The boundaries between one kind of phone and another, summed up.
+    public struct Group: Equatable, Sendable {
+        public var left: String
+        public var right: String
+        public var boundaries: Int
+        /// Boundaries further than the tolerance from the reference.
+        public var misses: Int
+        /// Median of hypothesis less reference, in seconds.
+        public var medianSigned: Double
+    }
 
     /// Share of boundaries within `tolerance` seconds.
     public func within(_ tolerance: Double) -> Double {
@@ -30,7 +51,7 @@ public struct BoundaryEvaluation: Sendable {
     public var medianSigned: Double { signedErrors.isEmpty ? 0 : signedErrors[signedErrors.count / 2] }
 
     public init(reference: [String: [CTMEntry]], hypothesis: [String: [CTMEntry]], ignoring: Set<String> = []) {
-        var signed = [Double]()
+        var compared = [Boundary]()
         var utterances = 0, missing = 0, unmatched = 0, total = 0
         for (utterance, ref) in reference {
             let r = ref.filter { !ignoring.contains($0.label) }
@@ -41,9 +62,11 @@ public struct BoundaryEvaluation: Sendable {
             let pairs = BoundaryEvaluation.match(r.map(\.label), h.map(\.label))
             unmatched += r.count - pairs.count
             for (i, j) in pairs where r[i].start > 0 && h[j].start > 0 {
-                signed.append(h[j].start - r[i].start)
+                compared.append(Boundary(left: i > 0 ? r[i - 1].label : "", right: r[i].label, signedError: h[j].start - r[i].start))
             }
         }
+        let signed = compared.map(\.signedError)
+        self.compared = compared
         signedErrors = signed.sorted()
         errors = signed.map(abs).sorted()
         boundaries = signed.count
@@ -51,6 +74,44 @@ public struct BoundaryEvaluation: Sendable {
         missingUtterances = missing
         unmatchedPhones = unmatched
         referencePhones = total
+    }
+
+    /// The boundaries grouped by the reference phones on their two sides (or those phones'
+    /// classes), the groups with the most misses beyond `tolerance` seconds first (then the
+    /// most boundaries, then by name).
+    public func groups(tolerance: Double = 0.020, classes: PhoneClasses = PhoneClasses()) -> [Group] {
+        var byKind = [String: (left: String, right: String, errors: [Double])]()
+        for boundary in compared {
+            let left = classes.name(of: boundary.left), right = classes.name(of: boundary.right)
+            byKind[left + " " + right, default: (left, right, [])].errors.append(boundary.signedError)
+        }
+        let groups = byKind.values.map { kind in
+            let sorted = kind.errors.sorted()
+            return Group(left: kind.left, right: kind.right, boundaries: sorted.count,
+                         misses: sorted.filter { abs($0) > tolerance + 1e-9 }.count, medianSigned: sorted[sorted.count / 2])
+        }
+        return groups.sorted {
+            ($0.misses, $0.boundaries) != ($1.misses, $1.boundaries) ? ($0.misses, $0.boundaries) > ($1.misses, $1.boundaries)
+                : ($0.left, $0.right) < ($1.left, $1.right)
+        }
+    }
+
+    /// A table of the `count` groups with the most boundaries missed by more than `tolerance`
+    /// seconds (see `groups`), for `parrot eval-align --breakdown`.
+    public func breakdown(count: Int, tolerance: Double = 0.020, classes: PhoneClasses = PhoneClasses()) -> String {
+        let all = groups(tolerance: tolerance, classes: classes)
+        let totalMisses = all.reduce(0) { $0 + $1.misses }
+        let width = all.prefix(count).map { $0.left.count + $0.right.count + 4 }.max() ?? 0
+        var lines = [String(format: "boundaries by the reference phones on their two sides (%d kinds; the %d with the most beyond %.0f ms):",
+                            all.count, min(count, all.count), tolerance * 1000)]
+        for group in all.prefix(count) {
+            let kind = (group.left.isEmpty ? "(start)" : group.left) + " -> " + group.right
+            lines.append("  " + kind.padding(toLength: max(width, kind.count), withPad: " ", startingAt: 0)
+                + String(format: "  %5d boundaries, %6.2f%% within, %5d beyond (%5.1f%% of all beyond), median signed %+6.1f ms",
+                         group.boundaries, 100 * Double(group.boundaries - group.misses) / Double(group.boundaries), group.misses,
+                         totalMisses == 0 ? 0 : 100 * Double(group.misses) / Double(totalMisses), 1000 * group.medianSigned))
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Index pairs of equal labels on a minimum-edit-distance alignment of `a` and `b`.

@@ -55,7 +55,7 @@ public struct DecodeJob {
                     guard available.contains(key) else { throw WorkerPool.Failure(source.missingFeaturesReason(key)) }
                     return try source.rawFeatures(key)
                 }
-                return (key, raw.flatMap { raw in Result { try source.normalized(raw, of: key) } },
+                return (key, raw.map { raw in source.normalized(raw, of: key) },
                         recognizer.usesFrameLevels ? (try? raw.get()).map(QuietWordGate.frameLevels) : nil)
             }, workspace: workspace)
         } consume: { _, results in
