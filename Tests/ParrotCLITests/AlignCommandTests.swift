@@ -157,6 +157,11 @@ import Testing
         #expect(score.standardOutput.range(of: #"%WER [0-9.]+ \[ [0-9]+ / \#(referenceWords), [0-9]+ ins, [0-9]+ del, [0-9]+ sub \]"#, options: .regularExpression) != nil,
                 "\(score.standardOutput)")
         #expect(score.standardOutput.contains("Scored 6 sentences, 0 not present in hyp."))
+        // A framewise model's word search scales the network's scores by 0.5 unless told otherwise.
+        let halfScale = try TestSupport.run(parrot, ["decode", dir + "/model", test, dir + "/decode-half", "--mode", "lexicon", "--lexicon", dir + "/tts/lexicon.txt",
+                                                     "--lm", dir + "/lm/bigram.arpa", "--nj", "2", "--acoustic-scale", "0.5"])
+        #expect(halfScale.status == 0, "\(halfScale.standardError)")
+        #expect(FileManager.default.contents(atPath: dir + "/decode-half/decode.json") == FileManager.default.contents(atPath: dir + "/decode/decode.json"))
 
         // A one-sentence grammar forces that sentence on every file.
         let forced = transcripts.sorted { $0.key < $1.key }.first { $0.key != victim }!.value

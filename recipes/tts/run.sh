@@ -104,11 +104,10 @@ fi
 
 if stage 7 "word bigram of the training text, lexicon search, word error rate"; then
   "$parrot" lm "$data/train/text" "$exp/lm/bigram.arpa" --order 2
-  # --acoustic-scale 0.1, as Kaldi's recipes decode network posteriors: at 1, the network's
-  # certainty on a badly matched stretch (EVERY's first vowel heard as AE) drops the right word
-  # out of the beam (%WER 10.84 here); --max-active 1000 keeps the wider search fast.
+  # parrot decode's defaults (a word search scales the network's log-scores by 0.5 before the
+  # bigram's are added: see README, Decoding).
   "$parrot" decode "$exp/model" "$exp/feats/test" "$exp/decode_words" --mode lexicon --lexicon "$data/lexicon.txt" --lm "$exp/lm/bigram.arpa" \
-    --acoustic-scale 0.1 --max-active 1000 --nj "$nj"
+    --nj "$nj"
   "$parrot" score "$data/test/text" "$exp/decode_words/text" | tee "$exp/decode_words/wer.txt"
   stage_done 7
 fi

@@ -149,7 +149,7 @@ struct DecodeCommand: ParsableCommand {
         guard let silence = labels.firstIndex(of: Lexicon.silence) else {
             throw ValidationError("the model has no \(Lexicon.silence) class; decoding needs one")
         }
-        let decodingOptions = decoding.options(for: acoustic.criterion, grammar: grammar != nil)
+        let decodingOptions = decoding.options(for: acoustic.criterion, grammar: grammar != nil, words: mode == .lexicon)
         let options = decodingOptions.search
         if acoustic.criterion == .ctc, decoding.dropQuietWords ?? 0 > 0 || decoding.priorScale != 0 {
             throw ValidationError("\(modelFile) is a CTC model: --drop-quiet-words and --prior-scale apply to framewise models only")

@@ -13,8 +13,8 @@ struct DecodingArguments: ParsableArguments {
     @Option(help: "Search beam (log-score below the frame's best that survives).")
     var beam: Float = 16
 
-    @Option(help: "Searches: factor on the network's log-scores before the grammar or language model's are added (Kaldi's --acoustic-scale).")
-    var acousticScale: Float = 1
+    @Option(help: "Searches: factor on the network's log-scores before the grammar or language model's are added (Kaldi's --acoustic-scale). Default 0.5 for a framewise model's word search (--mode lexicon: a word's score sums many frames', a phone's few), else 1.")
+    var acousticScale: Float?
 
     @Option(help: "Most tokens kept per frame.")
     var maxActive = 7000
@@ -39,15 +39,16 @@ struct DecodingArguments: ParsableArguments {
     func validate() throws {
         guard ctcBeam >= 1 else { throw ValidationError("--ctc-beam must be at least 1") }
         guard minDuration >= 1, maxActive >= 1, beam > 0 else { throw ValidationError("--min-duration and --max-active must be at least 1, --beam positive") }
-        guard acousticScale > 0, acousticScale.isFinite else { throw ValidationError("--acoustic-scale must be positive") }
+        guard acousticScale ?? 1 > 0, acousticScale?.isFinite ?? true else { throw ValidationError("--acoustic-scale must be positive") }
         guard priorScale >= 0, priorScale.isFinite else { throw ValidationError("--prior-scale must be 0 or more") }
         guard dropQuietWords ?? 0 >= 0, dropQuietWords?.isFinite ?? true else { throw ValidationError("--drop-quiet-words takes decibels, 0 or more") }
     }
 
-    /// The library's options for a model trained with `criterion` (the language-model weight and
-    /// insertion penalty have a default for each; on the built-in corpus's development voices a
-    /// CTC model's phone error rate with its phone bigram was 4.66% at 0.5 and −2, 7.99% at 1 and 0).
-    func options(for criterion: TrainingCriterion, grammar: Bool) -> DecodingOptions {
+    /// The library's options for a model trained with `criterion`, searching `words` (lexicon
+    /// mode) or phones (the language-model weight and insertion penalty have a default for each
+    /// criterion; on the built-in corpus's development voices a CTC model's phone error rate with
+    /// its phone bigram was 4.66% at 0.5 and −2, 7.99% at 1 and 0).
+    func options(for criterion: TrainingCriterion, grammar: Bool, words: Bool) -> DecodingOptions {
         let ctc = criterion == .ctc
         var options = DecodingOptions()
         options.search.beam = beam
@@ -55,7 +56,7 @@ struct DecodingArguments: ParsableArguments {
         options.search.lmWeight = lmWeight ?? (ctc ? 0.5 : 1)
         options.search.wordInsertionPenalty = wordInsertionPenalty ?? (ctc ? -2 : 0)
         options.search.minimumDuration = minDuration
-        options.acousticScale = acousticScale
+        options.acousticScale = acousticScale ?? DecodingOptions.defaultAcousticScale(criterion: criterion, words: words)
         options.priorScale = priorScale
         let quiet = dropQuietWords ?? (ctc || grammar ? 0 : Self.defaultQuietWordDecibels)
         options.quietWordDecibels = quiet > 0 ? quiet : nil
