@@ -80,19 +80,19 @@ public struct BoundaryEvaluation: Sendable {
     /// classes), the groups with the most misses beyond `tolerance` seconds first (then the
     /// most boundaries, then by name).
     public func groups(tolerance: Double = 0.020, classes: PhoneClasses = PhoneClasses()) -> [Group] {
-        var byKind = [String: (left: String, right: String, errors: [Double])]()
+        var errorsByKind = [[String]: [Double]]()
         for boundary in compared {
-            let left = classes.name(of: boundary.left), right = classes.name(of: boundary.right)
-            byKind[left + " " + right, default: (left, right, [])].errors.append(boundary.signedError)
+            errorsByKind[[classes.name(of: boundary.left), classes.name(of: boundary.right)], default: []].append(boundary.signedError)
         }
-        let groups = byKind.values.map { kind in
-            let sorted = kind.errors.sorted()
-            return Group(left: kind.left, right: kind.right, boundaries: sorted.count,
+        let groups = errorsByKind.map { kind, errors in
+            let sorted = errors.sorted()
+            return Group(left: kind[0], right: kind[1], boundaries: sorted.count,
                          misses: sorted.filter { abs($0) > tolerance + 1e-9 }.count, medianSigned: sorted[sorted.count / 2])
         }
         return groups.sorted {
-            ($0.misses, $0.boundaries) != ($1.misses, $1.boundaries) ? ($0.misses, $0.boundaries) > ($1.misses, $1.boundaries)
-                : ($0.left, $0.right) < ($1.left, $1.right)
+            if $0.misses != $1.misses { return $0.misses > $1.misses }
+            if $0.boundaries != $1.boundaries { return $0.boundaries > $1.boundaries }
+            return ($0.left, $0.right) < ($1.left, $1.right)
         }
     }
 
@@ -101,12 +101,13 @@ public struct BoundaryEvaluation: Sendable {
     public func breakdown(count: Int, tolerance: Double = 0.020, classes: PhoneClasses = PhoneClasses()) -> String {
         let all = groups(tolerance: tolerance, classes: classes)
         let totalMisses = all.reduce(0) { $0 + $1.misses }
-        let width = all.prefix(count).map { $0.left.count + $0.right.count + 4 }.max() ?? 0
+        let shown = all.prefix(count)
+        let kinds = shown.map { ($0.left.isEmpty ? "(start)" : $0.left) + " -> " + $0.right }
+        let width = kinds.map(\.count).max() ?? 0
         var lines = [String(format: "boundaries by the reference phones on their two sides (%d kinds; the %d with the most beyond %.0f ms):",
-                            all.count, min(count, all.count), tolerance * 1000)]
-        for group in all.prefix(count) {
-            let kind = (group.left.isEmpty ? "(start)" : group.left) + " -> " + group.right
-            lines.append("  " + kind.padding(toLength: max(width, kind.count), withPad: " ", startingAt: 0)
+                            all.count, shown.count, tolerance * 1000)]
+        for (group, kind) in zip(shown, kinds) {
+            lines.append("  " + kind.padding(toLength: width, withPad: " ", startingAt: 0)
                 + String(format: "  %5d boundaries, %6.2f%% within, %5d beyond (%5.1f%% of all beyond), median signed %+6.1f ms",
                          group.boundaries, 100 * Double(group.boundaries - group.misses) / Double(group.boundaries), group.misses,
                          totalMisses == 0 ? 0 : 100 * Double(group.misses) / Double(totalMisses), 1000 * group.medianSigned))

@@ -14,24 +14,22 @@ public struct PhoneClasses: Equatable, Sendable {
     /// The class of `phone`, or the phone itself when no class names it.
     public func name(of phone: String) -> String { classOf[phone] ?? phone }
 
-    /// Reads a class file.
+    /// Reads a class file (as a Kaldi table: the class is a line's key, its phones the value; a
+    /// class may take more than one line).
     /// - Throws: `KaldiIOError.badLine` for a line without phones or a phone named in two classes.
     public static func read(path: String) throws -> PhoneClasses {
+        let table = try TableFile(path: path)
         var classOf = [String: String]()
-        let reader = try ByteReader(path: path, bufferSize: 1 << 16)
-        var number = 0
-        while let line = try reader.readLine() {
-            number += 1
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            guard let name = fields.first, !name.hasPrefix("#") else { continue }
-            guard fields.count >= 2 else {
-                throw KaldiIOError.badLine(path: path, line: number, reason: "class '\(name)' has no phones (expected 'CLASS PHONE PHONE ...')")
+        for line in (table.lines + table.duplicates).sorted(by: { $0.number < $1.number }) where !line.key.hasPrefix("#") {
+            let phones = line.value.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            guard !phones.isEmpty else {
+                throw KaldiIOError.badLine(path: path, line: line.number, reason: "class '\(line.key)' has no phones (expected 'CLASS PHONE PHONE ...')")
             }
-            for phone in fields.dropFirst() {
-                if let other = classOf[phone], other != name {
-                    throw KaldiIOError.badLine(path: path, line: number, reason: "phone '\(phone)' is already in class '\(other)'")
+            for phone in phones {
+                if let other = classOf[phone], other != line.key {
+                    throw KaldiIOError.badLine(path: path, line: line.number, reason: "phone '\(phone)' is already in class '\(other)'")
                 }
-                classOf[phone] = name
+                classOf[phone] = line.key
             }
         }
         return PhoneClasses(classOf)
