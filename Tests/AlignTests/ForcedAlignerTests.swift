@@ -40,7 +40,8 @@ func frames(_ pattern: String) -> Matrix {
     }
 
     /// Silence, A, B, silence in runs of 3, 3, 4 and 3 frames: the alignment follows the runs
-    /// (worked by hand), and the path's log-likelihood is 13 frames of log(e¹⁰ / (e¹⁰ + 2)).
+    /// (worked by hand), and the path's log-likelihood is 13 frames of log(e¹⁰ / (e¹⁰ + 2)); its
+    /// speech, the 7 frames of A and B, each has posterior e¹⁰ / (e¹⁰ + 2).
     @Test func alignmentFollowsHandBuiltScores() throws {
         let compiled = try aligner.compiler.compile(utterance: "u", transcript: "ab")
         let outcome = aligner.align([ForcedAligner.Input(utterance: "u", transcript: compiled, features: frames("SSSAAABBBBSSS"))], workspace: NetworkWorkspace())
@@ -50,6 +51,7 @@ func frames(_ pattern: String) -> Matrix {
         #expect(output.alignment.words == [AlignedSegment(label: "AB", start: 3, end: 10)])
         let perFrame = 10 - log(exp(10.0) + 2)
         #expect(abs(output.logLikelihood - 13 * perFrame) < 1e-3)
+        #expect(output.speechFrames == 7 && abs(output.speechPosteriors - 7 * exp(perFrame)) < 1e-4)
     }
 
     /// Priors, worked by hand: frame 6 of S S S A A A ? B B B S S S scores A 10 and B 9, so the

@@ -118,6 +118,8 @@ import Testing
         #expect(intervals.hasPrefix("True"), "\(intervals)")
         let both = try TestSupport.run(parrot, ["align", dir + "/model", dir + "/tts/lexicon.txt", test, dir + "/x", "--refiner", dir + "/refiner/b.refiner", "--flat-start"])
         #expect(both.status == 64)
+        let warpedFlat = try TestSupport.run(parrot, ["align", dir + "/model", dir + "/tts/lexicon.txt", test, dir + "/x", "--vtln", "--flat-start"])
+        #expect(warpedFlat.status == 64 && warpedFlat.standardError.contains("no model to search speaker warps with"), "\(warpedFlat.standardError)")
 
         for command in ["align", "train"] {
             #expect(try TestSupport.run(parrot, [command, "--help"]).standardOutput.contains("--min-pause"), "\(command) --help lacks --min-pause")
@@ -170,8 +172,10 @@ import Testing
                                                    "--lexicon", dir + "/tts/lexicon.txt", "--grammar", dir + "/one.txt"])
         #expect(grammar.status == 0, "\(grammar.standardError)")
         #expect(Set(try TableFile(path: dir + "/grammar/text").lines.map(\.value)) == [forced.uppercased()])
-        // Six short files are less than a minute: decoded once, with no adaptation.
+        // Six short files are less than a minute: decoded once, with no adaptation; no speaker has
+        // the 20 s of speech a warp factor is searched for (vocal-tract-length normalisation).
         #expect(!FileManager.default.fileExists(atPath: dir + "/grammar/adapt"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/grammar/spk2warp") && !grammar.standardOutput.contains("speaker warps"))
 
         // Self-adaptation asked for: one pass fine-tunes the model on the first pass's hypotheses
         // (here the grammar's one sentence on every file) and decodes again.
@@ -187,6 +191,8 @@ import Testing
         #expect(Set(try TableFile(path: dir + "/adapted/text").lines.map(\.value)) == [forced.uppercased()])
         let greedyAdapt = try TestSupport.run(parrot, ["decode", dir + "/model", test, dir + "/x", "--adapt", "1"])
         #expect(greedyAdapt.status == 64 && greedyAdapt.standardError.contains("--adapt needs --mode lexicon"))
+        let greedyWarp = try TestSupport.run(parrot, ["decode", dir + "/model", test, dir + "/x", "--vtln"])
+        #expect(greedyWarp.status == 64 && greedyWarp.standardError.contains("--vtln needs --mode lexicon"))
 
         // Phones: greedy merging, and search with the phone bigram train wrote.
         let phoneSet = Set(try TableFile(path: dir + "/model/phones.txt").keys)
@@ -198,7 +204,7 @@ import Testing
         }
         let help = try TestSupport.run(parrot, ["decode", "--help"])
         for option in ["--mode", "--phone-lm", "--lexicon", "--grammar", "--lm", "--lm-weight", "--word-insertion-penalty", "--beam", "--max-active",
-                       "--min-duration", "--prior-scale", "--acoustic-scale", "--drop-quiet-words", "--adapt", "--nj", "e.g.:"] {
+                       "--min-duration", "--prior-scale", "--acoustic-scale", "--drop-quiet-words", "--adapt", "--vtln", "--no-vtln", "--nj", "e.g.:"] {
             #expect(help.standardOutput.contains(option), "decode --help lacks \(option)")
         }
         let conflicting = try TestSupport.run(parrot, ["decode", dir + "/model", test, dir + "/x", "--grammar", dir + "/one.txt"])

@@ -17,6 +17,10 @@ public struct FeatureSource {
     public let cmvn: CMVNMode
     /// Utterances whose features could not be computed, and why (the directory's `failed.txt`).
     public let failedUtterances: [String: String]
+    /// Each speaker's vocal-tract-length warp (`FrequencyWarp`, applied after CMVN), as
+    /// `warped(_:)` sets it; a speaker not listed is read as stored.
+    public private(set) var speakerWarps: [String: Double] = [:]
+    private var warps: [String: FrequencyWarp] = [:]
 
     /// Opens `path`: a features directory, or a `feats.scp` inside one.
     /// - Parameter cmvn: override; by default `speaker` if `cmvn.scp` exists, else `none`.
@@ -69,13 +73,34 @@ public struct FeatureSource {
         normalized(try rawFeatures(utterance), of: utterance)
     }
 
-    /// `raw` (features of `utterance`) with its CMVN statistics applied.
+    /// `raw` (features of `utterance`) with its CMVN statistics applied, then its speaker's warp.
     public func normalized(_ raw: Matrix, of utterance: String) -> Matrix {
-        guard cmvn != .none else { return raw }
         var matrix = raw
-        let key = cmvn == .speaker ? speaker(of: utterance) : utterance
-        if let stats = cmvnStatistics[key], stats.dimension == matrix.columns { stats.apply(to: &matrix) }
+        if cmvn != .none {
+            let key = cmvn == .speaker ? speaker(of: utterance) : utterance
+            if let stats = cmvnStatistics[key], stats.dimension == matrix.columns { stats.apply(to: &matrix) }
+        }
+        if !warps.isEmpty, let warp = warps[speaker(of: utterance)] { matrix = warp.apply(to: matrix) }
         return matrix
+    }
+
+    /// Whether `warped(_:)` can warp these features: Parrot's log-Mel filterbank (`feats.json`).
+    public var isWarpable: Bool { settings.map { $0.fbank.melBinCount >= 2 } ?? false }
+
+    /// This source with the spectra of the speakers in `factors` warped by their factor (a
+    /// formant at f Hz read at factor·f Hz; 1 leaves a speaker as stored). Warping after CMVN is
+    /// warping before it: the stretch is linear, so a speaker's mean is stretched with its frames.
+    /// Features that are not Parrot's filterbank are left as they are.
+    public func warped(_ factors: [String: Double]) -> FeatureSource {
+        var copy = self
+        copy.speakerWarps = factors.filter { $0.value != 1 }
+        if let fbank = settings?.fbank, isWarpable {
+            copy.warps = copy.speakerWarps.mapValues { FrequencyWarp(factor: $0, fbank: fbank) }
+        } else {
+            copy.speakerWarps = [:]
+            copy.warps = [:]
+        }
+        return copy
     }
 }
 

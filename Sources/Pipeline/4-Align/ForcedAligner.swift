@@ -42,6 +42,10 @@ public struct ForcedAligner {
     public struct Output {
         public var alignment: UtteranceAlignment
         public var logLikelihood: Double
+        /// The posteriors of the path's classes on its speech frames (silence left out), summed,
+        /// and their number: how sure the network is of the transcript's phones where it puts
+        /// them (`SpeakerWarpSearch`). Zero for a CTC model.
+        public var speechPosteriors = 0.0, speechFrames = 0
     }
 
     /// Aligns several utterances, the network running on all of them in one padded batch.
@@ -57,9 +61,17 @@ public struct ForcedAligner {
                     return Output(alignment: alignment, logLikelihood: alignment.score)
                 }
                 let alignment = try align(inputs[i].utterance, compiled: inputs[i].transcript, scores: alignmentScores(posteriors))
-                var total = 0.0
-                for (t, c) in alignment.frameClasses.enumerated() { total += Double(posteriors[t, Int(c)]) }
-                return Output(alignment: alignment, logLikelihood: total)
+                var output = Output(alignment: alignment, logLikelihood: 0)
+                let silence = compiler.silence
+                for (t, c) in alignment.frameClasses.enumerated() {
+                    let logPosterior = posteriors[t, Int(c)]
+                    output.logLikelihood += Double(logPosterior)
+                    if Int(c) != silence {
+                        output.speechPosteriors += Double(exp(logPosterior))
+                        output.speechFrames += 1
+                    }
+                }
+                return output
             }
         }
     }

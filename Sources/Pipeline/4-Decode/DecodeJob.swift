@@ -41,14 +41,26 @@ public struct DecodeJob {
     /// Decodes `keys` (default: every utterance of the source, and those whose features failed).
     public func run(outputDirectory: String, keys requested: [String]? = nil) throws -> Summary {
         let keys = (requested ?? Array(Set(source.keys).union(source.failedUtterances.keys))).sorted(by: cLocaleLess)
-        let available = Set(source.keys)
         let stage = try StagingDirectory(for: outputDirectory)
         defer { stage.discard() }
         let output = try Output(job: self, stage: stage)
         var frames = 0
+        let (decoded, failures) = try recognize(keys, progress: progress) { key, recognition in
+            try output.append(key, recognition)
+            frames += recognition.frames
+        }
+        try output.finish(failures: failures)
+        return Summary(decoded: decoded, failures: failures, frames: frames)
+    }
+
+    /// Recognizes `keys` and hands each result to `consume` (in blocks, in order within a
+    /// block); returns how many were recognized and the failures with their reasons.
+    public func recognize(_ keys: [String], progress: ((Int, Int) -> Void)? = nil,
+                          consume: (String, Recognition) throws -> Void) throws -> (count: Int, failures: [(String, String)]) {
+        let available = Set(source.keys)
         // Batches of utterances of about one length share a network pass, as in `align`.
-        let (decoded, failures) = try WorkerPool.runInBlocks(keys, jobs: jobs, batchSize: AcousticModel.batchSize, length: { self.source.features.rows(of: $0) ?? 0 },
-                                                             state: NetworkWorkspace.forInference, progress: progress) { batch, workspace in
+        return try WorkerPool.runInBlocks(keys, jobs: jobs, batchSize: AcousticModel.batchSize, length: { self.source.features.rows(of: $0) ?? 0 },
+                                          state: NetworkWorkspace.forInference, progress: progress) { batch, workspace in
             recognizer.recognize(batch.map { key in
                 // The features are read once, for both the network and the quiet-word gate's levels.
                 let raw = Result {
@@ -59,13 +71,8 @@ public struct DecodeJob {
                         recognizer.usesFrameLevels ? (try? raw.get()).map(QuietWordGate.frameLevels) : nil)
             }, workspace: workspace)
         } consume: { _, results in
-            for (key, recognition) in results {
-                try output.append(key, recognition)
-                frames += recognition.frames
-            }
+            for (key, recognition) in results { try consume(key, recognition) }
         }
-        try output.finish(failures: failures)
-        return Summary(decoded: decoded, failures: failures, frames: frames)
     }
 
     /// The output files, written in a staging directory one utterance at a time (memory bounded by

@@ -1,4 +1,5 @@
 import Acoustic
+import Audio
 import Core
 import Corpus
 

@@ -64,6 +64,8 @@ struct AlignCommand: ParsableCommand {
     var speechThreshold = SpeechRegion.defaultThreshold
     @Option(help: "Passes of adaptation to the data before aligning it, each fine-tuning the model on the data's transcripts (0: align with the model as it is). Default: 1 for a framewise model (none when the set has less than a minute of speech in utterances of up to a minute); 0 for a CTC model or with --flat-start.")
     var adapt: Int?
+    @Flag(inversion: .prefixedNo, help: "Framewise models: warp each speaker's spectrum by the factor (0.84 to 1.16) the model's alignment of its transcripts is surest of, before adapting and aligning (vocal-tract-length normalisation, speakers from utt2spk with at least 20 s of speech; OUT_DIR/spk2warp). Default: off.")
+    var vtln: Bool?
     @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
     @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments
     @Flag(help: "Write the flat-start alignment (silence where quiet, phones spread uniformly) instead of the model's: the baseline training starts from.")
@@ -76,6 +78,7 @@ struct AlignCommand: ParsableCommand {
         guard refiner == nil || !flatStart else { throw ValidationError("--refiner refines the model's alignment, not the flat start") }
         guard adapt ?? 0 >= 0 else { throw ValidationError("--adapt takes a number of passes, 0 or more") }
         guard adapt ?? 0 == 0 || !flatStart else { throw ValidationError("--flat-start writes the flat start; there is no model to --adapt") }
+        guard vtln != true || !flatStart else { throw ValidationError("--flat-start writes the flat start; there is no model to search speaker warps with (--vtln)") }
     }
 
     func run() throws {
@@ -86,10 +89,20 @@ struct AlignCommand: ParsableCommand {
             let lexiconName = try LexiconName(lexicon)
             let lexiconRead = try Lexicon(path: lexiconName.path)
             let data = try corpus.resolve(dataDir, workDirectory: (outDir as NSString).appendingPathComponent("data"), command: "align")
-            let source = try audio.features(for: acoustic, dataDirectory: data.path, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
+            if vtln == true, acoustic.criterion != .framewise {
+                throw ValidationError("\(modelFile) is a CTC model: --vtln applies to framewise models only")
+            }
+            var source = try audio.features(for: acoustic, dataDirectory: data.path, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
             let transcripts = try TableFile.packed(path: (data.path as NSString).appendingPathComponent("text"))
             let lexiconFile = try alignment.completing(lexiconRead, named: lexiconName, transcripts: transcripts, directory: outDir, command: "align").lexicon
             Self.reportPhonesTheModelLacks(lexicon: lexiconFile, transcripts: transcripts, model: acoustic, modelName: model)
+            // A warp file of an earlier run in OUT_DIR would describe features this run did not use.
+            try? FileManager.default.removeItem(atPath: SpeakerWarps(command: "align", outDir: outDir).file)
+            if vtln ?? false, !flatStart, acoustic.criterion == .framewise {
+                let first = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName),
+                                                  priorsRequired: alignment.priorScale != nil, command: "align")
+                source = try normalizingSpeakers(source, aligner: first, transcripts: transcripts)
+            }
             let (adapted, adaptedFile) = try adapted(acoustic, file: modelFile, lexicon: lexiconFile, named: lexiconName, source: source, transcripts: transcripts)
             let aligner = try ModelPath.aligner(adapted, file: adaptedFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName),
                                                   priorsRequired: alignment.priorScale != nil, command: "align")
@@ -119,6 +132,24 @@ struct AlignCommand: ParsableCommand {
             if !result.failures.isEmpty { summary += "; \(result.failures.count) failed, see \(outDir)/failed.txt" }
             print(summary + data.summaryNote)
             if !result.failures.isEmpty || data.folderErrors > 0 { throw ExitCode(1) }
+        }
+    }
+
+    /// `source` with each speaker's spectrum warped by the factor `aligner`'s alignment of its
+    /// transcripts is surest of (the mean posterior of the phones' frames); the factors go to
+    /// OUT_DIR/spk2warp.
+    private func normalizingSpeakers(_ source: FeatureSource, aligner: ForcedAligner, transcripts: PackedTable) throws -> FeatureSource {
+        let keys = source.keys.filter { transcripts[$0] != nil }
+        return try SpeakerWarps(command: "align", outDir: outDir).normalize(source, keys: keys) { warped, keys, progress in
+            var scores = [String: SpeakerWarpSearch.Score]()
+            _ = try WorkerPool.runInBlocks(keys, jobs: jobs, batchSize: AcousticModel.batchSize, length: { warped.features.rows(of: $0) ?? 0 },
+                                           state: NetworkWorkspace.forInference, progress: { done, _ in progress(done) }) { batch, workspace in
+                aligner.align(batch, transcript: { try aligner.compiler.compile(utterance: $0, transcript: transcripts[$0] ?? "") },
+                              features: warped.normalizedFeatures, workspace: workspace).map { $0.map(\.output) }
+            } consume: { _, results in
+                for (key, output) in results { scores[key] = SpeakerWarpSearch.Score(posteriors: output.speechPosteriors, frames: output.speechFrames) }
+            }
+            return scores
         }
     }
 

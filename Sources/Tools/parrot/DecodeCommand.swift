@@ -2,6 +2,7 @@ import Acoustic
 import Align
 import ArgumentParser
 import Audio
+import Core
 import Corpus
 import Decode
 import Foundation
@@ -50,6 +51,15 @@ struct DecodeCommand: ParsableCommand {
         of the digits correct on average). The adapted models stay in OUT_DIR/adapt; --adapt 0 \
         decodes once; --adapt N always runs N passes.
 
+        Vocal-tract-length normalisation (--vtln, lexicon mode, framewise models; on by \
+        default): before decoding, each speaker (utt2spk) with at least 20 s of speech is decoded \
+        once with its spectrum warped by each factor from 0.84 to 1.16 (a formant at f Hz read \
+        at factor·f; on up to two minutes of its speech), and keeps the factor whose hypotheses \
+        the network is surest of (the mean posterior of their phones' frames). Kaldi's VTLN \
+        chooses a speaker's factor from a first pass in the same way. The factors go to \
+        OUT_DIR/spk2warp; self-adaptation then fine-tunes on the warped speech. --no-vtln \
+        decodes the features as they are.
+
         Writes OUT_DIR/text (hypotheses, for parrot score), phones.ctm and (lexicon mode) \
         words.ctm with start, duration and confidence, decode.json, and failed.txt (utterances \
         that could not be decoded, and why); all others complete. Exit status 1 if any failed.
@@ -74,6 +84,8 @@ struct DecodeCommand: ParsableCommand {
     var oov: OOVMode?
     @Option(help: "Lexicon mode: passes of self-adaptation, each fine-tuning the model on the previous pass's hypotheses and decoding again (0: decode once). Default: 2 for a framewise model (none when the model already fits the set or the set has less than a minute of speech), 0 for a CTC model.")
     var adapt: Int?
+    @Flag(inversion: .prefixedNo, help: "Lexicon mode, framewise models: warp each speaker's spectrum by the factor (0.84 to 1.16) its first pass is surest of before decoding (vocal-tract-length normalisation, speakers from utt2spk with at least 20 s of speech; OUT_DIR/spk2warp). Default: on in lexicon mode.")
+    var vtln: Bool?
     @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
     @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments
 
@@ -83,6 +95,7 @@ struct DecodeCommand: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--nj must be at least 1") }
         guard adapt ?? 0 >= 0 else { throw ValidationError("--adapt takes a number of passes, 0 or more") }
         guard adapt ?? 0 == 0 || mode == .lexicon else { throw ValidationError("--adapt needs --mode lexicon (it fine-tunes on words)") }
+        guard vtln != true || mode == .lexicon else { throw ValidationError("--vtln needs --mode lexicon") }
         switch mode {
         case .greedy:
             guard lexicon == nil, grammar == nil, lm == nil, oov == nil, decoding.dropQuietWords == nil else { throw ValidationError("--lexicon, --grammar, --lm, --oov and --drop-quiet-words need --mode lexicon") }
@@ -99,12 +112,20 @@ struct DecodeCommand: ParsableCommand {
         try exitStatus(of: "decode") {
             let modelFile = try ModelPath.resolve(model)
             let acoustic = try ModelFile.read(path: modelFile)
-            // Refused before anything is decoded: --adapt with a CTC model.
+            // Refused before anything is decoded: --adapt or --vtln with a CTC model.
             let passes = try SelfAdaptation.passes(requested: adapt, standard: 2, model: acoustic, file: modelFile)
+            if vtln == true, acoustic.criterion != .framewise {
+                throw ValidationError("\(modelFile) is a CTC model: --vtln applies to framewise models only")
+            }
             let (recognizer, searchLexicon) = try makeRecognizer(acoustic, modelFile: modelFile)
             let data = try corpus.resolve(dataDir, workDirectory: (outDir as NSString).appendingPathComponent("data"), command: "decode", requireTranscripts: false)
-            let source = try audio.features(for: acoustic, dataDirectory: data.path, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
+            var source = try audio.features(for: acoustic, dataDirectory: data.path, scratchDirectory: (outDir as NSString).appendingPathComponent("feats"), jobs: jobs)
             let started = Date()
+            // A warp file of an earlier run in OUT_DIR would describe features this run did not use.
+            try? FileManager.default.removeItem(atPath: SpeakerWarps(command: "decode", outDir: outDir).file)
+            if vtln ?? (mode == .lexicon), acoustic.criterion == .framewise {
+                source = try normalizingSpeakers(source, recognizer: recognizer)
+            }
             var (summary, job) = try decode(with: recognizer, source: source)
             // Self-adaptation: fine-tune on this pass's hypotheses, then decode again.
             if let searchLexicon, passes > 0 {
@@ -141,6 +162,22 @@ struct DecodeCommand: ParsableCommand {
         let summary = try job.run(outputDirectory: outDir)
         progress.finish()
         return (summary, job)
+    }
+
+    /// `source` with each speaker's spectrum warped by the factor the recognizer's first pass is
+    /// surest of (the mean posterior of its hypotheses' phones); the factors go to OUT_DIR/spk2warp.
+    private func normalizingSpeakers(_ source: FeatureSource, recognizer: Recognizer) throws -> FeatureSource {
+        try SpeakerWarps(command: "decode", outDir: outDir).normalize(source) { warped, keys, progress in
+            var job = DecodeJob(recognizer: recognizer, source: warped)
+            job.jobs = jobs
+            var scores = [String: SpeakerWarpSearch.Score]()
+            _ = try job.recognize(keys, progress: { done, _ in progress(done) }) { key, recognition in
+                let phones = recognition.phones
+                scores[key] = SpeakerWarpSearch.Score(posteriors: phones.reduce(0) { $0 + Double($1.confidence) * Double($1.end - $1.start) },
+                                                      frames: phones.reduce(0) { $0 + $1.end - $1.start })
+            }
+            return scores
+        }
     }
 
     /// The recognizer for `acoustic`, and in lexicon mode the lexicon its search uses.
