@@ -71,6 +71,11 @@ import Testing
         #expect(search.sample(source) == ["A": ["a1"]])
         search.minimumFrames = 100
         #expect(search.sample(source)["B"] == ["b1"])
+        // Utterances longer than the longest scored are left out: A keeps a2 (200 frames, at
+        // least the minimum of 150), B (100) stays under it.
+        search.longestUtterance = 250
+        search.minimumFrames = 150
+        #expect(search.sample(source) == ["A": ["a2"]])
     }
 
     /// Each speaker gets the factor with the highest mean posterior over all its scored frames

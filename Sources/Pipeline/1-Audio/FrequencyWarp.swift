@@ -5,7 +5,9 @@ import Foundation
 /// the filterbank outputs instead of the spectrum): the spectrum is stretched by a factor α,
 /// so a formant at f Hz moves to α·f, as in a speaker with a vocal tract 1/α times as long.
 /// Bin b's new value is the old filterbank read at the Mel position of (its centre frequency)/α,
-/// interpolated linearly between neighbouring bins and held at the edges.
+/// interpolated linearly between neighbouring bins and held at the edges. Training draws a
+/// factor per utterance (perturbation); `decode` and `align` warp a speaker by the factor a
+/// first pass fits best (normalisation: `SpeakerWarpSearch`, `FeatureSource.warped`).
 public struct FrequencyWarp: Sendable {
     /// For each bin, the (fractional) bin whose value it takes.
     public let sourcePositions: [Double]

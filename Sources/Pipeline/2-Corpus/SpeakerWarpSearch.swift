@@ -15,6 +15,9 @@ public struct SpeakerWarpSearch {
     public var maximumFrames = 12_000
     /// A speaker with less speech than this (20 s) keeps factor 1.
     public var minimumFrames = 2_000
+    /// Utterances longer than this (a minute) are not scored: a long recording is aligned in
+    /// pieces, which a first pass at every factor would not be. They are warped all the same.
+    public var longestUtterance = 6_000
 
     public init() {}
 
@@ -39,12 +42,13 @@ public struct SpeakerWarpSearch {
         public var scores: [(factor: Double, mean: Double)]
     }
 
-    /// The utterances of each speaker to score: those with stored features, every k-th beyond
-    /// `maximumFrames`; speakers with less than `minimumFrames` are left out.
+    /// The utterances of each speaker to score: those with stored features of up to
+    /// `longestUtterance` frames, every k-th beyond `maximumFrames`; speakers with less than
+    /// `minimumFrames` of them are left out.
     public func sample(_ source: FeatureSource, keys: [String]? = nil) -> [String: [String]] {
         var bySpeaker = [String: [(key: String, frames: Int)]]()
         for key in keys ?? source.keys {
-            guard let frames = source.features.rows(of: key), frames > 0 else { continue }
+            guard let frames = source.features.rows(of: key), frames > 0, frames <= longestUtterance else { continue }
             bySpeaker[source.speaker(of: key), default: []].append((key, frames))
         }
         var sample = [String: [String]]()

@@ -46,6 +46,15 @@ struct AlignCommand: ParsableCommand {
         on small sets, and on a model's own training data it changes nothing); --adapt 1 always \
         does.
 
+        Vocal-tract-length normalisation (--vtln, framewise models; on by default): before \
+        adapting, each speaker (utt2spk) with at least 20 s of speech in utterances of up to a \
+        minute is aligned with its spectrum warped by each factor from 0.84 to 1.16 (a formant \
+        at f Hz read at factor·f; on up to two minutes of its speech), and keeps the factor \
+        whose alignment the model is surest of (the mean posterior of its phones' frames), as \
+        Kaldi's VTLN chooses a speaker's factor from a first pass. The factors go to \
+        OUT_DIR/spk2warp; adaptation and the alignment then use the warped speech. --no-vtln \
+        aligns the features as they are.
+
         e.g.: parrot align exp/tts/model exp/tts/data/lexicon.txt exp/tts/data/test exp/tts/align_test --nj 2
         """
     )
@@ -64,7 +73,7 @@ struct AlignCommand: ParsableCommand {
     var speechThreshold = SpeechRegion.defaultThreshold
     @Option(help: "Passes of adaptation to the data before aligning it, each fine-tuning the model on the data's transcripts (0: align with the model as it is). Default: 1 for a framewise model (none when the set has less than a minute of speech in utterances of up to a minute); 0 for a CTC model or with --flat-start.")
     var adapt: Int?
-    @Flag(inversion: .prefixedNo, help: "Framewise models: warp each speaker's spectrum by the factor (0.84 to 1.16) the model's alignment of its transcripts is surest of, before adapting and aligning (vocal-tract-length normalisation, speakers from utt2spk with at least 20 s of speech; OUT_DIR/spk2warp). Default: off.")
+    @Flag(inversion: .prefixedNo, help: "Framewise models: warp each speaker's spectrum by the factor (0.84 to 1.16) the model's alignment of its transcripts is surest of, before adapting and aligning (vocal-tract-length normalisation, speakers from utt2spk with at least 20 s of speech; OUT_DIR/spk2warp). Default: on.")
     var vtln: Bool?
     @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
     @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments
@@ -98,7 +107,7 @@ struct AlignCommand: ParsableCommand {
             Self.reportPhonesTheModelLacks(lexicon: lexiconFile, transcripts: transcripts, model: acoustic, modelName: model)
             // A warp file of an earlier run in OUT_DIR would describe features this run did not use.
             try? FileManager.default.removeItem(atPath: SpeakerWarps(command: "align", outDir: outDir).file)
-            if vtln ?? false, !flatStart, acoustic.criterion == .framewise {
+            if vtln ?? true, !flatStart, acoustic.criterion == .framewise {
                 let first = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName),
                                                   priorsRequired: alignment.priorScale != nil, command: "align")
                 source = try normalizingSpeakers(source, aligner: first, transcripts: transcripts)
