@@ -107,14 +107,18 @@ struct AlignCommand: ParsableCommand {
             Self.reportPhonesTheModelLacks(lexicon: lexiconFile, transcripts: transcripts, model: acoustic, modelName: model)
             // A warp file of an earlier run in OUT_DIR would describe features this run did not use.
             try? FileManager.default.removeItem(atPath: SpeakerWarps(command: "align", outDir: outDir).file)
+            func makeAligner(_ model: AcousticModel, file: String) throws -> ForcedAligner {
+                try ModelPath.aligner(model, file: file, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName),
+                                      priorsRequired: alignment.priorScale != nil, command: "align")
+            }
+            // The model as it is searches the warps, and aligns too when adaptation leaves it so.
+            var unadapted: ForcedAligner?
             if vtln ?? true, !flatStart, acoustic.criterion == .framewise {
-                let first = try ModelPath.aligner(acoustic, file: modelFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName),
-                                                  priorsRequired: alignment.priorScale != nil, command: "align")
-                source = try normalizingSpeakers(source, aligner: first, transcripts: transcripts)
+                unadapted = try makeAligner(acoustic, file: modelFile)
+                source = try normalizingSpeakers(source, aligner: unadapted!, transcripts: transcripts)
             }
             let (adapted, adaptedFile) = try adapted(acoustic, file: modelFile, lexicon: lexiconFile, named: lexiconName, source: source, transcripts: transcripts)
-            let aligner = try ModelPath.aligner(adapted, file: adaptedFile, lexicon: lexiconFile, options: alignment.options(lexicon: lexiconName),
-                                                  priorsRequired: alignment.priorScale != nil, command: "align")
+            let aligner = try (adaptedFile == modelFile ? unadapted : nil) ?? makeAligner(adapted, file: adaptedFile)
             var job = AlignmentJob(aligner: aligner, source: source, transcripts: transcripts)
             job.flatStart = flatStart
             job.recordings = data.folder?.recordings ?? []

@@ -53,8 +53,9 @@ struct DecodeCommand: ParsableCommand {
 
         Vocal-tract-length normalisation (--vtln, lexicon mode, framewise models; on by \
         default): before decoding, each speaker (utt2spk) with at least 20 s of speech in \
-        utterances of up to a minute is decoded once with its spectrum warped by each factor from 0.84 to 1.16 (a formant at f Hz read \
-        at factor·f; on up to two minutes of its speech), and keeps the factor whose hypotheses \
+        utterances of up to a minute is decoded once with its spectrum warped by each factor \
+        from 0.84 to 1.16 (a formant at f Hz read at factor·f; on up to two minutes of its \
+        speech), and keeps the factor whose hypotheses \
         the network is surest of (the mean posterior of their phones' frames). Kaldi's VTLN \
         chooses a speaker's factor from a first pass in the same way. The factors go to \
         OUT_DIR/spk2warp; self-adaptation then fine-tunes on the warped speech. --no-vtln \
