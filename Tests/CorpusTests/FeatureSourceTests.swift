@@ -33,6 +33,48 @@ import Testing
         #expect(source.normalized(features["a1"]!, of: "a1") == (try source.normalizedFeatures("a1")))
     }
 
+    /// With `normalizesVariance` each speaker's frames, taken together, have mean zero and
+    /// variance one in every bin, whatever their spread as stored (speaker A's bins spread 1 to 8
+    /// times wider than speaker B's); without it only the means go. Both worked out here.
+    @Test func varianceNormalisationGivesEverySpeakerUnitVariance() throws {
+        let dir = try TestSupport.temporaryDirectory()
+        var random = SeededGenerator(seed: 3)
+        func matrix(_ rows: Int, spread: Float) -> Matrix {
+            var m = Matrix(rows: 0, columns: 4)
+            for _ in 0..<rows { m.appendRow((0..<4).map { j in 10 * Float(j) + spread * Float(j + 1) * Float(random.gaussian()) }) }
+            return m
+        }
+        let features = ["a1": matrix(150, spread: 2), "a2": matrix(50, spread: 2), "b1": matrix(120, spread: 0.25)]
+        try TestSupport.writeFeatureDirectory(features, speakers: ["a1": "A", "a2": "A", "b1": "B"], to: dir)
+        var a = CMVNStatistics(features: features["a1"]!)
+        a.accumulate(features["a2"]!)
+        try CMVNTable.write(["A": a, "B": CMVNStatistics(features: features["b1"]!)], directory: dir)
+        /// Per-bin mean and variance of the frames of `keys` as `source` normalises them.
+        func moments(_ source: FeatureSource, _ keys: [String]) throws -> [(mean: Double, variance: Double)] {
+            let frames = try keys.map { try source.normalizedFeatures($0) }
+            let n = Double(frames.reduce(0) { $0 + $1.rows })
+            return (0..<4).map { j in
+                let values = frames.flatMap { m in (0..<m.rows).map { Double(m[$0, j]) } }
+                let mean = values.reduce(0, +) / n
+                return (mean, values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / n)
+            }
+        }
+        var source = try FeatureSource(path: dir)
+        #expect(!source.normalizesVariance)
+        let meanOnly = try moments(source, ["a1", "a2"])
+        #expect(meanOnly.allSatisfy { abs($0.mean) < 1e-4 })
+        #expect(meanOnly[3].variance > 50)
+        source.normalizesVariance = true
+        for keys in [["a1", "a2"], ["b1"]] {
+            for (mean, variance) in try moments(source, keys) {
+                #expect(abs(mean) < 1e-4)
+                #expect(abs(variance - 1) < 1e-3)
+            }
+        }
+        // The same normalisation of features already read.
+        #expect(source.normalized(features["b1"]!, of: "b1") == (try source.normalizedFeatures("b1")))
+    }
+
     @Test func withoutCMVNTheFeaturesAreAsStoredAndFailuresAreExplained() throws {
         let dir = try TestSupport.temporaryDirectory()
         let m = Matrix(rows: 1, columns: 3, values: [1, 2, 3])

@@ -33,6 +33,15 @@ import Testing
                                                        "--init-model", dir + "/model"])
         #expect(resumedFrom.status == 0, "\(resumedFrom.standardError)")
         #expect(FileManager.default.fileExists(atPath: dir + "/model2/final.mdl"))
+        // Both models' features are variance-normalised (the default, and the starting model's
+        // choice); asking an adaptation for the other normalisation is refused before any work.
+        for model in ["model", "model2"] {
+            let header = String(decoding: (FileManager.default.contents(atPath: dir + "/\(model)/final.mdl") ?? Data()).prefix(4_000), as: UTF8.self)
+            #expect(header.contains("\"normalizesVariance\":true"), "\(model)")
+        }
+        let otherNormalisation = try TestSupport.run(parrot, ["train", dir + "/tts/train", dir + "/tts/lexicon.txt", dir + "/model3", "--init-model", dir + "/model", "--no-norm-vars"])
+        #expect(otherNormalisation.status == 1 && otherNormalisation.standardError.contains("--no-norm-vars: the starting model's features were variance-normalised"), "\(otherNormalisation.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/model3/final.mdl"))
 
         // Training copies and re-alignment parts as jobs through the local launcher give the same
         // model and alignments as threads in one process.

@@ -15,6 +15,11 @@ public struct FeatureSource {
     let utteranceToSpeaker: PackedTable
     /// How CMVN statistics are keyed (`speaker` when `utt2spk` names the keys of `cmvn.scp`).
     public let cmvn: CMVNMode
+    /// Whether CMVN also divides every bin by its speaker's (or utterance's) standard deviation,
+    /// as Kaldi's `apply-cmvn --norm-vars=true`: recordings quiet or loud, clean or noisy, then
+    /// spread their frames alike. Off unless set: a model records it (`AcousticModel.normalizesVariance`),
+    /// and whoever feeds a model its features sets it from the model.
+    public var normalizesVariance = false
     /// Utterances whose features could not be computed, and why (the directory's `failed.txt`).
     public let failedUtterances: [String: String]
     /// Each speaker's vocal-tract-length warp (`FrequencyWarp`, applied after CMVN), as
@@ -73,12 +78,13 @@ public struct FeatureSource {
         normalized(try rawFeatures(utterance), of: utterance)
     }
 
-    /// `raw` (features of `utterance`) with its CMVN statistics applied, then its speaker's warp.
+    /// `raw` (features of `utterance`) with its CMVN statistics applied (the variance too when
+    /// `normalizesVariance`), then its speaker's warp.
     public func normalized(_ raw: Matrix, of utterance: String) -> Matrix {
         var matrix = raw
         if cmvn != .none {
             let key = cmvn == .speaker ? speaker(of: utterance) : utterance
-            if let stats = cmvnStatistics[key], stats.dimension == matrix.columns { stats.apply(to: &matrix) }
+            if let stats = cmvnStatistics[key], stats.dimension == matrix.columns { stats.apply(to: &matrix, normalizeVariance: normalizesVariance) }
         }
         if !warps.isEmpty, let warp = warps[speaker(of: utterance)] { matrix = warp.apply(to: matrix) }
         return matrix
@@ -88,8 +94,9 @@ public struct FeatureSource {
     public var isWarpable: Bool { settings.map { $0.fbank.melBinCount >= 2 } ?? false }
 
     /// This source with the spectra of the speakers in `factors` warped by their factor (a
-    /// formant at f Hz read at factor·f Hz; 1 leaves a speaker as stored). Warping after CMVN is
-    /// warping before it: the stretch is linear, so a speaker's mean is stretched with its frames.
+    /// formant at f Hz read at factor·f Hz; 1 leaves a speaker as stored). Warping after mean
+    /// normalisation is warping before it: the stretch is linear, so a speaker's mean is stretched
+    /// with its frames (with `normalizesVariance` it is the normalised spectrum that is stretched).
     /// Features that are not Parrot's filterbank are left as they are.
     public func warped(_ factors: [String: Double]) -> FeatureSource {
         var copy = self

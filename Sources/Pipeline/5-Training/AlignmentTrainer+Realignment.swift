@@ -114,10 +114,12 @@ extension AlignmentTrainer {
         func file(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         let spec = try JSONFile.read(LaunchedAlignment.self, from: file("job.json"))
         guard job >= 1, job <= jobs else { throw AlignError.badLexiconLine(path: file("job.json"), line: 0, reason: "no job \(job) of \(jobs)") }
-        let source = try FeatureSource(path: spec.features)
+        let model = try ModelFile.read(path: spec.model)
+        var source = try FeatureSource(path: spec.features)
+        source.normalizesVariance = model.normalizesVariance
         let compiler = TranscriptCompiler(lexicon: try Lexicon(path: spec.lexicon), phoneSet: spec.phoneSet, oovMode: spec.alignment.oovMode)
         let transcripts = try TableFile.packed(path: spec.transcripts)
-        var aligner = ForcedAligner(model: try ModelFile.read(path: spec.model), compiler: compiler, options: spec.alignment)
+        var aligner = ForcedAligner(model: model, compiler: compiler, options: spec.alignment)
         aligner.logPriors = spec.logPriors
         let keys = Array(WorkerPool.share(spec.keys, part: job - 1, of: jobs))
         let workspace = NetworkWorkspace.forInference()

@@ -248,11 +248,13 @@ public final class AlignmentTrainer {
         return targets
     }
 
-    /// Round `round`'s model and re-alignment when a previous run finished them.
+    /// Round `round`'s model and re-alignment when a previous run finished them (with the features
+    /// normalised as now).
     private func finishedRound(_ round: Int) -> (AcousticModel, [String: FrameLabels])? {
         let model = path("round-\(round)/final.mdl"), alignment = path("ali.\(round).ark")
         guard FileManager.default.fileExists(atPath: alignment), FileManager.default.fileExists(atPath: model),
-              let saved = try? ModelFile.read(path: model), let next = try? TargetTable.read(path: alignment) else { return nil }
+              let saved = try? ModelFile.read(path: model), saved.normalizesVariance == source.normalizesVariance,
+              let next = try? TargetTable.read(path: alignment) else { return nil }
         return (saved, next)
     }
 

@@ -24,6 +24,8 @@ extension NetworkTrainer {
         var classLabels: [String]
         var options: TrainingOptions
         var index: FeatureIndex
+        /// `FeatureSource.normalizesVariance` of the trainer's source (absent: false).
+        var normalizesVariance: Bool?
     }
 
     /// Copy `job`'s share of the epoch's batches: every `jobs`-th batch of the shuffled order.
@@ -81,7 +83,8 @@ extension NetworkTrainer {
         if !launchedJobWritten, let featureIndex {
             let targetsPath = (jobDirectory as NSString).appendingPathComponent("targets.ark")
             try TargetTable.write(targets, to: targetsPath)
-            let job = LaunchedJob(features: JobLauncher.absolute(source.directory), targets: targetsPath, classLabels: classLabels, options: options, index: featureIndex)
+            let job = LaunchedJob(features: JobLauncher.absolute(source.directory), targets: targetsPath, classLabels: classLabels, options: options, index: featureIndex,
+                                    normalizesVariance: source.normalizesVariance ? true : nil)
             try JSONFile.write(job, to: (jobDirectory as NSString).appendingPathComponent("job.json"))
             launchedJobWritten = true
         }
@@ -110,7 +113,8 @@ extension NetworkTrainer {
     /// - Returns: a one-line summary for the job's log.
     public static func runLaunchedJob(directory: String, epoch: Int, job: Int, jobs: Int) throws -> String {
         let spec = try JSONFile.read(LaunchedJob.self, from: (directory as NSString).appendingPathComponent("job.json"))
-        let source = try FeatureSource(path: spec.features)
+        var source = try FeatureSource(path: spec.features)
+        source.normalizesVariance = spec.normalizesVariance ?? false
         // The batches come from the index alone; the copy then reads only its shard's targets,
         // so what it holds per utterance is a share of the corpus, not all of it.
         let planner = NetworkTrainer(source: source, targets: [String: FrameLabels](), classLabels: spec.classLabels, options: spec.options, modelDirectory: directory)

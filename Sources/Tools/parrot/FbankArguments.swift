@@ -82,12 +82,14 @@ struct AudioArguments: ParsableArguments {
 
     /// The features a model needs for `dataDirectory`: its own feats.scp when it has one, or else
     /// computed now into `scratchDirectory` (`jobs` threads) the way the model's training features
-    /// were made, read as these options say.
+    /// were made, read as these options say, and normalised as the model's were.
     func features(for model: AcousticModel, dataDirectory: String, scratchDirectory: String, jobs: Int) throws -> FeatureSource {
         var options = model.features.map(FeatureJobOptions.init(settings:)) ?? FeatureJobOptions()
         options.jobs = jobs
         apply(to: &options.audio)
-        return try FeatureSource.open(dataDirectory: dataDirectory, computingInto: scratchDirectory, options: options).0
+        var source = try FeatureSource.open(dataDirectory: dataDirectory, computingInto: scratchDirectory, options: options).0
+        source.normalizesVariance = model.normalizesVariance
+        return source
     }
 }
 

@@ -33,7 +33,8 @@ struct NnetForwardCommand: ParsableCommand {
         arithmetic.apply()
         try exitStatus(of: "nnet-forward") {
             let acoustic = try ModelFile.read(path: try ModelPath.resolve(model))
-            let source = try FeatureSource(path: feats, cmvn: acoustic.cmvn)
+            var source = try FeatureSource(path: feats, cmvn: acoustic.cmvn)
+            source.normalizesVariance = acoustic.normalizesVariance
             var job = ForwardJob(model: acoustic, source: source)
             job.jobs = jobs
             let progress = ProgressLine("forward")

@@ -50,7 +50,8 @@ struct NnetTrainCommand: ParsableCommand {
     func run() throws {
         arithmetic.apply()
         try exitStatus(of: "nnet-train") {
-            let source = try FeatureSource(path: feats)
+            var source = try FeatureSource(path: feats)
+            source.normalizesVariance = network.normVars ?? false
             let table = try TargetTable.read(path: targets)
             let labels: [String]
             if let classLabels {

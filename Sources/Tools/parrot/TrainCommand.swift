@@ -145,6 +145,9 @@ struct TrainCommand: ParsableCommand {
             let lexiconName = try LexiconName(lexicon)
             let lexiconRead = try Lexicon(path: lexiconName.path)
             let startingModel = try initModel.map { try ModelFile.read(path: try ModelPath.resolve($0)) }
+            if let startingModel, let asked = network.normVars, asked != startingModel.normalizesVariance {
+                throw ValidationError("--\(asked ? "" : "no-")norm-vars: the starting model's features were\(startingModel.normalizesVariance ? "" : " not") variance-normalised, and adapting it keeps its normalisation")
+            }
             // Features computed here are made as the starting model's were (its filterbank,
             // audio and CMVN settings), or else as the options say.
             var featureOptions = FeatureJobOptions()
@@ -153,9 +156,10 @@ struct TrainCommand: ParsableCommand {
             featureOptions.jobs = jobs
             let progress = ProgressLine("features")
             let data = try corpus.resolve(dataDir, workDirectory: (modelDir as NSString).appendingPathComponent("data"), command: "train")
-            let (source, report) = try FeatureSource.open(dataDirectory: data.path, computingInto: (modelDir as NSString).appendingPathComponent("feats"),
+            var (source, report) = try FeatureSource.open(dataDirectory: data.path, computingInto: (modelDir as NSString).appendingPathComponent("feats"),
                                                           options: featureOptions, progress: { progress.update($0, $1) })
             progress.finish()
+            source.normalizesVariance = startingModel?.normalizesVariance ?? network.normVars ?? true
             if let report { print("parrot train: features: Done \(report.succeeded.grouped) of \(report.total.grouped) utterances" + (report.failures.isEmpty ? "" : "; \(report.failures.count) failed")) }
             let transcripts = try TableFile.packed(path: (data.path as NSString).appendingPathComponent("text"))
             let (lexiconFile, lexiconPath) = try alignment.completing(lexiconRead, named: lexiconName, transcripts: transcripts, directory: modelDir, command: "train")
