@@ -1,5 +1,6 @@
 @testable import Acoustic
 import Acoustic
+import Audio
 import Core
 import Foundation
 import KaldiIO
@@ -29,18 +30,20 @@ import Testing
         #expect(w1.logPosteriorValues(rows: 7).map(\.bitPattern) == w2.logPosteriorValues(rows: 7).map(\.bitPattern))
     }
 
-    /// A model records whether its features' variance was normalised; a model that leaves it
-    /// as it is writes no such field, so its file is what it was before the field existed.
+    /// A model records how its features' variance was normalised; a model that leaves it as it
+    /// is writes no such field, so its file is what it was before the field existed.
     @Test func varianceNormalisationIsRecordedAndOnlyWhenOn() throws {
         let dir = try TestSupport.temporaryDirectory()
         var model = Self.model()
         try ModelFile.write(model, to: dir + "/plain.mdl")
-        #expect(try !ModelFile.read(path: dir + "/plain.mdl").normalizesVariance)
+        #expect(try ModelFile.read(path: dir + "/plain.mdl").varianceNormalization == VarianceNormalization.none)
         let plain = try String(decoding: Data(contentsOf: URL(fileURLWithPath: dir + "/plain.mdl")).prefix(4_000), as: UTF8.self)
-        #expect(!plain.contains("normalizesVariance"))
-        model.normalizesVariance = true
-        try ModelFile.write(model, to: dir + "/vars.mdl")
-        #expect(try ModelFile.read(path: dir + "/vars.mdl").normalizesVariance)
+        #expect(!plain.contains("varianceNormalization"))
+        for kind in [VarianceNormalization.perBin, .pooled] {
+            model.varianceNormalization = kind
+            try ModelFile.write(model, to: dir + "/vars.mdl")
+            #expect(try ModelFile.read(path: dir + "/vars.mdl").varianceNormalization == kind)
+        }
     }
 
     /// fuzz-model finding: a header length of 2^64 − 128 trapped converting to Int. Sizes from the

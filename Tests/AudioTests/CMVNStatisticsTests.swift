@@ -21,13 +21,26 @@ import Testing
 
     @Test func varianceNormalisationGivesUnitVariance() {
         var m = features
-        CMVNStatistics(features: features).apply(to: &m, normalizeVariance: true)
+        CMVNStatistics(features: features).apply(to: &m, variance: .perBin)
         for c in 0..<2 {
             let column = (0..<4).map { Double(m[$0, c]) }
             let mean = column.reduce(0, +) / 4
             let variance = column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 4
             #expect(abs(mean) < 1e-6)
             #expect(abs(variance - 1) < 1e-5)
+        }
+    }
+
+    /// Pooled: both columns divided by one figure, the root of the columns' mean variance
+    /// (here 3.5 and 350: mean 176.75), so their variances keep their ratio of 100.
+    @Test func pooledVarianceNormalisationDividesEveryBinByOneFigure() {
+        var m = features
+        CMVNStatistics(features: features).apply(to: &m, variance: .pooled)
+        let s = Float(176.75.squareRoot())
+        let centred: [Float] = [-2, -20, -1, -10, 0, 0, 3, 30]
+        for i in centred.indices {
+            let want = centred[i] / s
+            #expect(abs(m.values[i] - want) < 1e-6)
         }
     }
 

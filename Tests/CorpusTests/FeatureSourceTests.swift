@@ -33,10 +33,12 @@ import Testing
         #expect(source.normalized(features["a1"]!, of: "a1") == (try source.normalizedFeatures("a1")))
     }
 
-    /// With `normalizesVariance` each speaker's frames, taken together, have mean zero and
-    /// variance one in every bin, whatever their spread as stored (speaker A's bins spread 1 to 8
-    /// times wider than speaker B's); without it only the means go. Both worked out here.
-    @Test func varianceNormalisationGivesEverySpeakerUnitVariance() throws {
+    /// Each speaker's frames, taken together, have mean zero in every bin; `perBin` gives every
+    /// bin variance one, `pooled` gives the bins' variances a mean of one and keeps their ratios
+    /// (bin j spreads j + 1 times as wide as bin 0, for both speakers), whatever the spread as
+    /// stored (speaker A's 8 times wider than B's); `none` takes only the means. All worked out
+    /// here from the frames.
+    @Test func varianceNormalisationPerBinOrPooled() throws {
         let dir = try TestSupport.temporaryDirectory()
         var random = SeededGenerator(seed: 3)
         func matrix(_ rows: Int, spread: Float) -> Matrix {
@@ -60,16 +62,26 @@ import Testing
             }
         }
         var source = try FeatureSource(path: dir)
-        #expect(!source.normalizesVariance)
+        #expect(source.varianceNormalization == VarianceNormalization.none)
         let meanOnly = try moments(source, ["a1", "a2"])
         #expect(meanOnly.allSatisfy { abs($0.mean) < 1e-4 })
         #expect(meanOnly[3].variance > 50)
-        source.normalizesVariance = true
+        source.varianceNormalization = .perBin
         for keys in [["a1", "a2"], ["b1"]] {
             for (mean, variance) in try moments(source, keys) {
                 #expect(abs(mean) < 1e-4)
                 #expect(abs(variance - 1) < 1e-3)
             }
+        }
+        source.varianceNormalization = .pooled
+        for keys in [["a1", "a2"], ["b1"]] {
+            let pooled = try moments(source, keys)
+            #expect(pooled.allSatisfy { abs($0.mean) < 1e-4 })
+            let meanVariance: Double = pooled.map(\.variance).reduce(0, +) / 4
+            #expect(abs(meanVariance - 1) < 1e-3)
+            // Bin 3's spread is about 4 times bin 0's (variance 16 times), as drawn.
+            let ratio: Double = pooled[3].variance / pooled[0].variance
+            #expect(ratio > 10 && ratio < 25, "\(ratio)")
         }
         // The same normalisation of features already read.
         #expect(source.normalized(features["b1"]!, of: "b1") == (try source.normalizedFeatures("b1")))

@@ -33,26 +33,30 @@ import Testing
                                                        "--init-model", dir + "/model"])
         #expect(resumedFrom.status == 0, "\(resumedFrom.standardError)")
         #expect(FileManager.default.fileExists(atPath: dir + "/model2/final.mdl"))
-        // Both models' features are variance-normalised (the default, and the starting model's
-        // choice); asking an adaptation for the other normalisation is refused before any work.
-        for model in ["model", "model2"] {
+        /// The variance normalisation a model file's header records (nil: none).
+        func varianceNormalization(_ model: String) -> String? {
             let header = String(decoding: (FileManager.default.contents(atPath: dir + "/\(model)/final.mdl") ?? Data()).prefix(4_000), as: UTF8.self)
-            #expect(header.contains("\"normalizesVariance\":true"), "\(model)")
+            return ["per-bin", "pooled"].first { header.contains("\"varianceNormalization\":\"\($0)\"") }
         }
-        let otherNormalisation = try TestSupport.run(parrot, ["train", dir + "/tts/train", dir + "/tts/lexicon.txt", dir + "/model3", "--init-model", dir + "/model", "--no-norm-vars"])
-        #expect(otherNormalisation.status == 1 && otherNormalisation.standardError.contains("--no-norm-vars: the starting model's features were variance-normalised"), "\(otherNormalisation.standardError)")
+        // Both models' CMVN takes the mean alone (the default, and the starting model's choice);
+        // asking an adaptation for another normalisation is refused before any work.
+        #expect(varianceNormalization("model") == nil && varianceNormalization("model2") == nil)
+        let otherNormalisation = try TestSupport.run(parrot, ["train", dir + "/tts/train", dir + "/tts/lexicon.txt", dir + "/model3", "--init-model", dir + "/model", "--norm-vars", "pooled"])
+        #expect(otherNormalisation.status == 1 && otherNormalisation.standardError.contains("--norm-vars pooled: the starting model's features were normalised with --norm-vars none"), "\(otherNormalisation.standardError)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/model3/final.mdl"))
 
         // Training copies and re-alignment parts as jobs through the local launcher give the same
-        // model and alignments as threads in one process.
+        // model and alignments as threads in one process, with the variance normalised in both
+        // (the jobs read it from their job files).
         let launcher = TestSupport.packageRoot.appendingPathComponent("recipes/common/local.sh").path + " --max-jobs-run 2"
         var launched = [String: Data]()
         for (name, extra) in [("threads", [String]()), ("launched", ["--cmd", launcher])] {
             let run = try TestSupport.run(parrot, ["train", dir + "/model/feats", dir + "/tts/lexicon.txt", dir + "/" + name, "--rounds", "2", "--local-rounds", "1",
-                                                   "--epochs", "2", "--layers", "1", "--hidden", "16", "--train-jobs", "2", "--nj", "2"] + extra)
+                                                   "--epochs", "2", "--layers", "1", "--hidden", "16", "--train-jobs", "2", "--nj", "2", "--norm-vars", "pooled"] + extra)
             #expect(run.status == 0, "\(run.standardError)")
             for file in ["final.mdl", "ali.1.ark", "ali.2.ark"] { launched[name + "/" + file] = FileManager.default.contents(atPath: dir + "/\(name)/" + file) }
         }
+        #expect(varianceNormalization("threads") == "pooled" && varianceNormalization("launched") == "pooled")
         for file in ["final.mdl", "ali.1.ark", "ali.2.ark"] {
             #expect(launched["threads/" + file] != nil && launched["threads/" + file] == launched["launched/" + file], "\(file) differs between threads and launched jobs")
         }

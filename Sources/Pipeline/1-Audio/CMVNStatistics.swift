@@ -67,24 +67,27 @@ public struct CMVNStatistics: Equatable, Sendable {
         DoubleMatrix(rows: 2, columns: dimension + 1, values: sums + [frameCount] + sumsOfSquares + [0])
     }
 
-    /// Normalises `features` in place, as Kaldi's `apply-cmvn`: subtract the mean, and with
-    /// `normalizeVariance` divide by the standard deviation (variance floored at 1e-20).
-    public func apply(to features: inout Matrix, normalizeVariance: Bool = false) {
+    /// Normalises `features` in place, as Kaldi's `apply-cmvn`: subtract the mean, then divide as
+    /// `variance` says (`perBin`: by each bin's standard deviation, as `--norm-vars=true`;
+    /// `pooled`: every bin by the root of the bins' mean variance; variances floored at 1e-20).
+    public func apply(to features: inout Matrix, variance: VarianceNormalization = .none) {
         precondition(features.columns == dimension, "feature dimension \(features.columns) != statistics dimension \(dimension)")
         guard frameCount > 0 else { return }
         let d = dimension
+        let means = sums.map { $0 / frameCount }
+        let variances = (0..<d).map { j in max(sumsOfSquares[j] / frameCount - means[j] * means[j], 1e-20) }
+        let pooled = max(variances.reduce(0, +) / Double(d), 1e-20)
         var offset = [Float](repeating: 0, count: d)
         var scale = [Float](repeating: 1, count: d)
         for j in 0..<d {
-            let mean = sums[j] / frameCount
-            if normalizeVariance {
-                let variance = max(sumsOfSquares[j] / frameCount - mean * mean, 1e-20)
-                let s = 1 / variance.squareRoot()
-                scale[j] = Float(s)
-                offset[j] = Float(-mean * s)
-            } else {
-                offset[j] = Float(-mean)
+            let s: Double
+            switch variance {
+            case .none: s = 1
+            case .perBin: s = 1 / variances[j].squareRoot()
+            case .pooled: s = 1 / pooled.squareRoot()
             }
+            scale[j] = Float(s)
+            offset[j] = Float(-means[j] * s)
         }
         features.values.withUnsafeMutableBufferPointer { v in
             for t in 0..<features.rows {

@@ -15,11 +15,11 @@ public struct FeatureSource {
     let utteranceToSpeaker: PackedTable
     /// How CMVN statistics are keyed (`speaker` when `utt2spk` names the keys of `cmvn.scp`).
     public let cmvn: CMVNMode
-    /// Whether CMVN also divides every bin by its speaker's (or utterance's) standard deviation,
-    /// as Kaldi's `apply-cmvn --norm-vars=true`: recordings quiet or loud, clean or noisy, then
-    /// spread their frames alike. Off unless set: a model records it (`AcousticModel.normalizesVariance`),
-    /// and whoever feeds a model its features sets it from the model.
-    public var normalizesVariance = false
+    /// What CMVN divides by after it subtracts a speaker's (or utterance's) mean: nothing
+    /// (`none`, unless set), each bin's standard deviation (`perBin`) or one for all bins
+    /// (`pooled`). A model records it (`AcousticModel.varianceNormalization`), and whoever feeds a model
+    /// its features sets it from the model.
+    public var varianceNormalization = VarianceNormalization.none
     /// Utterances whose features could not be computed, and why (the directory's `failed.txt`).
     public let failedUtterances: [String: String]
     /// Each speaker's vocal-tract-length warp (`FrequencyWarp`, applied after CMVN), as
@@ -79,12 +79,12 @@ public struct FeatureSource {
     }
 
     /// `raw` (features of `utterance`) with its CMVN statistics applied (the variance too when
-    /// `normalizesVariance`), then its speaker's warp.
+    /// `varianceNormalization`), then its speaker's warp.
     public func normalized(_ raw: Matrix, of utterance: String) -> Matrix {
         var matrix = raw
         if cmvn != .none {
             let key = cmvn == .speaker ? speaker(of: utterance) : utterance
-            if let stats = cmvnStatistics[key], stats.dimension == matrix.columns { stats.apply(to: &matrix, normalizeVariance: normalizesVariance) }
+            if let stats = cmvnStatistics[key], stats.dimension == matrix.columns { stats.apply(to: &matrix, variance: varianceNormalization) }
         }
         if !warps.isEmpty, let warp = warps[speaker(of: utterance)] { matrix = warp.apply(to: matrix) }
         return matrix
@@ -96,7 +96,7 @@ public struct FeatureSource {
     /// This source with the spectra of the speakers in `factors` warped by their factor (a
     /// formant at f Hz read at factor·f Hz; 1 leaves a speaker as stored). Warping after mean
     /// normalisation is warping before it: the stretch is linear, so a speaker's mean is stretched
-    /// with its frames (with `normalizesVariance` it is the normalised spectrum that is stretched).
+    /// with its frames (when `varianceNormalization` divides, it is the divided spectrum that is stretched).
     /// Features that are not Parrot's filterbank are left as they are.
     public func warped(_ factors: [String: Double]) -> FeatureSource {
         var copy = self

@@ -12,8 +12,8 @@ public struct AcousticModel {
     public var features: FeatureSettings?
     /// How CMVN statistics are applied before the network: `speaker`, `utterance` or `none`.
     public var cmvn: CMVNMode
-    /// Whether CMVN divides by the standard deviation too (`FeatureSource.normalizesVariance`).
-    public var normalizesVariance: Bool
+    /// What CMVN divides by after subtracting the mean (`FeatureSource.varianceNormalization`).
+    public var varianceNormalization: VarianceNormalization
     /// Per-dimension mean and standard deviation of the (CMVN-applied, spliced) training input,
     /// subtracted and divided before the network.
     public var inputMean: [Float]
@@ -25,12 +25,12 @@ public struct AcousticModel {
     /// alignments) or CTC's phone-or-blank posteriors (`ctc`; the last class is the blank).
     public var criterion: TrainingCriterion
 
-    public init(features: FeatureSettings?, cmvn: CMVNMode, normalizesVariance: Bool = false, inputMean: [Float], inputScale: [Float],
+    public init(features: FeatureSettings?, cmvn: CMVNMode, varianceNormalization: VarianceNormalization = .none, inputMean: [Float], inputScale: [Float],
                 classLabels: [String], network: BiLSTMNetwork, criterion: TrainingCriterion = .framewise) {
         self.criterion = criterion
         self.features = features
         self.cmvn = cmvn
-        self.normalizesVariance = normalizesVariance
+        self.varianceNormalization = varianceNormalization
         self.inputMean = inputMean
         self.inputScale = inputScale
         self.classLabels = classLabels

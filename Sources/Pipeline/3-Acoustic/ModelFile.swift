@@ -28,8 +28,8 @@ public enum ModelFile {
         var writtenBy: String
         /// Absent for a framewise model (the files of models from before CTC are unchanged).
         var criterion: TrainingCriterion?
-        /// Absent unless CMVN normalises the variance (the files of earlier models are unchanged).
-        var normalizesVariance: Bool?
+        /// Absent when CMVN leaves the variance as it is (the files of earlier models are unchanged).
+        var varianceNormalization: VarianceNormalization?
     }
 
     /// Writes `model` to `path` atomically.
@@ -38,7 +38,7 @@ public enum ModelFile {
                             cmvn: model.cmvn, inputMean: model.inputMean, inputScale: model.inputScale,
                             weightCount: model.network.parameterCount, writtenBy: "parrot",
                             criterion: model.criterion == .framewise ? nil : model.criterion,
-                            normalizesVariance: model.normalizesVariance ? true : nil)
+                            varianceNormalization: model.varianceNormalization == .none ? nil : model.varianceNormalization)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = Array(try encoder.encode(header))
@@ -94,7 +94,7 @@ public enum ModelFile {
               header.inputMean.count == header.configuration.inputDimension, header.inputScale.count == header.configuration.inputDimension else {
             throw AcousticModelError.corrupt(path: path, reason: "header and weights disagree")
         }
-        return AcousticModel(features: header.features, cmvn: header.cmvn, normalizesVariance: header.normalizesVariance ?? false, inputMean: header.inputMean, inputScale: header.inputScale,
+        return AcousticModel(features: header.features, cmvn: header.cmvn, varianceNormalization: header.varianceNormalization ?? .none, inputMean: header.inputMean, inputScale: header.inputScale,
                              classLabels: header.classLabels, network: BiLSTMNetwork(configuration: header.configuration, parameters: parameters),
                              criterion: header.criterion ?? .framewise)
     }

@@ -116,7 +116,7 @@ extension AlignmentTrainer {
         guard job >= 1, job <= jobs else { throw AlignError.badLexiconLine(path: file("job.json"), line: 0, reason: "no job \(job) of \(jobs)") }
         let model = try ModelFile.read(path: spec.model)
         var source = try FeatureSource(path: spec.features)
-        source.normalizesVariance = model.normalizesVariance
+        source.varianceNormalization = model.varianceNormalization
         let compiler = TranscriptCompiler(lexicon: try Lexicon(path: spec.lexicon), phoneSet: spec.phoneSet, oovMode: spec.alignment.oovMode)
         let transcripts = try TableFile.packed(path: spec.transcripts)
         var aligner = ForcedAligner(model: model, compiler: compiler, options: spec.alignment)

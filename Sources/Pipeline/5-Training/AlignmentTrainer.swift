@@ -253,7 +253,7 @@ public final class AlignmentTrainer {
     private func finishedRound(_ round: Int) -> (AcousticModel, [String: FrameLabels])? {
         let model = path("round-\(round)/final.mdl"), alignment = path("ali.\(round).ark")
         guard FileManager.default.fileExists(atPath: alignment), FileManager.default.fileExists(atPath: model),
-              let saved = try? ModelFile.read(path: model), saved.normalizesVariance == source.normalizesVariance,
+              let saved = try? ModelFile.read(path: model), saved.varianceNormalization == source.varianceNormalization,
               let next = try? TargetTable.read(path: alignment) else { return nil }
         return (saved, next)
     }

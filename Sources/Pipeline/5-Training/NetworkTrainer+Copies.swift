@@ -1,4 +1,5 @@
 import Acoustic
+import Audio
 import Core
 import Corpus
 import Foundation
@@ -24,8 +25,8 @@ extension NetworkTrainer {
         var classLabels: [String]
         var options: TrainingOptions
         var index: FeatureIndex
-        /// `FeatureSource.normalizesVariance` of the trainer's source (absent: false).
-        var normalizesVariance: Bool?
+        /// `FeatureSource.varianceNormalization` of the trainer's source (absent: none).
+        var varianceNormalization: VarianceNormalization?
     }
 
     /// Copy `job`'s share of the epoch's batches: every `jobs`-th batch of the shuffled order.
@@ -84,7 +85,7 @@ extension NetworkTrainer {
             let targetsPath = (jobDirectory as NSString).appendingPathComponent("targets.ark")
             try TargetTable.write(targets, to: targetsPath)
             let job = LaunchedJob(features: JobLauncher.absolute(source.directory), targets: targetsPath, classLabels: classLabels, options: options, index: featureIndex,
-                                    normalizesVariance: source.normalizesVariance ? true : nil)
+                                    varianceNormalization: source.varianceNormalization == .none ? nil : source.varianceNormalization)
             try JSONFile.write(job, to: (jobDirectory as NSString).appendingPathComponent("job.json"))
             launchedJobWritten = true
         }
@@ -114,7 +115,7 @@ extension NetworkTrainer {
     public static func runLaunchedJob(directory: String, epoch: Int, job: Int, jobs: Int) throws -> String {
         let spec = try JSONFile.read(LaunchedJob.self, from: (directory as NSString).appendingPathComponent("job.json"))
         var source = try FeatureSource(path: spec.features)
-        source.normalizesVariance = spec.normalizesVariance ?? false
+        source.varianceNormalization = spec.varianceNormalization ?? .none
         // The batches come from the index alone; the copy then reads only its shard's targets,
         // so what it holds per utterance is a share of the corpus, not all of it.
         let planner = NetworkTrainer(source: source, targets: [String: FrameLabels](), classLabels: spec.classLabels, options: spec.options, modelDirectory: directory)

@@ -149,16 +149,16 @@ public final class NetworkTrainer {
         let configuration = options.configuration(featureDimension: index.dimension, classes: classLabels.count)
         var random = SeededGenerator(seed: options.seed)
         let criterion = options.criterion ?? .framewise
-        var model = AcousticModel(features: source.settings, cmvn: source.cmvn, normalizesVariance: source.normalizesVariance, inputMean: mean, inputScale: scale,
+        var model = AcousticModel(features: source.settings, cmvn: source.cmvn, varianceNormalization: source.varianceNormalization, inputMean: mean, inputScale: scale,
                                   classLabels: classLabels, network: BiLSTMNetwork(configuration: configuration, random: &random), criterion: criterion)
         if let initialModel {
             guard initialModel.configuration == configuration, initialModel.classLabels == classLabels else {
                 throw AcousticModelError.corrupt(path: "initial model", reason: "its topology or phone set differs from the training options")
             }
-            guard initialModel.normalizesVariance == source.normalizesVariance else {
-                throw AcousticModelError.corrupt(path: "initial model", reason: "its features were normalised differently (variance \(initialModel.normalizesVariance ? "normalised" : "left as it is"))")
+            guard initialModel.varianceNormalization == source.varianceNormalization else {
+                throw AcousticModelError.corrupt(path: "initial model", reason: "its features were normalised differently (variance: \(initialModel.varianceNormalization.rawValue))")
             }
-            model = AcousticModel(features: source.settings, cmvn: source.cmvn, normalizesVariance: source.normalizesVariance, inputMean: initialModel.inputMean, inputScale: initialModel.inputScale,
+            model = AcousticModel(features: source.settings, cmvn: source.cmvn, varianceNormalization: source.varianceNormalization, inputMean: initialModel.inputMean, inputScale: initialModel.inputScale,
                                   classLabels: classLabels, network: BiLSTMNetwork(configuration: configuration, parameters: initialModel.network.parameters),
                                   criterion: criterion)
         }
@@ -170,7 +170,7 @@ public final class NetworkTrainer {
         let (saved, savedOptimizer) = try TrainingCheckpoint.read(path: path("checkpoint"))
         let savedModel = try ModelFile.read(path: path("epoch-\(saved.epoch).mdl"))
         guard savedModel.configuration == configuration, saved.parameterCount == model.network.parameterCount,
-              savedModel.normalizesVariance == source.normalizesVariance else {
+              savedModel.varianceNormalization == source.varianceNormalization else {
             throw AcousticModelError.corrupt(path: path("checkpoint"), reason: "checkpoint was made with different settings; remove it or use the same options")
         }
         onEvent?(.message("resuming after epoch \(saved.epoch)"))

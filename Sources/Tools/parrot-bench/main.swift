@@ -202,7 +202,7 @@ func benchDecode(_ arguments: ArraySlice<String>) throws {
     guard a.count >= 3 else { fail("usage: parrot-bench decode MODEL FEATS_DIR LEXICON [BEAM]") }
     let model = try ModelFile.read(path: a[0])
     var source = try FeatureSource(path: a[1])
-    source.normalizesVariance = model.normalizesVariance
+    source.varianceNormalization = model.varianceNormalization
     let keys = source.keys
     let threads = 2
     func parallel(_ body: @escaping (Int, String) throws -> Void) {

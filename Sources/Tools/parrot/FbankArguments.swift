@@ -88,7 +88,7 @@ struct AudioArguments: ParsableArguments {
         options.jobs = jobs
         apply(to: &options.audio)
         var source = try FeatureSource.open(dataDirectory: dataDirectory, computingInto: scratchDirectory, options: options).0
-        source.normalizesVariance = model.normalizesVariance
+        source.varianceNormalization = model.varianceNormalization
         return source
     }
 }

@@ -1,7 +1,10 @@
 import Acoustic
+import Audio
 import ArgumentParser
 import Corpus
 import Training
+
+extension VarianceNormalization: ExpressibleByArgument {}
 
 /// Network and optimiser settings shared by `nnet-train` and `train`; builds `TrainingOptions`.
 struct NetworkArguments: ParsableArguments {
@@ -20,8 +23,8 @@ struct NetworkArguments: ParsableArguments {
     @Option(help: "Frequency masking: two bands of up to this many feature bins hidden in each training utterance (0: off).") var freqMask = 0
     @Option(help: "Time masking: two runs of up to this many frames hidden in each training utterance (0: off).") var timeMask = 0
     @Option(help: "Vocal-tract-length perturbation: each training utterance's log-Mel spectrum stretched by a factor drawn from 1 ± this, every epoch (0: off). Default: 0.1 in parrot train (its BiLSTM rounds), 0 in nnet-train.") var warp: Double?
-    @Flag(inversion: .prefixedNo, help: "CMVN divides every feature bin by its speaker's standard deviation as well as subtracting its mean (Kaldi's apply-cmvn --norm-vars): quiet or loud, clean or noisy recordings then spread their frames alike. The model records it, and align and decode normalise its features the same way. Default: on in parrot train (a starting model's own choice with --init-model), off in nnet-train.")
-    var normVars: Bool?
+    @Option(help: "What CMVN divides each speaker's features by after subtracting the mean: none (the mean alone), per-bin (each bin by its own standard deviation, as Kaldi's apply-cmvn --norm-vars) or pooled (every bin by one figure, the root of the bins' mean variance: quiet or loud, clean or noisy recordings then spread their frames alike). The model records it; align, decode and the other commands normalise its features the same way. Default: \(TrainCommand.defaultVarianceNormalization.rawValue) in parrot train (with --init-model, the starting model's), none in nnet-train.")
+    var normVars: VarianceNormalization?
     @Option(help: "Tempo perturbation: each whole training utterance played at a rate drawn from 1 ± this, every epoch (0: off).") var tempo = 0.0
     @Option(help: "Parallel training with model averaging: copies of the model trained concurrently on shares of each epoch's batches, then averaged (1: one model).") var trainJobs = 1
     @Option(help: ArgumentHelp("Run the training copies (and in parrot train each round's re-alignment, in --nj parts) as separate jobs through this launcher, called Kaldi's way: CMD JOB=1:N LOG parrot train-worker ... (e.g. recipes/common/local.sh or recipes/common/slurm.sh; on a cluster keep the directories and the binary on a shared filesystem). Default: threads in this process. The model is the same either way.", valueName: "launcher"))

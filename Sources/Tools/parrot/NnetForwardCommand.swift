@@ -34,7 +34,7 @@ struct NnetForwardCommand: ParsableCommand {
         try exitStatus(of: "nnet-forward") {
             let acoustic = try ModelFile.read(path: try ModelPath.resolve(model))
             var source = try FeatureSource(path: feats, cmvn: acoustic.cmvn)
-            source.normalizesVariance = acoustic.normalizesVariance
+            source.varianceNormalization = acoustic.varianceNormalization
             var job = ForwardJob(model: acoustic, source: source)
             job.jobs = jobs
             let progress = ProgressLine("forward")

@@ -51,7 +51,7 @@ struct NnetTrainCommand: ParsableCommand {
         arithmetic.apply()
         try exitStatus(of: "nnet-train") {
             var source = try FeatureSource(path: feats)
-            source.normalizesVariance = network.normVars ?? false
+            source.varianceNormalization = network.normVars ?? .none
             let table = try TargetTable.read(path: targets)
             let labels: [String]
             if let classLabels {
