@@ -17,8 +17,8 @@ public struct FeatureSource {
     public let cmvn: CMVNMode
     /// What CMVN divides by after it subtracts a speaker's (or utterance's) mean: nothing
     /// (`none`, unless set), each bin's standard deviation (`perBin`) or one for all bins
-    /// (`pooled`). A model records it (`AcousticModel.varianceNormalization`), and whoever feeds a model
-    /// its features sets it from the model.
+    /// (`pooled`). A model records it (`AcousticModel.varianceNormalization`), and whoever
+    /// feeds a model its features sets it from the model.
     public var varianceNormalization = VarianceNormalization.none
     /// Utterances whose features could not be computed, and why (the directory's `failed.txt`).
     public let failedUtterances: [String: String]
@@ -78,8 +78,8 @@ public struct FeatureSource {
         normalized(try rawFeatures(utterance), of: utterance)
     }
 
-    /// `raw` (features of `utterance`) with its CMVN statistics applied (the variance too when
-    /// `varianceNormalization`), then its speaker's warp.
+    /// `raw` (features of `utterance`) with its CMVN statistics applied (its mean subtracted, then
+    /// divided as `varianceNormalization` says), then its speaker's warp.
     public func normalized(_ raw: Matrix, of utterance: String) -> Matrix {
         var matrix = raw
         if cmvn != .none {
@@ -96,7 +96,7 @@ public struct FeatureSource {
     /// This source with the spectra of the speakers in `factors` warped by their factor (a
     /// formant at f Hz read at factor·f Hz; 1 leaves a speaker as stored). Warping after mean
     /// normalisation is warping before it: the stretch is linear, so a speaker's mean is stretched
-    /// with its frames (when `varianceNormalization` divides, it is the divided spectrum that is stretched).
+    /// with its frames (when `varianceNormalization` divides, the divided spectrum is stretched).
     /// Features that are not Parrot's filterbank are left as they are.
     public func warped(_ factors: [String: Double]) -> FeatureSource {
         var copy = self
