@@ -3,10 +3,15 @@
 # alignment on it with parrot's defaults: nothing here is tuned for the language.
 #
 #   recipes/language/run.sh LANG [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train N] [--test N] [--seed S] [--words FILE]
+#                             [--train-options "..."] [--align-options "..."]
 #
 # LANG is an eSpeak NG language code (es, de, fr, …; 'espeak-ng --voices' lists them). Its words
 # come from a word list (--words FILE, one word per line; default Debian's list for the language,
 # e.g. wspanish's /usr/share/dict/spanish, installed by ./setup.sh for es and de).
+# --train-options and --align-options go to parrot train and parrot align as they are: none by
+# default, since nothing here is tuned. .ci/run passes a short schedule ("--rounds 2
+# --local-rounds 1 --epochs 2") and "--adapt 0" to check that the recipe runs through, not how
+# well it aligns (adapting a model trained that briefly takes longer than training it).
 #
 # Outputs go under exp/language-LANG/ in the current directory.
 # Stages: 0 build the corpus (parrot-corpus --language: ten voice variants for training, two
@@ -18,11 +23,13 @@
 #           user without a dictionary would have it; align the test voices with it and with the
 #           corpus's own lexicon (the pronunciations as spoken),
 #         4 score both alignments against the synthesizer's phone times (parrot eval-align).
-usage="usage: recipes/language/run.sh LANG [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train N] [--test N] [--seed S] [--words FILE]"
+usage="usage: recipes/language/run.sh LANG [--stage N] [--stop-stage N] [--nj N] [--cmd local|slurm] [--train N] [--test N] [--seed S] [--words FILE] [--train-options \"...\"] [--align-options \"...\"]"
 train=600
 test=100
 seed=1
 words=
+train_options=
+align_options=
 source "$(dirname "$0")/../common/recipe.sh"
 [ $# -eq 1 ] || { echo "$usage" >&2; exit 2; }
 language=$1
@@ -45,14 +52,14 @@ if stage 1 "features (40 log-Mel bins, 16 kHz)"; then
 fi
 
 if stage 2 "train: a CTC start and Viterbi re-alignment, parrot's defaults"; then
-  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --nj "$nj" --cmd "$cmd"
+  "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --nj "$nj" --cmd "$cmd" $train_options
   stage_done 2
 fi
 
 if stage 3 "align the test voices: with eSpeak NG's pronunciations of the words alone, and as spoken"; then
   "$parrot" lexicon "$data/test" "$exp/lexicon-g2p.txt" --language "$language"
-  "$parrot" align "$exp/model" "$exp/lexicon-g2p.txt" "$exp/feats/test" "$exp/align_test" --nj "$nj"
-  "$parrot" align "$exp/model" "$data/lexicon.txt" "$exp/feats/test" "$exp/align_test_as_spoken" --nj "$nj"
+  "$parrot" align "$exp/model" "$exp/lexicon-g2p.txt" "$exp/feats/test" "$exp/align_test" --nj "$nj" $align_options
+  "$parrot" align "$exp/model" "$data/lexicon.txt" "$exp/feats/test" "$exp/align_test_as_spoken" --nj "$nj" $align_options
   stage_done 3
 fi
 
