@@ -51,7 +51,7 @@ if stage 1 "features (40 log-Mel bins, 16 kHz)"; then
   stage_done 1
 fi
 
-if stage 2 "train: a CTC start and Viterbi re-alignment, parrot's defaults"; then
+if stage 2 "train: a CTC start and Viterbi re-alignment, parrot's defaults${train_options:+ and $train_options}"; then
   "$parrot" train "$exp/feats/train" "$data/lexicon.txt" "$exp/model" --nj "$nj" --cmd "$cmd" $train_options
   stage_done 2
 fi
