@@ -9,9 +9,8 @@
 # come from a word list (--words FILE, one word per line; default Debian's list for the language,
 # e.g. wspanish's /usr/share/dict/spanish, installed by ./setup.sh for es and de).
 # --train-options and --align-options go to parrot train and parrot align as they are: none by
-# default, since nothing here is tuned. .ci/run passes a short schedule ("--rounds 2
-# --local-rounds 1 --epochs 2") and "--adapt 0" to check that the recipe runs through, not how
-# well it aligns (adapting a model trained that briefly takes longer than training it).
+# default, since nothing here is tuned (.ci/run passes a short schedule and no adaptation, to
+# check that the recipe runs through).
 #
 # Outputs go under exp/language-LANG/ in the current directory.
 # Stages: 0 build the corpus (parrot-corpus --language: ten voice variants for training, two
