@@ -10,11 +10,6 @@
 // C libraries are imported at the bottom only, through the targets in Sources/C.
 import PackageDescription
 
-// The libraries are optimised in debug builds too: the tests train, align and decode with the
-// real pipeline (the parrot binary included), and `swift test` ran 352 s unoptimised against
-// 40 s optimised on 2 cores, for 72 s more of building (stop 50).
-let optimized: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
-
 let package = Package(
     name: "Parrot",
     platforms: [.macOS(.v13)],
@@ -48,33 +43,33 @@ let package = Package(
         .systemLibrary(name: "CMalloc", path: "Sources/C/CMalloc"),
 
         // What every stage shares: Matrix, seeded randomness, atomic files, the worker engine.
-        .target(name: "Core", dependencies: ["CMalloc"], path: "Sources/Support/Core", swiftSettings: optimized),
+        .target(name: "Core", dependencies: ["CMalloc"], path: "Sources/Support/Core"),
         // Kaldi file formats: archives, scp indexes, key-value tables. Pure Swift.
-        .target(name: "KaldiIO", dependencies: ["Core"], path: "Sources/Support/KaldiIO", swiftSettings: optimized),
+        .target(name: "KaldiIO", dependencies: ["Core"], path: "Sources/Support/KaldiIO"),
 
         // 1. Sound files, resampling, framing, log-Mel filterbank, CMVN statistics, feature settings.
-        .target(name: "Audio", dependencies: ["Core", "KaldiIO", "CSndFile", "CFFTW", "CSoxr"], path: "Sources/Pipeline/1-Audio", swiftSettings: optimized),
+        .target(name: "Audio", dependencies: ["Core", "KaldiIO", "CSndFile", "CFFTW", "CSoxr"], path: "Sources/Pipeline/1-Audio"),
         // 2. Kaldi data directories: reading, validation, recordings (paths, pipes, segments),
         //    feature jobs, and stored features read back with CMVN (FeatureSource).
-        .target(name: "Corpus", dependencies: ["Audio", "Core", "KaldiIO"], path: "Sources/Pipeline/2-Corpus", swiftSettings: optimized),
+        .target(name: "Corpus", dependencies: ["Audio", "Core", "KaldiIO"], path: "Sources/Pipeline/2-Corpus"),
         // 3. The BiLSTM acoustic model: feature matrices in, log-posterior matrices out; model files.
-        .target(name: "Acoustic", dependencies: ["Audio", "Core", "KaldiIO", "COpenBLAS", "CRecurrentKernel"], path: "Sources/Pipeline/3-Acoustic", swiftSettings: optimized),
+        .target(name: "Acoustic", dependencies: ["Audio", "Core", "KaldiIO", "COpenBLAS", "CRecurrentKernel"], path: "Sources/Pipeline/3-Acoustic"),
         // Shared by Align and Decode: lexicon, transcripts compiled to phone graphs, Viterbi,
         // aligned segments, edit alignment, and the output writers (TextGrid, CTM, JSON, CSV).
-        .target(name: "Transcription", dependencies: ["Audio", "Core", "KaldiIO"], path: "Sources/Support/Transcription", swiftSettings: optimized),
+        .target(name: "Transcription", dependencies: ["Audio", "Core", "KaldiIO"], path: "Sources/Support/Transcription"),
         // 4. Forced alignment: flat start, alignment jobs, the boundary refiner.
-        .target(name: "Align", dependencies: ["Transcription", "Acoustic", "Corpus", "Audio", "Core", "KaldiIO"], path: "Sources/Pipeline/4-Align", swiftSettings: optimized),
+        .target(name: "Align", dependencies: ["Transcription", "Acoustic", "Corpus", "Audio", "Core", "KaldiIO"], path: "Sources/Pipeline/4-Align"),
         // 4. Decoding: greedy merging, lexicon-constrained beam search, grammars, n-grams, scoring.
-        .target(name: "Decode", dependencies: ["Transcription", "Acoustic", "Corpus", "Core", "KaldiIO"], path: "Sources/Pipeline/4-Decode", swiftSettings: optimized),
+        .target(name: "Decode", dependencies: ["Transcription", "Acoustic", "Corpus", "Core", "KaldiIO"], path: "Sources/Pipeline/4-Decode"),
         // 5. Training: the network trainer, flat start and re-alignment rounds, the refiner's
         //    trainer, checkpoints, targets and the job-launcher seam.
-        .target(name: "Training", dependencies: ["Align", "Transcription", "Acoustic", "Corpus", "Audio", "Core", "KaldiIO"], path: "Sources/Pipeline/5-Training", swiftSettings: optimized),
+        .target(name: "Training", dependencies: ["Align", "Transcription", "Acoustic", "Corpus", "Audio", "Core", "KaldiIO"], path: "Sources/Pipeline/5-Training"),
 
         // Run reports: one HTML page with figures, training curves, spectrograms and tiers.
-        .target(name: "Report", dependencies: ["Training", "Transcription", "Acoustic", "Core", "KaldiIO"], path: "Sources/Support/Report", swiftSettings: optimized),
+        .target(name: "Report", dependencies: ["Training", "Transcription", "Acoustic", "Core", "KaldiIO"], path: "Sources/Support/Report"),
         // The built-in corpus: English speech from eSpeak NG (and flite's test voices) with reference phone times.
         // Kept out of the core libraries; only the parrot-corpus tool links libespeak-ng and libflite.
-        .target(name: "SyntheticCorpus", dependencies: ["Audio", "Core", "KaldiIO", "CEspeakNG", "CFlite"], path: "Sources/Support/SyntheticCorpus", swiftSettings: optimized),
+        .target(name: "SyntheticCorpus", dependencies: ["Audio", "Core", "KaldiIO", "CEspeakNG", "CFlite"], path: "Sources/Support/SyntheticCorpus"),
 
         .executableTarget(
             name: "parrot",
@@ -111,3 +106,12 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+// The libraries (every target under Sources/Pipeline and Sources/Support) are optimised in debug
+// builds too: the tests train, align and decode with the real pipeline (the parrot binary
+// included), and `swift test` ran 352 s unoptimised against 40 s optimised on 2 cores, for 72 s
+// more of building (stop 50). fuzz/run.sh undoes it for short runs with -Xswiftc -Onone.
+for target in package.targets where target.type == .regular
+    && ["Sources/Pipeline/", "Sources/Support/"].contains(where: { target.path?.hasPrefix($0) == true }) {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+}
