@@ -81,10 +81,11 @@ import Testing
         let warped = try TestSupport.run(parrot, ["decode", dir + "/model", test, dir + "/x", "--mode", "lexicon", "--lexicon", lexicon, "--vtln"])
         #expect(warped.status == 1 && warped.standardError.contains("--vtln applies to framewise models only"), "\(warped.standardError)")
 
-        // A CTC start (parrot train's default): the CTC model first, its alignments are ali.0.ark,
-        // then framewise rounds.
+        // A CTC start (parrot train's default): the CTC model first (here of one LSTM layer, the
+        // rounds' of two), its alignments are ali.0.ark, then framewise rounds.
         let started = try TestSupport.run(parrot, ["train", dir + "/model/feats", lexicon, dir + "/started", "--rounds", "2",
-                                                   "--local-rounds", "1", "--epochs", "2"] + Self.tinyNetwork)
+                                                   "--local-rounds", "1", "--epochs", "2", "--layers", "2", "--hidden", "16", "--learning-rate", "0.01",
+                                                   "--ctc-start-layers", "1"])
         #expect(started.status == 0, "\(started.standardError)")
         #expect(started.standardError.contains("first alignment from the CTC model: 30 utterances"), "\(started.standardError)")
         for file in ["ctc/final.mdl", "ali.0.ark", "ali.1.ark", "round-2/final.mdl", "final.mdl"] {
@@ -99,6 +100,14 @@ import Testing
         #expect(try String(contentsOfFile: dir + "/started/start.txt", encoding: .utf8) == "a CTC start (--init-alignment ctc)\n")
         #expect(try String(contentsOfFile: dir + "/started/first-alignment.txt", encoding: .utf8) == "ctc\n")
         #expect(try splice(dir + "/started/round-1/final.mdl") == "\"splice\":0")
+        func layers(_ model: String) throws -> String? {
+            let header = String(decoding: try #require(FileManager.default.contents(atPath: model)).prefix(4000), as: UTF8.self)
+            return header.range(of: "\"layers\":[0-9]+", options: .regularExpression).map { String(header[$0]) }
+        }
+        #expect(try layers(dir + "/started/ctc/final.mdl") == "\"layers\":1")
+        #expect(try layers(dir + "/started/final.mdl") == "\"layers\":2")
+        let noLayers = try TestSupport.run(parrot, ["train", dir + "/model/feats", lexicon, dir + "/x", "--ctc-start-layers", "0"])
+        #expect(noLayers.status != 0 && noLayers.standardError.contains("--ctc-start-layers must be at least 1"), "\(noLayers.standardError)")
         let flat = try TestSupport.run(parrot, ["train", dir + "/model/feats", lexicon, dir + "/flat", "--init-alignment", "flat", "--rounds", "2",
                                                 "--local-rounds", "1", "--epochs", "1"] + Self.tinyNetwork)
         #expect(flat.status == 0 && flat.standardError.contains("flat start: 30 utterances"), "\(flat.standardError)")

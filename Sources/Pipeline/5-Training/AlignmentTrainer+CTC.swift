@@ -16,8 +16,9 @@ import Transcription
 extension AlignmentTrainer {
     /// The CTC network for `compiled` (in `MODEL_DIR/ctc`, resumed from there), with each
     /// utterance's label sequence. `phoneSet` ends with the blank. `minimumSteps` replaces the
-    /// network options' own when they have one (`ctcMinimumSteps`, or `ctcStartMinimumSteps`).
-    func trainCTC(_ compiled: CompiledTranscripts, phoneSet: [String], minimumSteps: Int?, resume: Bool) throws
+    /// network options' own when they have one (`ctcMinimumSteps`, or `ctcStartMinimumSteps`);
+    /// `layers`, when given, the network's LSTM layers (`ctcStartLayers`).
+    func trainCTC(_ compiled: CompiledTranscripts, phoneSet: [String], minimumSteps: Int?, layers: Int? = nil, resume: Bool) throws
         -> (model: AcousticModel, labels: [String: FrameLabels], trainer: NetworkTrainer) {
         var labels = [String: FrameLabels]()
         for key in compiled.keys { labels[key] = FrameLabels(try compiled.compile(key).pronunciations.flatMap { $0[0] }.map(Int32.init)) }
@@ -26,6 +27,7 @@ extension AlignmentTrainer {
         ctcOptions.criterion = .ctc
         if ctcOptions.minimumSteps != nil { ctcOptions.minimumSteps = minimumSteps }
         if ctcOptions.patience != nil { ctcOptions.patience = options.ctcPatience }
+        if let layers { ctcOptions.layers = layers }
         if ctcOptions.minimumSteps != nil {
             (ctcOptions.epochCap, ctcOptions.warmupSteps) = (options.ctcMaximumEpochs, options.ctcWarmupSteps)
         }
@@ -48,7 +50,7 @@ extension AlignmentTrainer {
             return (try TargetTable.read(path: path("ali.0.ark")), made ?? .ctc)
         }
         let (model, labels, _) = try trainCTC(compiled, phoneSet: compiler.phoneSet + [CTC.blankLabel], minimumSteps: options.ctcStartMinimumSteps,
-                                              resume: resume)
+                                              layers: options.ctcStartLayers, resume: resume)
         // A CTC network still on the blank plateau aligns every phone anywhere: start flat instead.
         let sample = Array(compiled.keys.prefix(64))
         let (emitted, needed) = try emittedPhones(model, keys: sample, labels: labels)
