@@ -93,19 +93,17 @@ import Testing
         }
         #expect(try String(contentsOfFile: dir + "/started/phones.txt", encoding: .utf8).contains("<blk>") == false)
         // After a CTC start the frame-local round sees single frames; after a flat start ±1.
-        func splice(_ model: String) throws -> String? {
+        /// `"name":N` as the model file's header gives it (the network's configuration).
+        func field(_ name: String, of model: String) throws -> String? {
             let header = String(decoding: try #require(FileManager.default.contents(atPath: model)).prefix(4000), as: UTF8.self)
-            return header.range(of: "\"splice\":[0-9]+", options: .regularExpression).map { String(header[$0]) }
+            return header.range(of: "\"\(name)\":[0-9]+", options: .regularExpression).map { String(header[$0]) }
         }
+        func splice(_ model: String) throws -> String? { try field("splice", of: model) }
         #expect(try String(contentsOfFile: dir + "/started/start.txt", encoding: .utf8) == "a CTC start (--init-alignment ctc)\n")
         #expect(try String(contentsOfFile: dir + "/started/first-alignment.txt", encoding: .utf8) == "ctc\n")
         #expect(try splice(dir + "/started/round-1/final.mdl") == "\"splice\":0")
-        func layers(_ model: String) throws -> String? {
-            let header = String(decoding: try #require(FileManager.default.contents(atPath: model)).prefix(4000), as: UTF8.self)
-            return header.range(of: "\"layers\":[0-9]+", options: .regularExpression).map { String(header[$0]) }
-        }
-        #expect(try layers(dir + "/started/ctc/final.mdl") == "\"layers\":1")
-        #expect(try layers(dir + "/started/final.mdl") == "\"layers\":2")
+        #expect(try field("layers", of: dir + "/started/ctc/final.mdl") == "\"layers\":1")
+        #expect(try field("layers", of: dir + "/started/final.mdl") == "\"layers\":2")
         let noLayers = try TestSupport.run(parrot, ["train", dir + "/model/feats", lexicon, dir + "/x", "--ctc-start-layers", "0"])
         #expect(noLayers.status != 0 && noLayers.standardError.contains("--ctc-start-layers must be at least 1"), "\(noLayers.standardError)")
         let flat = try TestSupport.run(parrot, ["train", dir + "/model/feats", lexicon, dir + "/flat", "--init-alignment", "flat", "--rounds", "2",
