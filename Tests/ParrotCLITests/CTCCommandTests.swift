@@ -98,10 +98,9 @@ import Testing
             let header = String(decoding: try #require(FileManager.default.contents(atPath: model)).prefix(4000), as: UTF8.self)
             return header.range(of: "\"\(name)\":[0-9]+", options: .regularExpression).map { String(header[$0]) }
         }
-        func splice(_ model: String) throws -> String? { try field("splice", of: model) }
         #expect(try String(contentsOfFile: dir + "/started/start.txt", encoding: .utf8) == "a CTC start (--init-alignment ctc)\n")
         #expect(try String(contentsOfFile: dir + "/started/first-alignment.txt", encoding: .utf8) == "ctc\n")
-        #expect(try splice(dir + "/started/round-1/final.mdl") == "\"splice\":0")
+        #expect(try field("splice", of: dir + "/started/round-1/final.mdl") == "\"splice\":0")
         #expect(try field("layers", of: dir + "/started/ctc/final.mdl") == "\"layers\":1")
         #expect(try field("layers", of: dir + "/started/final.mdl") == "\"layers\":2")
         let noLayers = try TestSupport.run(parrot, ["train", dir + "/model/feats", lexicon, dir + "/x", "--ctc-start-layers", "0"])
@@ -110,7 +109,7 @@ import Testing
                                                 "--local-rounds", "1", "--epochs", "1"] + Self.tinyNetwork)
         #expect(flat.status == 0 && flat.standardError.contains("flat start: 30 utterances"), "\(flat.standardError)")
         #expect(!FileManager.default.fileExists(atPath: dir + "/flat/ctc"))
-        #expect(try splice(dir + "/flat/round-1/final.mdl") == "\"splice\":1")
+        #expect(try field("splice", of: dir + "/flat/round-1/final.mdl") == "\"splice\":1")
 
         // A CTC model as the starting model of framewise training: its CTC alignments are the
         // first, and the adapted model is framewise (its unused blank class kept). After a starting
@@ -118,7 +117,7 @@ import Testing
         let adapted = try TestSupport.run(parrot, ["train", dir + "/model/feats", lexicon, dir + "/adapted", "--init-model", dir + "/model", "--rounds", "2",
                                                    "--local-rounds", "1", "--epochs", "1"])
         #expect(adapted.status == 0, "\(adapted.standardError)")
-        #expect(try splice(dir + "/adapted/round-1/final.mdl") == "\"splice\":1")
+        #expect(try field("splice", of: dir + "/adapted/round-1/final.mdl") == "\"splice\":1")
         let adaptedBytes = try #require(FileManager.default.contents(atPath: dir + "/adapted/final.mdl"))
         #expect(!String(decoding: adaptedBytes.prefix(4000), as: UTF8.self).contains("\"criterion\""))
         let adaptedAlign = try TestSupport.run(parrot, ["align", dir + "/adapted", lexicon, test, dir + "/adapted-align"])
