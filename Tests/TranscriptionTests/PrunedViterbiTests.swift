@@ -6,10 +6,12 @@ import Testing
 /// The beam-pruned Viterbi of long recordings (`ViterbiAligner.alignPruned`), against the
 /// exhaustive search and the enumeration of every path.
 @Suite struct PrunedViterbiTests {
-    /// With a beam too wide to prune anything, the pruned search is the enumeration of every path.
-    @Test(arguments: [(1, 7), (2, 9), (3, 10)])
-    func anUnprunedBeamIsTheBestOfAllPaths(minimumDuration: Int, frames: Int) throws {
-        let graph = AlignmentGraph(words: [[[1, 2], [3]], [[2, 4]]], silence: 0, optionalSilence: true, minimumDuration: minimumDuration, minimumPause: minimumDuration + 1)
+    /// With a beam too wide to prune anything, the pruned search is the enumeration of every path,
+    /// with or without a cost on second pronunciations.
+    @Test(arguments: [(1, 7, Float(0)), (2, 9, 0), (3, 10, 0), (1, 7, 0.8), (2, 9, 1.2)])
+    func anUnprunedBeamIsTheBestOfAllPaths(minimumDuration: Int, frames: Int, cost: Float) throws {
+        let graph = AlignmentGraph(words: [[[1, 2], [3]], [[2, 4], [2, 4, 3]]], silence: 0, optionalSilence: true, minimumDuration: minimumDuration,
+                                   minimumPause: minimumDuration + 1, variantCost: cost)
         for seed in 0..<20 {
             let scores = ViterbiAlignerTests.randomScores(frames: frames, classes: 5, seed: UInt64(seed * 13 + frames))
             let expected = try #require(ViterbiAlignerTests.bruteForce(graph, scores))

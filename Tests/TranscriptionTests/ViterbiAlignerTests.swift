@@ -6,19 +6,24 @@ import Transcription
 @testable import Transcription
 
 @Suite struct ViterbiAlignerTests {
-    /// Every valid state sequence of length `frames`, by exhaustive search: the best score and path.
+    /// Every valid state sequence of length `frames`, by exhaustive search: the best score and
+    /// path. A path's score is the sum of its frames' scores, minus a unit's entry cost each time
+    /// the path enters that unit (on the first frame, or from another unit).
     static func bruteForce(_ graph: AlignmentGraph, _ scores: Matrix) -> (score: Double, units: [Int])? {
-        let (offsets, predecessors) = graph.predecessorTable()
+        let (offsets, predecessors, _) = graph.predecessorTable()
         let classes = graph.stateClasses
         var successors = [[Int]](repeating: [], count: graph.stateCount)
         for s in 0..<graph.stateCount {
             for e in Int(offsets[s])..<Int(offsets[s + 1]) { successors[Int(predecessors[e])].append(s) }
         }
+        var unitOfState = [Int](repeating: 0, count: graph.stateCount)
+        for (u, unit) in graph.units.enumerated() { for k in 0..<unit.duration { unitOfState[graph.firstState[u] + k] = u } }
         let ends = Set(graph.endStates)
         var best: (Double, [Int])?
         var path = [Int]()
         func visit(_ state: Int, _ t: Int, _ total: Double) {
-            let score = total + Double(scores[t, classes[state]])
+            var score = total + Double(scores[t, classes[state]])
+            if path.last.map({ unitOfState[$0] }) != unitOfState[state] { score -= Double(graph.units[unitOfState[state]].entryCost) }
             path.append(state)
             defer { path.removeLast() }
             if t == scores.rows - 1 {
@@ -29,8 +34,6 @@ import Transcription
         }
         for s in graph.startStates { visit(s, 0, 0) }
         guard let best else { return nil }
-        var unitOfState = [Int](repeating: 0, count: graph.stateCount)
-        for (u, unit) in graph.units.enumerated() { for k in 0..<unit.duration { unitOfState[graph.firstState[u] + k] = u } }
         return (best.0, best.1.map { unitOfState[$0] })
     }
 
@@ -44,6 +47,36 @@ import Transcription
         // Two words, the first with two pronunciations; silence is class 0.
         let graph = AlignmentGraph(words: [[[1, 2], [3]], [[2, 4]]], silence: 0, optionalSilence: true, minimumDuration: minimumDuration)
         try Self.expectViterbiEqualsBruteForce(graph, frames: frames, seedStep: 31)
+    }
+
+    /// With a cost on second pronunciations, in either word, Viterbi is still exact; the first
+    /// word's second pronunciation (a single unit) is also a start unit, whose cost is paid on
+    /// the first frame.
+    @Test(arguments: [(1, 7, Float(0.7)), (2, 9, Float(1.5)), (3, 10, Float(0.4))])
+    func viterbiWithACostedVariantEqualsTheBestOfAllPaths(minimumDuration: Int, frames: Int, cost: Float) throws {
+        let graph = AlignmentGraph(words: [[[1, 2], [3]], [[2, 4], [2, 4, 1]]], silence: 0, optionalSilence: true,
+                                   minimumDuration: minimumDuration, variantCost: cost)
+        #expect(graph.units.map(\.entryCost) == [0, 0, 0, cost, 0, 0, 0, cost, 0, 0, 0])
+        try Self.expectViterbiEqualsBruteForce(graph, frames: frames, seedStep: 13)
+    }
+
+    /// A word spoken "HH ER" with an R-like tail: 3 frames each of HH (class 1), ER (2), then 3
+    /// frames that sound a little more like R (3) than ER (0.5 against 0.4). Both pronunciations
+    /// fit; without a cost the longer one wins by 3 × log(0.5 / 0.4) ≈ 0.67, and a cost of 1 on
+    /// second pronunciations gives the tail to ER.
+    @Test func aCostedVariantNeedsClearEvidence() throws {
+        var scores = Matrix(rows: 9, columns: 4)
+        for t in 0..<9 {
+            let p: [Float] = t < 3 ? [0.05, 0.85, 0.05, 0.05] : t < 6 ? [0.05, 0.05, 0.85, 0.05] : [0.05, 0.05, 0.4, 0.5]
+            for c in 0..<4 { scores[t, c] = log(p[c]) }
+        }
+        for (cost, expected) in [(Float(0), [1, 1, 1, 2, 2, 2, 3, 3, 3]), (0.5, [1, 1, 1, 2, 2, 2, 3, 3, 3]), (1, [1, 1, 1, 2, 2, 2, 2, 2, 2])] {
+            let graph = AlignmentGraph(words: [[[1, 2], [1, 2, 3]]], silence: 0, optionalSilence: false, minimumDuration: 3, variantCost: cost)
+            let path = try ViterbiAligner.align(graph, scores: scores, utterance: "HER")
+            #expect(path.units.map { graph.units[$0].phone } == expected, "cost \(cost)")
+            let expectedScore = (0..<9).reduce(0.0) { $0 + Double(scores[$1, expected[$1]]) } - (expected.last == 3 ? Double(cost) : 0)
+            #expect(abs(path.score - expectedScore) < 1e-4, "cost \(cost)")
+        }
     }
 
     /// On 20 random score tables, Viterbi's path and score are the exhaustive search's.

@@ -23,6 +23,10 @@ public struct AlignerOptions: Codable, Equatable, Sendable {
     /// (`UtteranceAlignment.boundaryShifts`); false keeps every boundary on the frame grid,
     /// halfway between the centres, as Kaldi and MFA place them. Default true.
     public var subframeBoundaries = true
+    /// Log-score a path pays for a word's second or later pronunciation in the lexicon
+    /// (`AlignmentGraph`'s `variantCost`); 0 weighs every pronunciation alike, as Kaldi and MFA
+    /// do without pronunciation probabilities. Default 0.
+    public var variantCost: Float = 0
 
     public init() {}
 }

@@ -141,7 +141,7 @@ public struct ForcedAligner {
     /// Aligns a compiled transcript to a score table.
     public func align(_ utterance: String, compiled: CompiledTranscript, scores: Matrix) throws -> UtteranceAlignment {
         let graph = AlignmentGraph(words: compiled.pronunciations, silence: compiler.silence, optionalSilence: options.optionalSilence,
-                                   minimumDuration: options.minimumDuration, minimumPause: options.minimumPause)
+                                   minimumDuration: options.minimumDuration, minimumPause: options.minimumPause, variantCost: options.variantCost)
         let path = try ViterbiAligner.align(graph, scores: scores, utterance: utterance)
         var alignment = UtteranceAlignment(utterance: utterance, path: path, graph: graph, words: compiled.words, labels: compiler.phoneSet)
         if options.subframeBoundaries { alignment.boundaryShifts = Self.boundaryShifts(alignment.frameClasses, scores: scores) }

@@ -20,9 +20,13 @@ public struct AlignmentTrainingOptions: Codable, Equatable, Sendable {
     /// 86.8%) while gaining 3.4 on Festival's voice unheard; priors in the final alignment alone
     /// gained on every development row.
     public static let realignmentPriorScale: Float = 0
+    /// Log-score a re-alignment pays for a word's second or later pronunciation (see
+    /// `AlignerOptions.variantCost`).
+    public static let realignmentVariantCost: Float = 0
     static var realignmentAlignment: AlignerOptions {
         var options = AlignerOptions()
         options.priorScale = realignmentPriorScale
+        options.variantCost = realignmentVariantCost
         return options
     }
     /// Worker threads for re-alignment. Default 2.

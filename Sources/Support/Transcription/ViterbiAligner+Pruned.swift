@@ -42,7 +42,7 @@ extension ViterbiAligner {
         let stateCount = graph.stateCount
         guard frames > 0, stateCount > 0 else { return nil }
         let stateClass = graph.stateClasses.map(Int32.init)
-        let (offsets, predecessors) = graph.predecessorTable()
+        let (offsets, predecessors, weights) = graph.predecessorTable()
         // reach[s]: the furthest state any of states 0...s leads to in one frame.
         var reach = [Int](0..<stateCount)
         var longestJump = 0
@@ -65,7 +65,7 @@ extension ViterbiAligner {
         var low = starts.min()!, high = starts.max()!
         var previous = [Float](repeating: -.infinity, count: high - low + 1)
         scores.values.withUnsafeBufferPointer { score in
-            for s in starts { previous[s - low] = score[Int(stateClass[s])] }
+            for (s, weight) in graph.startWeights { previous[s - low] = score[Int(stateClass[s])] + weight }
         }
         func prune(_ values: [Float], from first: Int) -> (low: Int, high: Int)? {
             guard let best = values.max(), best > -.infinity else { return nil }
@@ -83,6 +83,7 @@ extension ViterbiAligner {
         let ok: Bool = scores.values.withUnsafeBufferPointer { score in
             offsets.withUnsafeBufferPointer { offsets in
             predecessors.withUnsafeBufferPointer { predecessors in
+            weights.withUnsafeBufferPointer { weights in
             stateClass.withUnsafeBufferPointer { stateClass in
                 for t in 1..<frames {
                     let row = score.baseAddress! + t * classes
@@ -97,7 +98,7 @@ extension ViterbiAligner {
                             for e in Int(offsets[s])..<Int(offsets[s + 1]) {
                                 let p = Int(predecessors[e])
                                 guard p >= low, p <= high else { continue }
-                                let v = prev[p - low]
+                                let v = prev[p - low] + weights[e]
                                 if v > best { best = v; argument = p }
                             }
                             current.append(best + row[Int(stateClass[s])])
@@ -113,6 +114,7 @@ extension ViterbiAligner {
                     (low, high) = kept
                 }
                 return true
+            }
             }
             }
             }

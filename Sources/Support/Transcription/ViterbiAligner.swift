@@ -15,7 +15,8 @@ public struct ViterbiPath: Equatable, Sendable {
 }
 
 /// Log-space Viterbi over an `AlignmentGraph` (the lecture's algorithm, with the graph's richer
-/// topology): `best(t, s) = score(t, class(s)) + max over predecessors p of best(t−1, p)`, keeping
+/// topology): `best(t, s) = score(t, class(s)) + max over predecessors p of (best(t−1, p) + w(p, s))`,
+/// where the edge weight w is 0 except on entering a costed pronunciation (`AlignmentGraph`), keeping
 /// only the back-pointers (T × S 32-bit integers) and two rows of scores. O(frames × edges).
 public enum ViterbiAligner {
     /// Aligns a graph to a table of per-frame scores.
@@ -46,16 +47,17 @@ public enum ViterbiAligner {
         let frames = scores.rows, classes = scores.columns
         let stateCount = graph.stateCount
         let stateClass = graph.stateClasses
-        let (offsets, predecessors) = graph.predecessorTable()
+        let (offsets, predecessors, weights) = graph.predecessorTable()
         // Scores in single precision, as Kaldi's decoders keep them; rows swapped each frame.
         var previous = [Float](repeating: -.infinity, count: stateCount)
         var current = [Float](repeating: -.infinity, count: stateCount)
         var back = [Int32](repeating: -1, count: frames * stateCount)
         scores.values.withUnsafeBufferPointer { score in
-            for s in graph.startStates { previous[s] = score[stateClass[s]] }
+            for (s, weight) in graph.startWeights { previous[s] = score[stateClass[s]] + weight }
             back.withUnsafeMutableBufferPointer { backPointers in
             offsets.withUnsafeBufferPointer { offsets in
             predecessors.withUnsafeBufferPointer { predecessors in
+            weights.withUnsafeBufferPointer { weights in
             stateClass.withUnsafeBufferPointer { stateClass in
                 var prev = UnsafeMutablePointer<Float>.allocate(capacity: stateCount)
                 var cur = UnsafeMutablePointer<Float>.allocate(capacity: stateCount)
@@ -68,11 +70,11 @@ public enum ViterbiAligner {
                         var e = Int(offsets[s])
                         let end = Int(offsets[s + 1])
                         var argument = predecessors[e]
-                        var best = prev[Int(argument)]
+                        var best = prev[Int(argument)] + weights[e]
                         e += 1
                         while e < end {
                             let p = predecessors[e]
-                            let v = prev[Int(p)]
+                            let v = prev[Int(p)] + weights[e]
                             if v > best { best = v; argument = p }
                             e += 1
                         }
@@ -82,6 +84,7 @@ public enum ViterbiAligner {
                     swap(&prev, &cur)
                 }
                 previous.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: prev, count: stateCount) }
+            }
             }
             }
             }

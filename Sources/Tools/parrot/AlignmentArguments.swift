@@ -20,6 +20,9 @@ struct AlignmentArguments: ParsableArguments {
     @Option(help: "Words not in the lexicon: skip (leave the utterance out and report it), spn (align them to spoken noise) or g2p (pronounce them with eSpeak NG, in the built-in corpus's ARPAbet phones; every generated pronunciation is listed in the output directory's g2p.txt). Default: g2p with the lexicon 'english', else skip.")
     var oov: OOVMode?
 
+    @Option(help: "Log-score an alignment pays for taking a word's second or later pronunciation in the lexicon (0: all pronunciations alike). Default 0.")
+    var variantCost: Float?
+
     @Flag(help: "align and train-refiner: keep every boundary on the frame grid (halfway between the centres of the frames on either side, as Kaldi and MFA place them) instead of where the scores of the two phones cross between those centres.")
     var frameGrid = false
 
@@ -27,6 +30,7 @@ struct AlignmentArguments: ParsableArguments {
         guard minDuration >= 1 else { throw ValidationError("--min-duration must be at least 1") }
         if minPause < 1 { throw ValidationError("--min-pause must be at least 1") }
         if let priorScale, !priorScale.isFinite || priorScale < 0 { throw ValidationError("--prior-scale must be 0 or more") }
+        if let variantCost, !variantCost.isFinite || variantCost < 0 { throw ValidationError("--variant-cost must be 0 or more") }
     }
 
     /// The library's options for a lexicon given as `lexicon` (the built-in `english` pronounces
@@ -37,6 +41,7 @@ struct AlignmentArguments: ParsableArguments {
         options.minimumDuration = minDuration
         options.minimumPause = minPause
         if let priorScale { options.priorScale = priorScale }
+        if let variantCost { options.variantCost = variantCost }
         options.oovMode = oov ?? (lexicon.isBuiltIn ? .g2p : .skip)
         options.subframeBoundaries = !frameGrid
         return options
