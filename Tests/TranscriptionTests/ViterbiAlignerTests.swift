@@ -16,8 +16,7 @@ import Transcription
         for s in 0..<graph.stateCount {
             for e in Int(offsets[s])..<Int(offsets[s + 1]) { successors[Int(predecessors[e])].append(s) }
         }
-        var unitOfState = [Int](repeating: 0, count: graph.stateCount)
-        for (u, unit) in graph.units.enumerated() { for k in 0..<unit.duration { unitOfState[graph.firstState[u] + k] = u } }
+        let unitOfState = graph.stateUnits
         let ends = Set(graph.endStates)
         var best: (Double, [Int])?
         var path = [Int]()

@@ -137,7 +137,7 @@ public struct AlignmentGraph: Sendable {
     }
 
     /// States a path may start in (first states of start units) and end in (last states of end units).
-    var startStates: [Int] { units.indices.filter { units[$0].isStart }.map { firstState[$0] } }
+    var startStates: [Int] { startWeights.map(\.state) }
     /// The start states with the log-score a path pays to begin in each (a costed pronunciation's entry).
     var startWeights: [(state: Int, weight: Float)] {
         units.indices.filter { units[$0].isStart }.map { (firstState[$0], -units[$0].entryCost) }
