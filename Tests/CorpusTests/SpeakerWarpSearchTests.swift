@@ -78,8 +78,18 @@ import Testing
         #expect(search.sample(source) == ["A": ["a2"]])
     }
 
-    /// Each speaker gets the factor with the highest mean posterior over all its scored frames
-    /// (frame-weighted across utterances, not a mean of utterance means); a tie goes to the
+    /// Smoothing by hand: [0.5, 0.8, 0.5] → ends (½·0.5 + ¼·0.8)/¾ = 0.6, middle ½·0.8 + ¼·0.5 + ¼·0.5
+    /// = 0.65; a single factor keeps its own mean.
+    @Test func smoothingWeighsNeighboursAQuarterEach() {
+        let smoothed = SpeakerWarpSearch.smoothed([0.5, 0.8, 0.5])
+        #expect(smoothed.count == 3)
+        for (value, expected) in zip(smoothed, [0.6, 0.65, 0.6]) { #expect(abs(value - expected) < 1e-12) }
+        #expect(SpeakerWarpSearch.smoothed([0.3]) == [0.3])
+    }
+
+    /// Each speaker gets the factor whose mean posterior over all its scored frames
+    /// (frame-weighted across utterances, not a mean of utterance means), smoothed with its
+    /// neighbours', is highest; a lone peak loses to a broad maximum, and a tie goes to the
     /// factor nearer 1. The scorer here reads the warp back from the features it is given.
     @Test func eachSpeakerGetsTheFactorItsPassIsSurestOf() throws {
         let (dir, _) = try Self.directory()
@@ -92,13 +102,14 @@ import Testing
             var scores = [String: SpeakerWarpSearch.Score]()
             for key in keys {
                 let factor = warped.speakerWarps[warped.speaker(of: key)] ?? 1
-                // A: a1 (300 frames) prefers 0.95, a2 (200 frames, surer) 1.05. B: 1.05 and
-                // 1.1 tie, everything else below them.
+                // A: a1 (300 frames) prefers 0.95, a2 (200 frames, surer) 1.05. B: a lone peak
+                // at 0.9, a dip at 0.95, a plateau from 1 to 1.1.
                 let posterior: Double
                 switch (key, factor) {
                 case ("a1", 0.95): posterior = 0.8
                 case ("a2", 1.05): posterior = 0.9
-                case ("b1", 1.05), ("b1", 1.1): posterior = 0.7
+                case ("b1", 0.9): posterior = 0.8125
+                case ("b1", 1), ("b1", 1.05), ("b1", 1.1): posterior = 0.75
                 default: posterior = 0.5
                 }
                 let frames = try warped.normalizedFeatures(key).rows
@@ -106,12 +117,25 @@ import Testing
             }
             return scores
         }
-        // A: 0.95 → (300·0.8 + 200·0.5)/500 = 0.68; 1.05 → (300·0.5 + 200·0.9)/500 = 0.66; a mean
-        // of the utterances' means would have picked 1.05 (0.70 against 0.65).
+        // A's means: 0.95 → (300·0.8 + 200·0.5)/500 = 0.68, 1.05 → (300·0.5 + 200·0.9)/500 = 0.66,
+        // the others 0.5. Smoothed: 0.95 → ½·0.68 + ¼·0.5 + ¼·0.5 = 0.59, 1 → ½·0.5 + ¼·0.68 +
+        // ¼·0.66 = 0.585, 1.05 → 0.58. A mean of the utterances' means (0.65 at 0.95, 0.70 at
+        // 1.05) would have picked 1.05 (smoothed 0.6 against 0.575).
         #expect(choices["A"]?.factor == 0.95)
         #expect(abs((choices["A"]?.scores.first { $0.factor == 0.95 }?.mean ?? 0) - 0.68) < 1e-12)
         #expect(choices["A"]?.scores.map(\.factor) == [0.9, 0.95, 1, 1.05, 1.1])
-        // B: 1.05 and 1.1 tie at 0.7; 1.05 is nearer 1.
+        // B: the highest mean is 0.9's 0.8125, but smoothed it is (½·0.8125 + ¼·0.5)/¾ ≈ 0.708;
+        // 1.05 (½·0.75 + ¼·0.75 + ¼·0.75) and 1.1 ((½·0.75 + ¼·0.75)/¾) tie at 0.75, and 1.05 is
+        // nearer 1.
         #expect(choices["B"]?.factor == 1.05)
+        #expect(choices["B"]?.scores.max { $0.mean < $1.mean }?.factor == 0.9)
+    }
+
+    /// The default grid runs from 0.88 to 1.12 in steps of 0.04, in increasing order (smoothing
+    /// takes a factor's neighbours in the grid to be the factors either side of it).
+    @Test func defaultGridIsIncreasingAroundOne() {
+        let factors = SpeakerWarpSearch().factors
+        #expect(factors.count == 7)
+        for (factor, expected) in zip(factors, [0.88, 0.92, 0.96, 1, 1.04, 1.08, 1.12]) { #expect(abs(factor - expected) < 1e-12) }
     }
 }

@@ -6,10 +6,13 @@ import Foundation
 /// speaker keeps the factor its speech scores best with. Kaldi's VTLN picks a speaker's factor by
 /// the likelihood of a first pass's alignment in the same way; here the score is how sure the
 /// network is of that pass's phones (`Score`), because a network's scaled likelihoods also
-/// reward what only silence gains.
+/// reward what only silence gains. A factor's score is its mean posterior averaged with its
+/// neighbours' (`smoothed`): on a sample of a speaker's speech the means are noisy, and a lone
+/// peak, typically at a far warp where the network is sure of the wrong words, should not beat a
+/// broad maximum.
 public struct SpeakerWarpSearch {
-    /// The factors tried (a formant at f Hz read at factor·f Hz).
-    public var factors: [Double] = (0...8).map { 0.84 + 0.04 * Double($0) }
+    /// The factors tried, in increasing order (a formant at f Hz read at factor·f Hz).
+    public var factors: [Double] = (0...6).map { 0.88 + 0.04 * Double($0) }
     /// Frames of a speaker scored at each factor at most (two minutes): an even spread of its
     /// utterances beyond that.
     public var maximumFrames = 12_000
@@ -42,6 +45,19 @@ public struct SpeakerWarpSearch {
         public var scores: [(factor: Double, mean: Double)]
     }
 
+    /// Each mean weighted ½ and its neighbours' ¼ each, divided by the weights present (a factor at
+    /// the end of the grid: ⅔ its own, ⅓ its one neighbour's).
+    public static func smoothed(_ means: [Double]) -> [Double] {
+        means.indices.map { i in
+            var sum = 0.5 * means[i], weight = 0.5
+            for j in [i - 1, i + 1] where means.indices.contains(j) {
+                sum += 0.25 * means[j]
+                weight += 0.25
+            }
+            return sum / weight
+        }
+    }
+
     /// The utterances of each speaker to score: those with stored features of up to
     /// `longestUtterance` frames, every k-th beyond `maximumFrames`; speakers with less than
     /// `minimumFrames` of them are left out.
@@ -63,8 +79,8 @@ public struct SpeakerWarpSearch {
 
     /// Each sampled speaker's choice. `score` runs the first pass over the given utterances of
     /// the given (warped) source and returns their scores; an utterance it leaves out counts for
-    /// nothing. The factor with the highest mean posterior over a speaker's speech frames wins;
-    /// ties go to the factor nearer 1 (then the smaller).
+    /// nothing. A factor's mean is over a speaker's speech frames; the factor whose mean, smoothed
+    /// with its neighbours', is highest wins; ties go to the factor nearer 1 (then the smaller).
     public func run(_ source: FeatureSource, keys: [String]? = nil,
                     score: (FeatureSource, [String]) throws -> [String: Score]) rethrows -> [String: Choice] {
         let sample = sample(source, keys: keys)
@@ -86,12 +102,13 @@ public struct SpeakerWarpSearch {
         }
         var choices = [String: Choice]()
         for (speaker, scores) in table {
-            let best = scores.max { a, b in
-                if a.mean != b.mean { return a.mean < b.mean }
-                let (da, db) = (abs(a.factor - 1), abs(b.factor - 1))
-                return da != db ? da > db : a.factor > b.factor
+            let smoothed = Self.smoothed(scores.map(\.mean))
+            let best = scores.indices.max { a, b in
+                if smoothed[a] != smoothed[b] { return smoothed[a] < smoothed[b] }
+                let (da, db) = (abs(scores[a].factor - 1), abs(scores[b].factor - 1))
+                return da != db ? da > db : scores[a].factor > scores[b].factor
             }!
-            choices[speaker] = Choice(factor: best.factor, scores: scores)
+            choices[speaker] = Choice(factor: scores[best].factor, scores: scores)
         }
         return choices
     }
