@@ -48,7 +48,7 @@ struct AlignCommand: ParsableCommand {
 
         Vocal-tract-length normalisation (--vtln, framewise models; on by default): before \
         adapting, each speaker (utt2spk) with at least 20 s of speech in utterances of up to a \
-        minute is aligned with its spectrum warped by each factor from 0.88 to 1.12 (a formant \
+        minute is aligned with its spectrum warped by each factor from \(SpeakerWarps.range) (a formant \
         at f Hz read at factor·f; on up to two minutes of its speech), and keeps the factor \
         whose alignment the model is surest of (the mean posterior of its phones' frames, \
         averaged with the neighbouring factors' so that a lone peak does not win), as Kaldi's \
@@ -74,7 +74,7 @@ struct AlignCommand: ParsableCommand {
     var speechThreshold = SpeechRegion.defaultThreshold
     @Option(help: "Passes of adaptation to the data before aligning it, each fine-tuning the model on the data's transcripts (0: align with the model as it is). Default: 1 for a framewise model (none when the set has less than a minute of speech in utterances of up to a minute); 0 for a CTC model or with --flat-start.")
     var adapt: Int?
-    @Flag(inversion: .prefixedNo, help: "Framewise models: warp each speaker's spectrum by the factor (0.88 to 1.12) the model's alignment of its transcripts is surest of, before adapting and aligning (vocal-tract-length normalisation, speakers from utt2spk with at least 20 s of speech; OUT_DIR/spk2warp). Default: on.")
+    @Flag(inversion: .prefixedNo, help: "Framewise models: warp each speaker's spectrum by the factor (\(SpeakerWarps.range)) the model's alignment of its transcripts is surest of, before adapting and aligning (vocal-tract-length normalisation, speakers from utt2spk with at least 20 s of speech; OUT_DIR/spk2warp). Default: on.")
     var vtln: Bool?
     @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
     @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments

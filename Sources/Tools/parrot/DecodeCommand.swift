@@ -54,7 +54,7 @@ struct DecodeCommand: ParsableCommand {
         Vocal-tract-length normalisation (--vtln, lexicon mode, framewise models; on by \
         default): before decoding, each speaker (utt2spk) with at least 20 s of speech in \
         utterances of up to a minute is decoded once with its spectrum warped by each factor \
-        from 0.88 to 1.12 (a formant at f Hz read at factor·f; on up to two minutes of its \
+        from \(SpeakerWarps.range) (a formant at f Hz read at factor·f; on up to two minutes of its \
         speech), and keeps the factor whose hypotheses the network is surest of (the mean \
         posterior of their phones' frames, averaged with the neighbouring factors' so that a \
         lone peak does not win). Kaldi's VTLN chooses a speaker's factor from a first pass in \
@@ -86,7 +86,7 @@ struct DecodeCommand: ParsableCommand {
     var oov: OOVMode?
     @Option(help: "Lexicon mode: passes of self-adaptation, each fine-tuning the model on the previous pass's hypotheses and decoding again (0: decode once). Default: 2 for a framewise model (none when the model already fits the set or the set has less than a minute of speech), 0 for a CTC model.")
     var adapt: Int?
-    @Flag(inversion: .prefixedNo, help: "Lexicon mode, framewise models: warp each speaker's spectrum by the factor (0.88 to 1.12) its first pass is surest of before decoding (vocal-tract-length normalisation, speakers from utt2spk with at least 20 s of speech; OUT_DIR/spk2warp). Default: on in lexicon mode.")
+    @Flag(inversion: .prefixedNo, help: "Lexicon mode, framewise models: warp each speaker's spectrum by the factor (\(SpeakerWarps.range)) its first pass is surest of before decoding (vocal-tract-length normalisation, speakers from utt2spk with at least 20 s of speech; OUT_DIR/spk2warp). Default: on in lexicon mode.")
     var vtln: Bool?
     @Option(name: .customLong("nj"), help: "Worker threads.") var jobs = 2
     @OptionGroup(title: "Audio (when DATA_DIR has no features)") var audio: AudioArguments

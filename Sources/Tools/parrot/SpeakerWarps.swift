@@ -13,6 +13,12 @@ struct SpeakerWarps {
 
     var file: String { (outDir as NSString).appendingPathComponent("spk2warp") }
 
+    /// The default grid's ends for the commands' help, e.g. "0.88 to 1.12".
+    static let range: String = {
+        let factors = SpeakerWarpSearch().factors
+        return String(format: "%.2f to %.2f", factors.first!, factors.last!)
+    }()
+
     /// `source` with each speaker's spectrum warped by its chosen factor, or as it is when no
     /// speaker has enough speech. `score` runs the first pass over the given utterances of the
     /// given warped source, calling its third argument with the utterances done so far.
