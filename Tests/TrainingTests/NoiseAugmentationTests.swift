@@ -39,9 +39,10 @@ import Training
         return (dir + "/feats", targets)
     }
 
-    static func train(_ features: String, _ targets: [String: [Int32]], noise: ClosedRange<Double>?) throws -> [Float] {
+    static func train(_ features: String, _ targets: [String: [Int32]], noise: ClosedRange<Double>?, spread: Double? = nil) throws -> [Float] {
         var options = tinyOptions(layers: 1, hiddenUnits: 4, epochs: 2, batchSize: 3, learningRate: 0.01)
         options.noiseSNR = noise
+        options.spreadPerturbation = spread
         let trainer = NetworkTrainer(source: try FeatureSource(path: features), targets: targets, classLabels: ["quiet", "tone"],
                                      options: options, modelDirectory: try TestSupport.temporaryDirectory())
         return try trainer.run(resume: false).network.parameters
@@ -68,5 +69,21 @@ import Training
         try TestSupport.writeFeatureDirectory(matrices, to: dir + "/feats")
         #expect(try FeatureSource(path: dir + "/feats").settings == nil)
         #expect(try Self.train(dir + "/feats", targets, noise: 5...20) == Self.train(dir + "/feats", targets, noise: nil))
+    }
+
+    /// `spreadPerturbation` changes what the network trains on and repeats with the same seed;
+    /// unlike the noise it needs no filterbank settings, so features from elsewhere take it too.
+    @Test func spreadChangesTrainingAndRepeatsWithTheSameSeed() throws {
+        let (parrotFeatures, targets) = try Self.toneCorpus()
+        let plain = try Self.train(parrotFeatures, targets, noise: nil)
+        let spread = try Self.train(parrotFeatures, targets, noise: nil, spread: 0.4)
+        #expect(spread == (try Self.train(parrotFeatures, targets, noise: nil, spread: 0.4)))
+        #expect(spread != plain)
+        let source = try FeatureSource(path: parrotFeatures)
+        var matrices = [String: Matrix]()
+        for key in source.keys { matrices[key] = try source.rawFeatures(key) }
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.writeFeatureDirectory(matrices, to: dir + "/feats")
+        #expect(try Self.train(dir + "/feats", targets, noise: nil, spread: 0.4) != Self.train(dir + "/feats", targets, noise: nil))
     }
 }

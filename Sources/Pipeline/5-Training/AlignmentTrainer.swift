@@ -278,6 +278,7 @@ public final class AlignmentTrainer {
             networkOptions.noiseSNR = nil
             networkOptions.frequencyWarp = nil
             networkOptions.tempoPerturbation = nil
+            networkOptions.spreadPerturbation = nil
             networkOptions.frequencyMaskWidth = nil
             networkOptions.timeMaskWidth = nil
         }

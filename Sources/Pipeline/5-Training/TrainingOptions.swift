@@ -65,6 +65,12 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// targets from the nearest frame). With `frequencyWarp` it stands in for Kaldi's speed
     /// perturbation on features already computed. Nil or 0: off.
     public var tempoPerturbation: Double?
+    /// Spread perturbation of training inputs: each training utterance, every epoch, has its
+    /// normalised features scaled bin by bin (`SpreadPerturbation`, level and tilt drawn from ±
+    /// this), so the network meets recordings whose quiet and loud frames lie nearer together or
+    /// further apart than the corpus's do. `AlignmentTrainer` leaves it out of frame-local rounds
+    /// and CTC training. Nil or 0: off.
+    public var spreadPerturbation: Double?
     /// Noise augmentation of training inputs: each training utterance, every epoch, has an even
     /// chance of white noise (`FeatureNoise`) at a signal-to-noise ratio drawn uniformly from this
     /// range in dB (then the speaker's CMVN). Needs features made by Parrot's filterbank (the

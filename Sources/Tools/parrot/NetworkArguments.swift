@@ -25,6 +25,7 @@ struct NetworkArguments: ParsableArguments {
     @Option(help: "Vocal-tract-length perturbation: each training utterance's log-Mel spectrum stretched by a factor drawn from 1 ± this, every epoch (0: off). Default: 0.1 in parrot train (its BiLSTM rounds), 0 in nnet-train.") var warp: Double?
     @Option(help: "What CMVN divides each speaker's features by after subtracting the mean: none (the mean alone), per-bin (each bin by its own standard deviation, as Kaldi's apply-cmvn --norm-vars) or pooled (every bin by one figure, the root of the bins' mean variance: quiet or loud, clean or noisy recordings then spread their frames alike). The model records it; align, decode and the other commands normalise its features the same way. Default: \(TrainCommand.defaultVarianceNormalization.rawValue) in parrot train (with --init-model, the starting model's), none in nnet-train.")
     var normVars: VarianceNormalization?
+    @Option(help: "Spread perturbation: each training utterance's normalised features scaled bin by bin by exp(a + b·u), u from -1 at the lowest bin to +1 at the highest, a and b drawn from ± this every epoch, as recordings narrower or wider between their quiet and loud frames would give (0: off). Default: \(TrainCommand.defaultSpread) in parrot train (its BiLSTM rounds; never in CTC training or frame-local rounds; 0 with --init-model), 0 in nnet-train.") var spread: Double?
     @Option(help: "Tempo perturbation: each whole training utterance played at a rate drawn from 1 ± this, every epoch (0: off).") var tempo = 0.0
     @Option(help: "Parallel training with model averaging: copies of the model trained concurrently on shares of each epoch's batches, then averaged (1: one model).") var trainJobs = 1
     @Option(help: ArgumentHelp("Run the training copies (and in parrot train each round's re-alignment, in --nj parts) as separate jobs through this launcher, called Kaldi's way: CMD JOB=1:N LOG parrot train-worker ... (e.g. recipes/common/local.sh or recipes/common/slurm.sh; on a cluster keep the directories and the binary on a shared filesystem). Default: threads in this process. The model is the same either way.", valueName: "launcher"))
@@ -35,6 +36,7 @@ struct NetworkArguments: ParsableArguments {
             throw ValidationError("--hidden and --batch-size must be at least 1; --layers, --splice, --projection, --chunk-frames, --freq-mask and --time-mask at least 0")
         }
         guard (0..<0.5).contains(warp ?? 0), (0..<0.5).contains(tempo) else { throw ValidationError("--warp and --tempo must be in [0, 0.5)") }
+        guard (0...1).contains(spread ?? 0) else { throw ValidationError("--spread must be in [0, 1]") }
         guard (0..<1).contains(dropout) else { throw ValidationError("--dropout must be in [0, 1)") }
         guard (0..<1).contains(validFraction) else { throw ValidationError("--valid-fraction must be in [0, 1)") }
     }
@@ -42,8 +44,9 @@ struct NetworkArguments: ParsableArguments {
     /// The job launcher of --cmd.
     var launcher: JobLauncher? { cmd.map { JobLauncher(command: $0) } }
 
-    /// The library's options, with `epochs` passes and `defaultWarp` unless --warp is given.
-    func options(epochs: Int, defaultWarp: Double = 0) -> TrainingOptions {
+    /// The library's options, with `epochs` passes, and `defaultWarp` and `defaultSpread` unless
+    /// --warp and --spread are given.
+    func options(epochs: Int, defaultWarp: Double = 0, defaultSpread: Double = 0) -> TrainingOptions {
         var options = TrainingOptions()
         options.layers = layers
         options.hiddenUnits = hidden
@@ -64,6 +67,8 @@ struct NetworkArguments: ParsableArguments {
         let warp = warp ?? defaultWarp
         options.frequencyWarp = warp > 0 ? warp : nil
         options.tempoPerturbation = tempo > 0 ? tempo : nil
+        let spread = spread ?? defaultSpread
+        options.spreadPerturbation = spread > 0 ? spread : nil
         return options
     }
 }
