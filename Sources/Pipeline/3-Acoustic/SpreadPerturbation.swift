@@ -18,7 +18,7 @@ public struct SpreadPerturbation: Sendable, Equatable {
 
     /// Both drawn uniformly from ±`width` (natural log units: 0.3 scales by 0.74 to 1.35).
     public init(width: Double, random: inout SeededGenerator) {
-        func draw() -> Double { width * (2 * Double(random.next() >> 11) / Double(1 << 53) - 1) }
+        func draw() -> Double { width * (2 * random.unit() - 1) }
         level = draw()
         tilt = draw()
     }
@@ -35,9 +35,7 @@ public struct SpreadPerturbation: Sendable, Equatable {
     public func apply(to features: Matrix) -> Matrix {
         let scale = factors(bins: features.columns)
         var out = features
-        for t in 0..<features.rows {
-            for j in 0..<features.columns { out[t, j] = features[t, j] * scale[j] }
-        }
+        for i in out.values.indices { out.values[i] *= scale[i % features.columns] }
         return out
     }
 }

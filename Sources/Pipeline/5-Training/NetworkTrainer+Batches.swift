@@ -178,7 +178,7 @@ extension NetworkTrainer {
               let noise = FeatureNoise.shared(for: fbank) else { return nil }
         let raw = try source.rawFeatures(key)
         guard raw.rows > 0, raw.columns == noise.dimension else { return nil }
-        let snr = range.lowerBound + (range.upperBound - range.lowerBound) * Double(random.next() >> 11) / Double(1 << 53)
+        let snr = range.lowerBound + (range.upperBound - range.lowerBound) * random.unit()
         return source.normalized(noise.apply(to: raw, snr: snr, offset: Int(random.next() % UInt64(noise.frameCount))), of: key)
     }
 
@@ -188,7 +188,7 @@ extension NetworkTrainer {
     /// utterance, its tempo changed (`tempoPerturbation`: frames resampled, each target taken
     /// from the nearest original frame). Factors are drawn uniformly from 1 ± the option.
     private func perturb(_ features: inout Matrix, _ target: inout [Int32], whole: Bool, model: AcousticModel, random: inout SeededGenerator) {
-        func factor(_ width: Double) -> Double { 1 - width + 2 * width * Double(random.next() >> 11) / Double(1 << 53) }
+        func factor(_ width: Double) -> Double { 1 - width + 2 * width * random.unit() }
         if let warp = options.frequencyWarp, warp > 0, let fbank = model.features?.fbank, fbank.melBinCount == features.columns {
             features = FrequencyWarp(factor: factor(warp), fbank: fbank).apply(to: features)
         }

@@ -28,15 +28,20 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         range.lowerBound + Int(next() % UInt64(range.count))
     }
 
+    /// A uniform deviate in [0, 1): the top 53 bits of `next()`.
+    public mutating func unit() -> Double {
+        Double(next() >> 11) / Double(1 << 53)
+    }
+
     /// A standard normal deviate (Box–Muller).
     public mutating func gaussian() -> Double {
-        let u1 = max(Double(next() >> 11) / Double(1 << 53), 1e-300)
-        let u2 = Double(next() >> 11) / Double(1 << 53)
+        let u1 = max(unit(), 1e-300)
+        let u2 = unit()
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     /// True with probability `p`.
     public mutating func chance(_ p: Double) -> Bool {
-        Double(next() >> 11) / Double(1 << 53) < p
+        unit() < p
     }
 }
