@@ -39,6 +39,17 @@ import Training
         return (dir + "/feats", targets)
     }
 
+    /// The same features copied to a directory of their own without feats.json, as features made
+    /// elsewhere would come (the directory holding `feats/`).
+    static func withoutSettings(_ parrotFeatures: String) throws -> String {
+        let source = try FeatureSource(path: parrotFeatures)
+        var matrices = [String: Matrix]()
+        for key in source.keys { matrices[key] = try source.rawFeatures(key) }
+        let dir = try TestSupport.temporaryDirectory()
+        try TestSupport.writeFeatureDirectory(matrices, to: dir + "/feats")
+        return dir
+    }
+
     static func train(_ features: String, _ targets: [String: [Int32]], noise: ClosedRange<Double>?, spread: Double? = nil) throws -> [Float] {
         var options = tinyOptions(layers: 1, hiddenUnits: 4, epochs: 2, batchSize: 3, learningRate: 0.01)
         options.noiseSNR = noise
@@ -62,11 +73,7 @@ import Training
     /// model is the one trained without it.
     @Test func featuresFromElsewhereAreTrainedWithoutNoise() throws {
         let (parrotFeatures, targets) = try Self.toneCorpus()
-        let source = try FeatureSource(path: parrotFeatures)
-        var matrices = [String: Matrix]()
-        for key in source.keys { matrices[key] = try source.rawFeatures(key) }
-        let dir = try TestSupport.temporaryDirectory()
-        try TestSupport.writeFeatureDirectory(matrices, to: dir + "/feats")
+        let dir = try Self.withoutSettings(parrotFeatures)
         #expect(try FeatureSource(path: dir + "/feats").settings == nil)
         #expect(try Self.train(dir + "/feats", targets, noise: 5...20) == Self.train(dir + "/feats", targets, noise: nil))
     }
@@ -79,11 +86,7 @@ import Training
         let spread = try Self.train(parrotFeatures, targets, noise: nil, spread: 0.4)
         #expect(spread == (try Self.train(parrotFeatures, targets, noise: nil, spread: 0.4)))
         #expect(spread != plain)
-        let source = try FeatureSource(path: parrotFeatures)
-        var matrices = [String: Matrix]()
-        for key in source.keys { matrices[key] = try source.rawFeatures(key) }
-        let dir = try TestSupport.temporaryDirectory()
-        try TestSupport.writeFeatureDirectory(matrices, to: dir + "/feats")
+        let dir = try Self.withoutSettings(parrotFeatures)
         #expect(try Self.train(dir + "/feats", targets, noise: nil, spread: 0.4) != Self.train(dir + "/feats", targets, noise: nil))
     }
 }

@@ -184,9 +184,9 @@ extension NetworkTrainer {
 
     /// A training utterance as another speaker might have said it: its spectrum stretched
     /// (`frequencyWarp`, when the features are Parrot's log-Mel filterbank), its bins' spread
-    /// scaled (`spreadPerturbation`) and, for a whole
-    /// utterance, its tempo changed (`tempoPerturbation`: frames resampled, each target taken
-    /// from the nearest original frame). Factors are drawn uniformly from 1 ± the option.
+    /// scaled (`spreadPerturbation`, see `SpreadPerturbation`) and, for a whole utterance, its
+    /// tempo changed (`tempoPerturbation`: frames resampled, each target taken from the nearest
+    /// original frame). Warp and tempo factors are drawn uniformly from 1 ± the option.
     private func perturb(_ features: inout Matrix, _ target: inout [Int32], whole: Bool, model: AcousticModel, random: inout SeededGenerator) {
         func factor(_ width: Double) -> Double { 1 - width + 2 * width * random.unit() }
         if let warp = options.frequencyWarp, warp > 0, let fbank = model.features?.fbank, fbank.melBinCount == features.columns {
